@@ -1,0 +1,21 @@
+/* buf.h — a growable byte buffer. The owner of a ps_buf owns its bytes; buf_free releases them. */
+#ifndef PS_BUF_H
+#define PS_BUF_H
+
+#include <stddef.h>
+
+typedef struct ps_buf {
+    char *p;
+    size_t len, cap;
+} ps_buf;
+
+/* Makes room for `extra` more bytes. @return 0 or -1 (out of memory; the buffer is unchanged). */
+int buf_reserve(ps_buf *b, size_t extra);
+/* Appends n bytes. @return 0 or -1. */
+int buf_append(ps_buf *b, const void *data, size_t n);
+/* Appends n copies of byte c. @return 0 or -1. */
+int buf_append_fill(ps_buf *b, char c, size_t n);
+/* Frees the bytes and zeroes the struct; accepts a zeroed buffer. */
+void buf_free(ps_buf *b);
+
+#endif
