@@ -99,7 +99,7 @@ PS_API int ps_ruleset_load_path(ps_ruleset *rs, const char *path, ps_diag *diag)
 /*! ps_ruleset_load_buffer() : the same, from YAML text in memory; `name` is used as the file name in messages. */
 PS_API int ps_ruleset_load_buffer(ps_ruleset *rs, const char *name, const char *yaml, size_t len, ps_diag *diag);
 
-/*! ps_ruleset_load_builtin() : adds the packs compiled into the library (rules/*.yaml at build time). */
+/*! ps_ruleset_load_builtin() : adds the packs compiled into the library (the rules directory at build time). */
 PS_API int ps_ruleset_load_builtin(ps_ruleset *rs, ps_diag *diag);
 
 /*! ps_ruleset_keep_packs() : keeps only the rules of the named packs (comma-separated list).
@@ -145,6 +145,26 @@ PS_API size_t ps_engine_rule_count(const ps_engine *e);
 /*! ps_engine_rule_id() / ps_engine_rule_entity() : @return the id / entity of rule i, or NULL when out of range. */
 PS_API const char *ps_engine_rule_id(const ps_engine *e, size_t i);
 PS_API const char *ps_engine_rule_entity(const ps_engine *e, size_t i);
+
+/* ---------------------------------------------------------------- rule self-tests */
+/* The outcome of one rule example (the `examples:` of a rule). */
+typedef struct ps_example_result {
+    const char *rule_id;
+    const char *example;  /* the example text as written in the rule file */
+    const char *file;     /* where the example is written */
+    unsigned line, col;
+    int expect_match;     /* 1 for `match:` examples, 0 for `no_match:` */
+    int passed;
+    const char *why;      /* when failed: what happened ("no match", "matched but the validator rejected it", ...) */
+} ps_example_result;
+
+/* @return 0 to go on, non-zero to stop. */
+typedef int (*ps_example_fn)(void *ctx, const ps_example_result *r);
+
+/*! ps_engine_test_examples() : runs every rule's examples against that rule alone (all its checks included): a
+ *  `match` example passes when the rule redacts something in it, a `no_match` example when it redacts nothing.
+ *  cb (may be NULL) is called for every example. @return PS_OK or PS_E_NOMEM; counts in *run and *failed. */
+PS_API int ps_engine_test_examples(const ps_engine *e, ps_example_fn cb, void *ctx, size_t *run, size_t *failed);
 
 /* ---------------------------------------------------------------- running */
 typedef enum ps_format { PS_FORMAT_TEXT = 0, PS_FORMAT_NUL, PS_FORMAT_JSONL } ps_format;

@@ -36,8 +36,7 @@ typedef struct ps_redactor ps_redactor;
 
 /* Creates a redactor. `rules` is copied (the strings are borrowed and must outlive it); the key is copied.
  * tag_format NULL = "[{entity}]"; "{entity}" and "{rule}" are replaced, "{{" and "}}" are literal braces.
- * @return PS_OK, PS_E_KEY (some rule hashes and key_len == 0), PS_E_USAGE (tag_format has an unknown {name};
- * *bad_format set), PS_E_NOMEM. */
+ * @return PS_OK, PS_E_KEY (some rule hashes and key_len == 0), PS_E_USAGE (tag_format has an unknown {name}), PS_E_NOMEM. */
 int redact_new(const ps_redact_rule *rules, size_t n_rules, const char *tag_format, const unsigned char *key,
                size_t key_len, ps_redactor **out);
 void redact_free(ps_redactor *r);

@@ -1,0 +1,732 @@
+/*
+ * engine.c — compiles a ps_ruleset into PCRE2 JIT code and finds candidate spans in one subject.
+ *
+ * Per subject (a record, or a window of an over-long record) and per rule:
+ *   1. gate: cheap necessary conditions, all checked against one 256-bit "bytes present" set built in a single pass
+ *      over the subject: the pattern's required byte (PCRE2_INFO_LASTCODEUNIT), its possible first bytes
+ *      (PCRE2_INFO_FIRSTBITMAP / FIRSTCODEUNIT), the first bytes of its keywords; then the keywords themselves.
+ *   2. confirm: the PCRE2 global-match loop. On a window that is not the record's end, PCRE2_PARTIAL_HARD tells where
+ *      a match might continue past the window, and that start is held back for the next window.
+ *   3. checks on each candidate, cheapest first: validator, entropy, context words, allow regexes.
+ * Accepted candidates become spans {start, end, rule}; redact.c merges and replaces them.
+ *
+ * Fail closed: any PCRE2 match error (match/depth/heap limit, JIT stack, memory) returns PS_E_UNSCANNED and the
+ * caller replaces the subject rather than pass it through unscanned.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "engine.h"
+
+#include "rules.h"
+#include "validate.h"
+
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_MATCH_LIMIT 10000000u
+#define DEFAULT_DEPTH_LIMIT 100000u
+#define JIT_STACK_START (32u * 1024)
+#define JIT_STACK_MAX (1024u * 1024)
+#define MAX_LOOKBEHIND_MARGIN 256u
+
+typedef struct engine_example {
+    char *text;
+    char *file;
+    unsigned line, col;
+    int expect_match;
+} engine_example;
+
+typedef struct engine_rule {
+    char *id, *entity;
+    pcre2_code *code;
+    unsigned group;
+    const ps_validator *validator;
+    double min_entropy;
+    /* context */
+    char **ctx_words; /* lower-cased */
+    size_t *ctx_len;
+    size_t n_ctx;
+    unsigned ctx_window;
+    bool ctx_required;
+    /* allow */
+    pcre2_code **allow;
+    size_t n_allow;
+    /* gates */
+    char **keywords; /* lower-cased */
+    size_t *kw_len;
+    size_t n_keywords;
+    uint64_t first_set[4]; /* bytes a match can start with */
+    bool has_first_set;
+    uint64_t need_set[4];  /* at least one of these bytes must be present (required code unit, both cases) */
+    bool has_need;
+    uint64_t kw_first[4];  /* first bytes of keywords, both cases */
+    engine_example *examples;
+    size_t n_examples;
+} engine_rule;
+
+struct ps_engine {
+    engine_rule *rules;
+    size_t n;
+    ps_redactor *redactor;
+    ps_redact_rule *redact_rules;
+    uint32_t max_pairs; /* ovector pairs needed */
+    uint32_t match_limit, depth_limit;
+    size_t back_margin;
+};
+
+struct ps_scratch {
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit;
+    const char *last_drop;
+    char drop_buf[160];
+};
+
+/* ---------------------------------------------------------------- byte sets */
+
+static inline void set_add(uint64_t s[4], unsigned char c)
+{
+    s[c >> 6] |= (uint64_t)1 << (c & 63);
+}
+
+static inline bool set_intersects(const uint64_t a[4], const uint64_t b[4])
+{
+    return ((a[0] & b[0]) | (a[1] & b[1]) | (a[2] & b[2]) | (a[3] & b[3])) != 0;
+}
+
+static void set_add_both_cases(uint64_t s[4], unsigned char c)
+{
+    set_add(s, c);
+    if (c >= 'a' && c <= 'z')
+        set_add(s, (unsigned char)(c - 32));
+    else if (c >= 'A' && c <= 'Z')
+        set_add(s, (unsigned char)(c + 32));
+}
+
+static void presence(const char *p, size_t n, uint64_t s[4])
+{
+    /* Four independent sets so consecutive bytes do not serialize on one word; folded at the end. */
+    uint64_t a[4] = {0}, b[4] = {0};
+    const unsigned char *u = (const unsigned char *)p;
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+        a[u[i] >> 6] |= (uint64_t)1 << (u[i] & 63);
+        b[u[i + 1] >> 6] |= (uint64_t)1 << (u[i + 1] & 63);
+    }
+    if (i < n)
+        a[u[i] >> 6] |= (uint64_t)1 << (u[i] & 63);
+    for (int k = 0; k < 4; k++)
+        s[k] = a[k] | b[k];
+}
+
+/* ---------------------------------------------------------------- text helpers */
+
+static inline unsigned char lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+static inline bool is_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static char *lower_dup(const char *s, size_t *len)
+{
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (!d)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        d[i] = (char)lower((unsigned char)s[i]);
+    d[n] = 0;
+    *len = n;
+    return d;
+}
+
+/* Case-insensitive search of a lower-cased needle. @return the offset, or (size_t)-1. */
+static size_t ci_find(const char *hay, size_t n, const char *needle, size_t m, size_t from)
+{
+    if (m == 0 || m > n)
+        return (size_t)-1;
+    unsigned char f = (unsigned char)needle[0];
+    unsigned char F = (f >= 'a' && f <= 'z') ? (unsigned char)(f - 32) : f;
+    for (size_t i = from; i + m <= n; i++) {
+        unsigned char c = (unsigned char)hay[i];
+        if (c != f && c != F)
+            continue;
+        size_t k = 1;
+        while (k < m && lower((unsigned char)hay[i + k]) == (unsigned char)needle[k])
+            k++;
+        if (k == m)
+            return i;
+    }
+    return (size_t)-1;
+}
+
+/* A context word counts only as a whole word where its own ends are word characters. */
+static bool ci_find_word(const char *hay, size_t n, const char *w, size_t m)
+{
+    size_t at = 0;
+    while ((at = ci_find(hay, n, w, m, at)) != (size_t)-1) {
+        bool left_ok = !is_alnum((unsigned char)w[0]) || at == 0 || !is_alnum((unsigned char)hay[at - 1]);
+        bool right_ok = !is_alnum((unsigned char)w[m - 1]) || at + m == n || !is_alnum((unsigned char)hay[at + m]);
+        if (left_ok && right_ok)
+            return true;
+        at++;
+    }
+    return false;
+}
+
+/* ---------------------------------------------------------------- compile */
+
+static void pos_diag(ps_diag *d, const ps_srcpos *pos, const char *id, const char *fmt, const char *a,
+                     const char *b)
+{
+    if (!d)
+        return;
+    memset(d, 0, sizeof *d);
+    if (pos && pos->file) {
+        snprintf(d->file, sizeof d->file, "%s", pos->file);
+        d->line = pos->line;
+        d->col = pos->col;
+    }
+    if (id)
+        snprintf(d->rule_id, sizeof d->rule_id, "%s", id);
+    snprintf(d->msg, sizeof d->msg, fmt, a ? a : "", b ? b : "");
+}
+
+static uint32_t pcre2_options(unsigned flags)
+{
+    uint32_t o = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+    if (flags & PS_RFLAG_CASELESS)
+        o |= PCRE2_CASELESS;
+    if (flags & PS_RFLAG_MULTILINE)
+        o |= PCRE2_MULTILINE;
+    if (flags & PS_RFLAG_DOTALL)
+        o |= PCRE2_DOTALL;
+    if (flags & PS_RFLAG_EXTENDED)
+        o |= PCRE2_EXTENDED;
+    if (flags & PS_RFLAG_UCP)
+        o |= PCRE2_UCP;
+    if (flags & PS_RFLAG_UNGREEDY)
+        o |= PCRE2_UNGREEDY;
+    return o;
+}
+
+/* Compiles one regex; on error fills diag with PCRE2's message and the offset. `what` names the regex. */
+static int compile_one(const char *src, uint32_t options, const ps_srcpos *pos, const char *id, const char *what,
+                       pcre2_code **out, ps_diag *diag)
+{
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, options, &err, &off, NULL);
+    if (!code) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(err, msg, sizeof msg);
+        char where[64];
+        snprintf(where, sizeof where, "%s does not compile at offset %zu", what, (size_t)off);
+        pos_diag(diag, pos, id, "%s: %s; fix the regex (PCRE2 syntax)", where, (const char *)msg);
+        return PS_E_RULES;
+    }
+    /* JIT is an optimisation: when it is unavailable the interpreter gives the same results. */
+    (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
+
+    /* A regex that matches the empty string would redact (or veto) at every position. */
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
+    if (!md) {
+        pcre2_code_free(code);
+        return PS_E_NOMEM;
+    }
+    int rc = pcre2_match(code, (PCRE2_SPTR) "", 0, 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    if (rc >= 0) {
+        pos_diag(diag, pos, id, "%s matches the empty string, so it would match everywhere; make it require at least "
+                 "one character (e.g. use + instead of *)%s", what, "");
+        pcre2_code_free(code);
+        return PS_E_RULES;
+    }
+    *out = code;
+    return PS_OK;
+}
+
+static void derive_gates(engine_rule *r)
+{
+    uint32_t v = 0;
+    /* Required byte: PCRE2 knows a code unit every match contains. */
+    if (pcre2_pattern_info(r->code, PCRE2_INFO_LASTCODETYPE, &v) == 0 && v == 1) {
+        uint32_t cu = 0, caseless = 0;
+        pcre2_pattern_info(r->code, PCRE2_INFO_LASTCODEUNIT, &cu);
+        pcre2_pattern_info(r->code, PCRE2_INFO_ALLOPTIONS, &caseless);
+        memset(r->need_set, 0, sizeof r->need_set);
+        if (caseless & PCRE2_CASELESS)
+            set_add_both_cases(r->need_set, (unsigned char)cu);
+        else
+            set_add(r->need_set, (unsigned char)cu);
+        r->has_need = true;
+    }
+    if (pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODETYPE, &v) == 0) {
+        if (v == 1) {
+            uint32_t cu = 0, opts = 0;
+            pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODEUNIT, &cu);
+            pcre2_pattern_info(r->code, PCRE2_INFO_ALLOPTIONS, &opts);
+            memset(r->first_set, 0, sizeof r->first_set);
+            if (opts & PCRE2_CASELESS)
+                set_add_both_cases(r->first_set, (unsigned char)cu);
+            else
+                set_add(r->first_set, (unsigned char)cu);
+            r->has_first_set = true;
+        } else {
+            const uint8_t *bm = NULL;
+            if (pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTBITMAP, &bm) == 0 && bm) {
+                for (int k = 0; k < 4; k++) {
+                    uint64_t w = 0;
+                    for (int b = 0; b < 8; b++)
+                        w |= (uint64_t)bm[k * 8 + b] << (8 * b);
+                    r->first_set[k] = w;
+                }
+                r->has_first_set = true;
+            }
+        }
+    }
+    for (size_t i = 0; i < r->n_keywords; i++)
+        set_add_both_cases(r->kw_first, (unsigned char)r->keywords[i][0]);
+}
+
+static void free_rule(engine_rule *r)
+{
+    free(r->id);
+    free(r->entity);
+    pcre2_code_free(r->code);
+    for (size_t i = 0; i < r->n_ctx; i++)
+        free(r->ctx_words[i]);
+    free(r->ctx_words);
+    free(r->ctx_len);
+    for (size_t i = 0; i < r->n_allow; i++)
+        pcre2_code_free(r->allow[i]);
+    free(r->allow);
+    for (size_t i = 0; i < r->n_keywords; i++)
+        free(r->keywords[i]);
+    free(r->keywords);
+    free(r->kw_len);
+    for (size_t i = 0; i < r->n_examples; i++) {
+        free(r->examples[i].text);
+        free(r->examples[i].file);
+    }
+    free(r->examples);
+}
+
+static int lower_list(const ps_strlist *l, char ***out, size_t **lens, size_t *n)
+{
+    *n = 0;
+    if (l->n == 0)
+        return PS_OK;
+    *out = calloc(l->n, sizeof **out);
+    *lens = calloc(l->n, sizeof **lens);
+    if (!*out || !*lens)
+        return PS_E_NOMEM;
+    for (size_t i = 0; i < l->n; i++) {
+        if (!((*out)[i] = lower_dup(l->v[i], &(*lens)[i])))
+            return PS_E_NOMEM;
+        (*n)++;
+    }
+    return PS_OK;
+}
+
+static int copy_examples(engine_rule *r, const ps_strlist *l, int expect)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        engine_example *x = &r->examples[r->n_examples];
+        x->text = strdup(l->v[i]);
+        x->file = strdup(l->pos && l->pos[i].file ? l->pos[i].file : "");
+        if (!x->text || !x->file) {
+            free(x->text);
+            free(x->file);
+            return PS_E_NOMEM;
+        }
+        x->line = l->pos ? l->pos[i].line : 0;
+        x->col = l->pos ? l->pos[i].col : 0;
+        x->expect_match = expect;
+        r->n_examples++;
+    }
+    return PS_OK;
+}
+
+static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs, ps_diag *diag)
+{
+    int st;
+    if (!(r->id = strdup(src->id)) || !(r->entity = strdup(src->entity)))
+        return PS_E_NOMEM;
+    uint32_t options = pcre2_options(src->flags);
+    if ((st = compile_one(src->pattern, options, &src->pattern_pos, src->id, "pattern", &r->code, diag)))
+        return st;
+    uint32_t captures = 0;
+    pcre2_pattern_info(r->code, PCRE2_INFO_CAPTURECOUNT, &captures);
+    if (src->group > captures) {
+        char a[32], b[32];
+        snprintf(a, sizeof a, "%u", src->group);
+        snprintf(b, sizeof b, "%u", captures);
+        pos_diag(diag, &src->pos, src->id, "group %s does not exist: the pattern has %s capture group(s); "
+                 "set group to one of them, or 0 for the whole match", a, b);
+        return PS_E_RULES;
+    }
+    if (captures + 1 > *max_pairs)
+        *max_pairs = captures + 1;
+    r->group = src->group;
+    if (src->validate && !(r->validator = validate_find(src->validate))) {
+        pos_diag(diag, &src->pos, src->id, "unknown validator '%s'%s", src->validate, "");
+        return PS_E_RULES;
+    }
+    r->min_entropy = src->min_entropy;
+    if (src->has_context) {
+        if ((st = lower_list(&src->context_words, &r->ctx_words, &r->ctx_len, &r->n_ctx)))
+            return st;
+        r->ctx_window = src->context_window;
+        r->ctx_required = src->context_required;
+    }
+    if ((st = lower_list(&src->keywords, &r->keywords, &r->kw_len, &r->n_keywords)))
+        return st;
+    if (src->allow.n) {
+        if (!(r->allow = calloc(src->allow.n, sizeof *r->allow)))
+            return PS_E_NOMEM;
+        uint32_t aopt = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (options & PCRE2_CASELESS);
+        for (size_t i = 0; i < src->allow.n; i++) {
+            const ps_srcpos *p = src->allow.pos ? &src->allow.pos[i] : &src->pos;
+            if ((st = compile_one(src->allow.v[i], aopt, p, src->id, "allow regex", &r->allow[i], diag)))
+                return st;
+            r->n_allow++;
+        }
+    }
+    size_t n_ex = src->ex_match.n + src->ex_no_match.n;
+    if (n_ex) {
+        if (!(r->examples = calloc(n_ex, sizeof *r->examples)))
+            return PS_E_NOMEM;
+        if ((st = copy_examples(r, &src->ex_match, 1)) || (st = copy_examples(r, &src->ex_no_match, 0)))
+            return st;
+    }
+    derive_gates(r);
+    return PS_OK;
+}
+
+int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_engine **out, ps_diag *diag)
+{
+    static const ps_engine_options defaults = {0};
+    if (!opts)
+        opts = &defaults;
+    if (!rs || !out)
+        return PS_E_USAGE;
+    ps_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return PS_E_NOMEM;
+    int st = PS_OK;
+    e->match_limit = opts->match_limit ? opts->match_limit : DEFAULT_MATCH_LIMIT;
+    e->depth_limit = opts->depth_limit ? opts->depth_limit : DEFAULT_DEPTH_LIMIT;
+    e->max_pairs = 1;
+    if (rs->n && (!(e->rules = calloc(rs->n, sizeof *e->rules)) ||
+                  !(e->redact_rules = calloc(rs->n, sizeof *e->redact_rules)))) {
+        st = PS_E_NOMEM;
+        goto fail;
+    }
+    size_t max_window = 0, max_lookbehind = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        const ps_rule *src = &rs->rules[i];
+        engine_rule *r = &e->rules[i];
+        e->n = i + 1;
+        if ((st = compile_rule(src, r, &e->max_pairs, diag)))
+            goto fail;
+        if (r->n_ctx && r->ctx_window > max_window)
+            max_window = r->ctx_window;
+        uint32_t lb = 0;
+        pcre2_pattern_info(r->code, PCRE2_INFO_MAXLOOKBEHIND, &lb);
+        if (lb > max_lookbehind)
+            max_lookbehind = lb;
+        ps_redact_rule *rr = &e->redact_rules[i];
+        rr->id = r->id;
+        rr->entity = r->entity;
+        rr->priority = src->priority;
+        rr->action = src->action != PS_ACTION_INHERIT ? src->action
+                     : opts->action != PS_ACTION_INHERIT ? opts->action : PS_ACTION_TAG;
+    }
+    /* Lookbehind counts characters; 4 bytes each at most in UTF-8. */
+    e->back_margin = max_window + 4 * (max_lookbehind < MAX_LOOKBEHIND_MARGIN ? max_lookbehind : MAX_LOOKBEHIND_MARGIN) + 8;
+    st = redact_new(e->redact_rules, e->n, opts->tag_format, opts->key, opts->key_len, &e->redactor);
+    if (st == PS_E_KEY) {
+        pos_diag(diag, NULL, NULL, "the hash action needs a secret key: give one with --key-file FILE or "
+                 "PIISCRUB_KEY_FILE=FILE (make one with: head -c 32 /dev/urandom > piiscrub.key)%s%s", "", "");
+        goto fail;
+    }
+    if (st == PS_E_USAGE) {
+        pos_diag(diag, NULL, NULL, "invalid tag format '%s': use {entity} or {rule}, and {{ or }} for a brace%s",
+                 opts->tag_format, "");
+        goto fail;
+    }
+    if (st)
+        goto fail;
+    *out = e;
+    return PS_OK;
+fail:
+    ps_engine_free(e);
+    return st;
+}
+
+void ps_engine_free(ps_engine *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->n; i++)
+        free_rule(&e->rules[i]);
+    free(e->rules);
+    free(e->redact_rules);
+    redact_free(e->redactor);
+    free(e);
+}
+
+size_t ps_engine_rule_count(const ps_engine *e)
+{
+    return e ? e->n : 0;
+}
+
+const char *ps_engine_rule_id(const ps_engine *e, size_t i)
+{
+    return e && i < e->n ? e->rules[i].id : NULL;
+}
+
+const char *ps_engine_rule_entity(const ps_engine *e, size_t i)
+{
+    return e && i < e->n ? e->rules[i].entity : NULL;
+}
+
+const ps_redactor *engine_redactor(const ps_engine *e)
+{
+    return e->redactor;
+}
+
+size_t engine_back_margin(const ps_engine *e)
+{
+    return e->back_margin;
+}
+
+/* ---------------------------------------------------------------- scratch */
+
+int engine_scratch_new(const ps_engine *e, ps_scratch **out)
+{
+    ps_scratch *s = calloc(1, sizeof *s);
+    if (!s)
+        return PS_E_NOMEM;
+    s->md = pcre2_match_data_create(e->max_pairs, NULL);
+    s->mctx = pcre2_match_context_create(NULL);
+    s->jit = pcre2_jit_stack_create(JIT_STACK_START, JIT_STACK_MAX, NULL);
+    if (!s->md || !s->mctx || !s->jit) {
+        engine_scratch_free(s);
+        return PS_E_NOMEM;
+    }
+    pcre2_set_match_limit(s->mctx, e->match_limit);
+    pcre2_set_depth_limit(s->mctx, e->depth_limit);
+    pcre2_jit_stack_assign(s->mctx, NULL, s->jit);
+    *out = s;
+    return PS_OK;
+}
+
+void engine_scratch_free(ps_scratch *s)
+{
+    if (!s)
+        return;
+    pcre2_match_data_free(s->md);
+    pcre2_match_context_free(s->mctx);
+    pcre2_jit_stack_free(s->jit);
+    free(s);
+}
+
+const char *engine_last_drop(const ps_scratch *s)
+{
+    return s->last_drop;
+}
+
+/* ---------------------------------------------------------------- scan */
+
+static bool gate_passes(const engine_rule *r, const uint64_t present[4], const char *p, size_t n)
+{
+    if (r->has_need && !set_intersects(r->need_set, present))
+        return false;
+    if (r->has_first_set && !set_intersects(r->first_set, present))
+        return false;
+    if (r->n_keywords) {
+        if (!set_intersects(r->kw_first, present))
+            return false;
+        for (size_t i = 0; i < r->n_keywords; i++)
+            if (ci_find(p, n, r->keywords[i], r->kw_len[i], 0) != (size_t)-1)
+                return true;
+        return false;
+    }
+    return true;
+}
+
+static void drop(ps_scratch *s, const char *fmt, const char *a, double x)
+{
+    snprintf(s->drop_buf, sizeof s->drop_buf, fmt, a ? a : "", x);
+    s->last_drop = s->drop_buf;
+}
+
+/* Runs the candidate checks. @return 1 accept, 0 drop, <0 a match error in an allow regex. */
+static int check_candidate(const engine_rule *r, ps_scratch *s, const ps_subject *subj, size_t gs, size_t ge)
+{
+    const char *v = subj->p + gs;
+    size_t vn = ge - gs;
+    if (r->validator && !r->validator->fn(v, vn)) {
+        drop(s, "the %s validator rejected it%.0f", r->validator->name, 0);
+        return 0;
+    }
+    if (r->min_entropy > 0) {
+        double h = validate_entropy(v, vn);
+        if (h < r->min_entropy) {
+            drop(s, "its entropy %s%.2f bits/byte is below min_entropy", "", h);
+            return 0;
+        }
+    }
+    if (r->n_ctx && r->ctx_required) {
+        size_t lo = gs > r->ctx_window ? gs - r->ctx_window : 0;
+        size_t hi = ge + r->ctx_window < subj->len ? ge + r->ctx_window : subj->len;
+        bool found = false;
+        for (size_t i = 0; i < r->n_ctx && !found; i++)
+            found = ci_find_word(subj->p + lo, hi - lo, r->ctx_words[i], r->ctx_len[i]);
+        if (!found) {
+            drop(s, "no context word within %s%.0f bytes", "", (double)r->ctx_window);
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < r->n_allow; i++) {
+        int rc = pcre2_match(r->allow[i], (PCRE2_SPTR)v, vn, 0, 0, s->md, s->mctx);
+        if (rc >= 0) {
+            drop(s, "an allow regex vetoed it%s%.0f", "", 0);
+            return 0;
+        }
+        if (rc != PCRE2_ERROR_NOMATCH)
+            return -1;
+    }
+    return 1;
+}
+
+static inline size_t next_char(const char *p, size_t len, size_t off)
+{
+    off++;
+    while (off < len && ((unsigned char)p[off] & 0xC0) == 0x80)
+        off++;
+    return off;
+}
+
+static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps_subject *subj, ps_spanvec *out,
+                     ps_spanvec *matches, size_t *hold)
+{
+    uint32_t mopts = subj->last ? 0 : PCRE2_PARTIAL_HARD;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+    size_t off = subj->scan_from;
+    while (off <= subj->len) {
+        int rc = pcre2_match(r->code, (PCRE2_SPTR)subj->p, subj->len, off, mopts, s->md, s->mctx);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            return PS_OK;
+        if (rc == PCRE2_ERROR_PARTIAL) {
+            if (ov[0] < *hold)
+                *hold = ov[0];
+            return PS_OK;
+        }
+        if (rc < 0)
+            return PS_E_UNSCANNED;
+        size_t ms = ov[0], me = ov[1];
+        if (me <= ms || ms < off) { /* empty match (or \K games): move on one character */
+            off = next_char(subj->p, subj->len, off);
+            continue;
+        }
+        size_t gs = ov[2 * r->group], ge = ov[2 * r->group + 1];
+        if (matches && spanvec_push(matches, ms, me, idx))
+            return PS_E_NOMEM;
+        off = me;
+        if (gs == PCRE2_UNSET || ge <= gs)
+            continue;
+        if (!subj->last && r->n_ctx && ge + r->ctx_window > subj->len) {
+            /* Its context is not all in view yet: decide it in the next window. */
+            if (ms < *hold)
+                *hold = ms;
+            return PS_OK;
+        }
+        int ok = check_candidate(r, s, subj, gs, ge);
+        if (ok < 0)
+            return PS_E_UNSCANNED;
+        if (ok && spanvec_push(out, subj->base + gs, subj->base + ge, idx))
+            return PS_E_NOMEM;
+    }
+    return PS_OK;
+}
+
+int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
+                ps_spanvec *matches, size_t *hold)
+{
+    *hold = subj->len;
+    s->last_drop = NULL;
+    if (subj->len == 0)
+        return PS_OK;
+    uint64_t present[4];
+    presence(subj->p, subj->len, present);
+    size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
+    size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
+    for (size_t i = lo; i < hi && i < e->n; i++) {
+        const engine_rule *r = &e->rules[i];
+        if (!gate_passes(r, present, subj->p, subj->len)) {
+            s->last_drop = "the rule's prefilter found none of its keywords or required bytes";
+            continue;
+        }
+        int st = scan_rule(r, (uint32_t)i, s, subj, out, matches, hold);
+        if (st)
+            return st;
+    }
+    return PS_OK;
+}
+
+/* ---------------------------------------------------------------- self-tests */
+
+int ps_engine_test_examples(const ps_engine *e, ps_example_fn cb, void *ctx, size_t *run, size_t *failed)
+{
+    ps_scratch *s = NULL;
+    ps_spanvec sv = {0};
+    int st = engine_scratch_new(e, &s);
+    size_t n_run = 0, n_failed = 0;
+    for (size_t i = 0; st == PS_OK && i < e->n; i++) {
+        const engine_rule *r = &e->rules[i];
+        for (size_t k = 0; k < r->n_examples; k++) {
+            const engine_example *x = &r->examples[k];
+            ps_subject subj = {x->text, strlen(x->text), 0, 0, 1};
+            size_t hold;
+            sv.n = 0;
+            int sst = engine_scan(e, s, &subj, (int)i, &sv, NULL, &hold);
+            if (sst == PS_E_NOMEM) {
+                st = sst;
+                break;
+            }
+            int got = sv.n > 0;
+            char why[200] = "";
+            if (sst == PS_E_UNSCANNED)
+                snprintf(why, sizeof why, "the match hit a PCRE2 limit");
+            else if (x->expect_match && !got)
+                snprintf(why, sizeof why, "%s", s->last_drop ? s->last_drop : "the pattern does not match");
+            else if (!x->expect_match && got)
+                snprintf(why, sizeof why, "bytes %llu..%llu were redacted", (unsigned long long)sv.v[0].start,
+                         (unsigned long long)sv.v[0].end);
+            int passed = sst == PS_OK && got == x->expect_match;
+            n_run++;
+            n_failed += !passed;
+            ps_example_result res = {r->id, x->text, x->file, x->line, x->col, x->expect_match, passed,
+                                     passed ? NULL : why};
+            if (cb && cb(ctx, &res))
+                goto done;
+        }
+    }
+done:
+    spanvec_free(&sv);
+    engine_scratch_free(s);
+    if (run)
+        *run = n_run;
+    if (failed)
+        *failed = n_failed;
+    return st;
+}

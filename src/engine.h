@@ -1,0 +1,49 @@
+/* engine.h — compiled rules and the matching of one subject. The only module that includes <pcre2.h>.
+ * A ps_engine is immutable after ps_engine_compile and shared by all threads; each thread owns a ps_scratch
+ * (PCRE2 match data, JIT stack, match context with limits). */
+#ifndef PS_ENGINE_H
+#define PS_ENGINE_H
+
+#include "piiscrub.h"
+#include "redact.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ps_scratch ps_scratch;
+
+/* @return PS_OK or PS_E_NOMEM. */
+int engine_scratch_new(const ps_engine *e, ps_scratch **out);
+void engine_scratch_free(ps_scratch *s); /* accepts NULL */
+
+/* The redactor built with the engine (actions, tag format, key). */
+const ps_redactor *engine_redactor(const ps_engine *e);
+
+/* Bytes of context that must stay available before a window's first reported byte (context windows, lookbehind). */
+size_t engine_back_margin(const ps_engine *e);
+
+/* A subject to scan: subject[0..len) where subject[0] is record offset `base`. Candidates that start before
+ * `scan_from` are not reported (they were final in an earlier window). `last` says the subject reaches the record's
+ * end; when it does not, PCRE2 partial matching finds matches that may continue past len. */
+typedef struct ps_subject {
+    const char *p;
+    size_t len;
+    uint64_t base;
+    size_t scan_from;
+    int last;
+} ps_subject;
+
+/* Appends to `out` every accepted candidate (all checks passed) of every rule, as record offsets, unmerged.
+ * When `matches` is not NULL, it also gets the whole-match range (subject offsets) of every match, accepted or not:
+ * the window driver needs them to pick a boundary no match crosses.
+ * Sets *hold to the subject offset from which nothing is final yet: a candidate that may still grow, or whose
+ * context is not all in view, starts there (len when `last`).
+ * `only_rule` < 0 scans every rule; otherwise only that one (rule self-tests).
+ * @return PS_OK, PS_E_UNSCANNED (a PCRE2 match error: limits, memory — the caller fails closed) or PS_E_NOMEM. */
+int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
+                ps_spanvec *matches, size_t *hold);
+
+/* Why the most recent candidate of engine_scan was dropped, or NULL (for self-tests and explain). */
+const char *engine_last_drop(const ps_scratch *s);
+
+#endif

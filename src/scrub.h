@@ -1,0 +1,68 @@
+/* scrub.h — redact records: a chunk of whole records, or one over-long record fed in windows.
+ * Knows nothing of threads: the pipeline calls these from whichever thread owns the chunk. */
+#ifndef PS_SCRUB_H
+#define PS_SCRUB_H
+
+#include "buf.h"
+#include "engine.h"
+#include "piiscrub.h"
+#include "redact.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What one chunk produced. Findings carry the record index inside the chunk (0-based); the writer adds the number of
+ * records written before. */
+typedef struct ps_chunk_out {
+    ps_buf out;
+    ps_finding *f;
+    size_t nf, capf;
+    uint64_t records, changed, unscanned;
+    int status; /* PS_OK, or PS_E_UNSCANNED (abort: `out` holds the records before the failing one), PS_E_NOMEM */
+} ps_chunk_out;
+
+void chunk_out_reset(ps_chunk_out *o);
+void chunk_out_free(ps_chunk_out *o);
+
+/* Per-thread state for scrubbing: the engine's scratch and reusable span lists. */
+typedef struct ps_worker {
+    const ps_engine *e;
+    ps_scratch *s;
+    ps_spanvec spans, matches;
+    ps_format format;
+    ps_on_error on_error;
+    int check_only;
+} ps_worker;
+
+int worker_init(ps_worker *w, const ps_engine *e, ps_format format, ps_on_error on_error, int check_only);
+void worker_free(ps_worker *w);
+
+/* The record separator of a format. */
+char scrub_separator(ps_format f);
+
+/* Redacts p[0..n) as one whole record (no separator inside is special). Appends to o; on a scan error, fails
+ * closed ([UNSCANNED], counted) or sets o->status (abort). A trailing CR stays out of the match in text format. */
+void scrub_one(ps_worker *w, const char *p, size_t n, ps_chunk_out *o);
+
+/* Redacts p[0..n): whole records, each followed by the separator, except that the last one may lack it (end of
+ * input). Appends to o. */
+void scrub_chunk(ps_worker *w, const char *p, size_t n, ps_chunk_out *o);
+
+/* An over-long record, scanned in windows that keep a back margin and hold back any match that may continue. */
+typedef struct ps_longrec {
+    ps_buf win;        /* window bytes; win.p[0] is record offset `base` */
+    uint64_t base;
+    size_t out_pos;    /* window offset up to which output was produced */
+    size_t want;       /* scan again once the window holds this many bytes */
+    size_t block, cap; /* nominal window size; beyond cap the rest of the record fails closed */
+    int failed;        /* the rest of this record is [UNSCANNED] */
+    int changed;
+} ps_longrec;
+
+void longrec_init(ps_longrec *lr, size_t block);
+void longrec_free(ps_longrec *lr);
+/* Feeds the next bytes of the record (without its separator); `last` says the record ends here. Output for the part
+ * that became final is appended to o (records and changed are set on the last feed). */
+void longrec_feed(ps_worker *w, ps_longrec *lr, const char *p, size_t n, int last, ps_chunk_out *o);
+
+#endif
