@@ -666,13 +666,16 @@ int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int o
     s->last_drop = NULL;
     if (subj->len == 0)
         return PS_OK;
-    uint64_t present[4];
-    presence(subj->p, subj->len, present);
+    uint64_t present[4] = {0};
+    if (subj->last)
+        presence(subj->p, subj->len, present);
     size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
     size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
     for (size_t i = lo; i < hi && i < e->n; i++) {
         const engine_rule *r = &e->rules[i];
-        if (!gate_passes(r, present, subj->p, subj->len)) {
+        /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
+         * still come, so only whole subjects are gated. */
+        if (subj->last && !gate_passes(r, present, subj->p, subj->len)) {
             s->last_drop = "the rule's prefilter found none of its keywords or required bytes";
             continue;
         }

@@ -238,7 +238,7 @@ static int read_all(pipeline *pl, int fd, ps_worker *rw)
             status = errno == ENOMEM ? PS_E_NOMEM : PS_E_IO;
             break;
         }
-        if (s->in.len == 0)
+        if (s->in.len == 0 && !in_long)
             break;
         size_t len = s->in.len;
         if (in_long) {

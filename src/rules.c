@@ -204,7 +204,14 @@ typedef struct loader {
     ps_diag *diag;
     const ps_ruleset *old; /* what the ruleset already holds: ids must stay unique across it */
     ps_ruleset *tmp;
+    char rid[RULES_MAX_ID + 64]; /* id of the rule being read, once its `id:` has been read; "" otherwise */
+    ps_srcpos deep;              /* first collection nested deeper than the schema allows (line 0: none) */
 } loader;
+
+static const char *cur_rid(const loader *ld)
+{
+    return ld->rid[0] ? ld->rid : NULL;
+}
 
 static ps_srcpos pos_at(const loader *ld, unsigned line, unsigned col)
 {
@@ -246,17 +253,17 @@ static int syntax_error(const loader *ld)
                 col++;
         }
         ps_srcpos pos = pos_at(ld, line, col);
-        rules_diag(ld->diag, &pos, NULL, "YAML syntax error: %s at byte offset %zu; rule files must be UTF-8 text",
+        rules_diag(ld->diag, &pos, cur_rid(ld), "YAML syntax error: %s at byte offset %zu; rule files must be UTF-8 text",
                    problem, p->problem_offset);
         return PS_E_RULES;
     }
     ps_srcpos pos = mark_pos(ld, p->problem_mark);
     if (p->context)
-        rules_diag(ld->diag, &pos, NULL,
+        rules_diag(ld->diag, &pos, cur_rid(ld),
                    "YAML syntax error: %s (%s at line %zu, column %zu); check the indentation and quoting here",
                    problem, p->context, p->context_mark.line + 1, p->context_mark.column + 1);
     else
-        rules_diag(ld->diag, &pos, NULL, "YAML syntax error: %s; check the indentation and quoting here", problem);
+        rules_diag(ld->diag, &pos, cur_rid(ld), "YAML syntax error: %s; check the indentation and quoting here", problem);
     return PS_E_RULES;
 }
 
@@ -278,9 +285,10 @@ static int next_event(loader *ld, yaml_event_t *ev)
         ps_srcpos pos = mark_pos(ld, ev->start_mark);
         yaml_event_delete(ev);
         if (tag && !alias && !anchor)
-            rules_diag(ld->diag, &pos, NULL, "YAML tags (such as !!str) are not allowed in rule files; remove the tag");
+            rules_diag(ld->diag, &pos, cur_rid(ld), "YAML tags (such as !!str) are not allowed in rule files; remove "
+                       "the tag");
         else
-            rules_diag(ld->diag, &pos, NULL,
+            rules_diag(ld->diag, &pos, cur_rid(ld),
                        "aliases and anchors are not allowed in rule files; write the value out in full instead");
         return PS_E_RULES;
     }
@@ -303,6 +311,13 @@ static int push_kid(ynode *parent, ynode *kid)
     return 0;
 }
 
+static int deep_error(const loader *ld)
+{
+    rules_diag(ld->diag, &ld->deep, cur_rid(ld), "nesting deeper than the schema allows: no list or mapping is "
+               "expected here; a value at this depth is a string or a number");
+    return PS_E_RULES;
+}
+
 /* Builds the node that starts with *ev (which this consumes) at nesting `depth` (the top-level mapping is 1). */
 static int build_node(loader *ld, yaml_event_t *ev, unsigned depth, ynode *out)
 {
@@ -317,7 +332,8 @@ static int build_node(loader *ld, yaml_event_t *ev, unsigned depth, ynode *out)
         if (memchr(v, '\0', n)) {
             ps_srcpos pos = node_pos(ld, out);
             yaml_event_delete(ev);
-            rules_diag(ld->diag, &pos, NULL, "values in rule files must not contain NUL bytes; write \\x00 in a pattern");
+            rules_diag(ld->diag, &pos, cur_rid(ld), "values in rule files must not contain NUL bytes; write \\x00 in a "
+                       "pattern");
             return PS_E_RULES;
         }
         out->s = malloc(n + 1);
@@ -341,12 +357,24 @@ static int build_node(loader *ld, yaml_event_t *ev, unsigned depth, ynode *out)
     out->kind = map ? YN_MAP : YN_SEQ;
     yaml_event_delete(ev);
     if (depth > RULES_MAX_DEPTH) {
-        ps_srcpos pos = node_pos(ld, out);
-        rules_diag(ld->diag, &pos, NULL,
-                   "nesting deeper than the schema allows: a %s is not expected here; a value at this depth is a "
-                   "string or a number",
-                   map ? "mapping" : "list");
-        return PS_E_RULES;
+        /* Skip it and report once the enclosing rule (and so its id) is read; but not without bound, as libyaml's
+         * own stacks grow with the nesting. */
+        if (!ld->deep.line)
+            ld->deep = node_pos(ld, out);
+        for (unsigned level = 1; level;) {
+            yaml_event_t sev;
+            int rc = next_event(ld, &sev);
+            if (rc)
+                return rc;
+            if (sev.type == YAML_SEQUENCE_START_EVENT || sev.type == YAML_MAPPING_START_EVENT)
+                level++;
+            else if (sev.type == YAML_SEQUENCE_END_EVENT || sev.type == YAML_MAPPING_END_EVENT)
+                level--;
+            yaml_event_delete(&sev);
+            if (level > 32)
+                return deep_error(ld);
+        }
+        return PS_OK;
     }
     for (;;) {
         yaml_event_t cev;
@@ -370,7 +398,23 @@ static int build_node(loader *ld, yaml_event_t *ev, unsigned depth, ynode *out)
             ynode_fini(out);
             return nomem(ld);
         }
+        /* A rule's id, known from here on for messages about the rest of it. */
+        const ynode *k = &out->kids[out->n - 2];
+        if (map && depth == 3 && !(out->n & 1) && k->kind == YN_SCALAR && !strcmp(k->s, "id") &&
+            kid.kind == YN_SCALAR)
+            copy_trunc(ld->rid, sizeof ld->rid, kid.s);
     }
+}
+
+/* build_node for a node directly under the top-level mapping, or a rule: reports any nesting that was too deep. */
+static int build_top(loader *ld, yaml_event_t *ev, unsigned depth, ynode *out)
+{
+    int rc = build_node(ld, ev, depth, out);
+    if (!rc && ld->deep.line) {
+        ynode_fini(out);
+        return deep_error(ld);
+    }
+    return rc;
 }
 
 /* ---------------------------------------------------------------- scalar types */
@@ -959,7 +1003,7 @@ static int parse_rules(loader *ld, size_t *count)
         return rc;
     if (ev.type != YAML_SEQUENCE_START_EVENT) {
         ynode nd;
-        if ((rc = build_node(ld, &ev, 2, &nd)))
+        if ((rc = build_top(ld, &ev, 2, &nd)))
             return rc;
         rc = is_null(&nd) ? PS_OK : type_error(ld, &nd, NULL, "rules", "a list of rules (`- id: ...`)", "");
         ynode_fini(&nd);
@@ -974,8 +1018,10 @@ static int parse_rules(loader *ld, size_t *count)
             return PS_OK;
         }
         ynode item;
-        if ((rc = build_node(ld, &ev, 3, &item)))
+        ld->rid[0] = '\0';
+        if ((rc = build_top(ld, &ev, 3, &item)))
             return rc;
+        ld->rid[0] = '\0';
         ps_rule r;
         memset(&r, 0, sizeof r);
         rc = convert_rule(ld, &item, &r);
@@ -997,7 +1043,7 @@ static int parse_top_value(loader *ld, const char *key, char **pack)
     yaml_event_t ev;
     ynode nd;
     int rc = next_event(ld, &ev);
-    if (rc || (rc = build_node(ld, &ev, 2, &nd)))
+    if (rc || (rc = build_top(ld, &ev, 2, &nd)))
         return rc;
     ps_srcpos pos = node_pos(ld, &nd);
     char buf[RULES_SHOW + 16];
@@ -1046,13 +1092,15 @@ static int parse_file(loader *ld, char **pack)
     if (ev.type != YAML_MAPPING_START_EVENT) {
         ynode nd;
         char buf[RULES_SHOW + 16];
-        if ((rc = build_node(ld, &ev, 1, &nd)))
+        if ((rc = build_top(ld, &ev, 1, &nd)))
             return rc;
-        if (is_null(&nd))
+        if (is_null(&nd)) {
             rc = no_rules(ld, root);
-        else
+        } else {
             rules_diag(ld->diag, &root, NULL, "the top level of a rule file must be a mapping with `version: 1` and "
-                       "`rules:`, got %s", describe(&nd, buf, sizeof buf)), rc = PS_E_RULES;
+                       "`rules:`, got %s", describe(&nd, buf, sizeof buf));
+            rc = PS_E_RULES;
+        }
         ynode_fini(&nd);
         return rc;
     }
@@ -1065,7 +1113,7 @@ static int parse_file(loader *ld, char **pack)
             break;
         }
         ynode key;
-        if ((rc = build_node(ld, &ev, 2, &key)))
+        if ((rc = build_top(ld, &ev, 2, &key)))
             return rc;
         int k = check_key(ld, &key, top_keys, NELEM(top_keys), NULL, NULL);
         rc = k < 0 ? PS_E_RULES : seen[k] ? dup_key(ld, &key, seen_line[k], NULL, NULL) : PS_OK;
@@ -1073,7 +1121,7 @@ static int parse_file(loader *ld, char **pack)
             seen[k] = true;
             seen_line[k] = key.line;
             /* The value is read only once the key is known good, so a typo is reported at the typo. */
-            rc = k == 2 ? parse_rules(ld, &n_rules) : parse_top_value(ld, top_keys[k], pack);
+            rc = !strcmp(key.s, "rules") ? parse_rules(ld, &n_rules) : parse_top_value(ld, top_keys[k], pack);
         }
         ynode_fini(&key);
         if (rc)
