@@ -39,7 +39,7 @@ static const char help_text[] =
     "\n"
     "Examples:\n"
     "  piiscrub < app.log > clean.log                    'mail jane@corp.io' -> 'mail [EMAIL]'\n"
-    "  kubectl logs web-1 | piiscrub -a partial | less    card numbers become ****-****-****-1111\n"
+    "  kubectl logs web-1 | piiscrub -a partial | less   card numbers become ****-****-****-1111\n"
     "  zcat dump.jsonl.gz | piiscrub -f jsonl -j 8 | gzip > clean.jsonl.gz\n"
     "  head -c 32 /dev/urandom > key && chmod 600 key\n"
     "  piiscrub -a hash --key-file key < users.csv       same value -> same token: [EMAIL:3fa9c2d1e0b4]\n"
@@ -58,7 +58,7 @@ static const char help_text[] =
     "Input and output:\n"
     "  -f, --format F          text (default: a record is a line) | nul (NUL-separated records)\n"
     "                          | jsonl (a JSON value per line; only its strings are scanned)\n"
-    "      --field PATH        jsonl: scan only this field (repeatable)\n"
+    "      --field PATH        jsonl: scan only this field (repeatable; not implemented yet)\n"
     "  -o, --output FILE       write to FILE (created 0644, truncated) instead of standard output\n"
     "  -j, --threads N         worker threads; 0 = all cores (default), 1 = no worker threads\n"
     "      --check             write nothing; exit 1 if anything would be redacted, 0 if not\n"
@@ -84,9 +84,10 @@ static const char help_text[] =
     "                          (default: it becomes [UNSCANNED]) | abort (stop, exit 4)\n"
     "      --on-invalid=I      jsonl: invalid records: text | drop | abort      (not implemented yet)\n"
     "\n"
-    "Training data (parsed, not implemented yet):\n"
-    "      --exclude F=V,...  --require F=V  --exclude-ids FILE  --id-field F\n"
-    "      --drop-findings N  --drop-density X  --explain\n"
+    "Not implemented yet (their values are checked, then the run stops with exit 2):\n"
+    "      --exclude F=V,...  --require F=V  --exclude-ids FILE  --id-field F    training-data filters\n"
+    "      --drop-findings N  --drop-density X        drop records with many findings\n"
+    "      --explain          say which rule matched each candidate and which check kept or dropped it\n"
     "\n"
     "Other:\n"
     "  -V, --version           print the version and the PCRE2 and libyaml versions\n"
@@ -738,6 +739,14 @@ static int run_inputs(const cli_opts *o, const ps_engine *e)
                          "(nothing of that record was written)\n",
                     is_stdin ? "stdin" : name);
             code = CLI_EXIT_ABORT;
+            stop = 1;
+            break;
+        case PS_E_USAGE: /* the library refused the run options: nothing was read */
+            if (o->format == PS_FORMAT_JSONL)
+                fputs(PROG ": --format jsonl is not supported by this build of the library yet\n", stderr);
+            else
+                fprintf(stderr, PROG ": cannot run with these options: %s\n", ps_strerror(rc));
+            code = CLI_EXIT_USAGE;
             stop = 1;
             break;
         case PS_E_INVALID:

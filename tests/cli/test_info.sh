@@ -53,7 +53,11 @@ tcase "--test-rules does not read stdin"
 LAST_CMD="piiscrub --test-rules (stdin left open)"
 RC=0
 # A stdin that never ends: reading it would hang until the timeout.
-timeout 10 "$BIN" -r "$RULES" --test-rules < <(sleep 30) >"$OUT" 2>"$ERR" || RC=$?
+exec {never}< <(exec sleep 30 >/dev/null 2>&1)
+sleeper=$!
+timeout 10 "$BIN" -r "$RULES" --test-rules <&"$never" >"$OUT" 2>"$ERR" || RC=$?
+kill "$sleeper" 2>/dev/null
+exec {never}<&-
 assert_rc 0
 
 tcase "--test-rules over the built-in packs passes"

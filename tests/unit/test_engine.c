@@ -1,0 +1,312 @@
+/* test_engine.c — compiling rules and what each rule key does to matching, through the public API. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "piiscrub.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct compiled {
+    ps_ruleset *rs;
+    ps_engine *e;
+    ps_diag diag;
+    int status;
+} compiled;
+
+static compiled build_opts(const char *yaml, const ps_engine_options *o)
+{
+    compiled c = {0};
+    assert_int_equal(ps_ruleset_new(&c.rs), PS_OK);
+    c.status = ps_ruleset_load_buffer(c.rs, "t.yaml", yaml, strlen(yaml), &c.diag);
+    if (c.status == PS_OK)
+        c.status = ps_engine_compile(c.rs, o, &c.e, &c.diag);
+    return c;
+}
+
+static compiled build(const char *yaml)
+{
+    ps_engine_options o = {0};
+    return build_opts(yaml, &o);
+}
+
+static void release(compiled *c)
+{
+    ps_engine_free(c->e);
+    ps_ruleset_free(c->rs);
+}
+
+/* Redacts `in` and compares with `want`. */
+static void expect(const ps_engine *e, const char *in, size_t n, const char *want)
+{
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(ps_scrub(e, in, n, &out, &len), PS_OK);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(out, want, len);
+    free(out);
+}
+#define EXPECT(e, in, want) expect((e), (in), strlen(in), (want))
+
+static void compile_error_names_position_and_offset(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: bad\n    pattern: 'ab(c'\n");
+    assert_int_equal(c.status, PS_E_RULES);
+    assert_string_equal(c.diag.file, "t.yaml");
+    assert_int_equal(c.diag.line, 4);
+    assert_string_equal(c.diag.rule_id, "bad");
+    assert_non_null(strstr(c.diag.msg, "does not compile at offset 4"));
+    assert_non_null(strstr(c.diag.msg, "missing closing parenthesis"));
+    release(&c);
+}
+
+static void empty_match_rejected(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: star\n    pattern: 'a*'\n");
+    assert_int_equal(c.status, PS_E_RULES);
+    assert_non_null(strstr(c.diag.msg, "matches the empty string"));
+    release(&c);
+    c = build("version: 1\nrules:\n  - id: ok\n    pattern: 'a'\n    allow: ['x?']\n");
+    assert_int_equal(c.status, PS_E_RULES);
+    assert_non_null(strstr(c.diag.msg, "allow regex matches the empty string"));
+    release(&c);
+}
+
+static void group_must_exist(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: g\n    pattern: 'k=(\\w+)'\n    group: 2\n");
+    assert_int_equal(c.status, PS_E_RULES);
+    assert_non_null(strstr(c.diag.msg, "group 2 does not exist"));
+    release(&c);
+}
+
+static void group_redacts_value_only(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: pw\n    entity: SECRET\n    pattern: 'password=(\\S+)'\n"
+                       "    group: 1\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e, "login password=hunter2 ok", "login password=[SECRET] ok");
+    release(&c);
+}
+
+static void hash_needs_key(void **state)
+{
+    (void)state;
+    ps_engine_options o = {0};
+    o.action = PS_ACTION_HASH;
+    compiled c = build_opts("version: 1\nrules:\n  - id: a\n    pattern: 'abc'\n", &o);
+    assert_int_equal(c.status, PS_E_KEY);
+    assert_non_null(strstr(c.diag.msg, "--key-file"));
+    release(&c);
+    static const unsigned char key[] = "k1";
+    o.key = key;
+    o.key_len = 2;
+    c = build_opts("version: 1\nrules:\n  - id: a\n    pattern: 'abc'\n", &o);
+    assert_int_equal(c.status, PS_OK);
+    char *out;
+    size_t n;
+    assert_int_equal(ps_scrub(c.e, "x abc y", 7, &out, &n), PS_OK);
+    assert_null(strstr(out, "abc"));
+    assert_non_null(strstr(out, "[A:"));
+    free(out);
+    release(&c);
+}
+
+static void validator_drops_bad_checksums(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: card\n    pattern: '\\b(?:\\d[ -]?){12,18}\\d\\b'\n"
+                       "    validate: luhn\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e, "a 4111 1111 1111 1111 b", "a [CARD] b");
+    EXPECT(c.e, "a 4111 1111 1111 1112 b", "a 4111 1111 1111 1112 b");
+    release(&c);
+}
+
+static void context_required_within_window(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: dob\n    pattern: '\\b\\d{2}/\\d{2}/\\d{4}\\b'\n"
+                       "    context: {words: [born, dob], window: 10}\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e, "Born: 01/02/1990", "Born: [DOB]");
+    EXPECT(c.e, "01/02/1990 (DOB)", "[DOB] (DOB)");
+    EXPECT(c.e, "meeting 01/02/1990", "meeting 01/02/1990");
+    /* "born" 11 bytes before the match: outside the window */
+    EXPECT(c.e, "born xxxxx 01/02/1990", "born xxxxx 01/02/1990");
+    /* whole words only: "stubborn" does not count */
+    EXPECT(c.e, "stubborn 01/02/1990", "stubborn 01/02/1990");
+    release(&c);
+}
+
+static void allow_vetoes(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: email\n    pattern: '\\w+@[\\w.]+'\n"
+                       "    allow: ['@example\\.(?:com|org)$']\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e, "a@example.com b@corp.net", "a@example.com [EMAIL]");
+    release(&c);
+}
+
+static void min_entropy_filters_low_entropy(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: tok\n    entity: TOKEN\n    pattern: 'tok_([A-Za-z0-9]{10,})'\n"
+                       "    group: 1\n    min_entropy: 3.0\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e, "tok_aaaaaaaaaaaa", "tok_aaaaaaaaaaaa");
+    EXPECT(c.e, "tok_a8Fk2LpQ9zXw", "tok_[TOKEN]");
+    release(&c);
+}
+
+static void keywords_gate_case_insensitively(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: acct\n    pattern: '\\b\\d{8}\\b'\n    keywords: [account]\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e, "ACCOUNT 12345678", "ACCOUNT [ACCT]");
+    EXPECT(c.e, "order 12345678", "order 12345678");
+    release(&c);
+}
+
+static void caseless_flag(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: w\n    pattern: 'secret'\n    flags: [caseless]\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e, "a SeCrEt b", "a [W] b");
+    release(&c);
+}
+
+static void overlaps_merge_under_highest_priority(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n"
+                       "  - id: low\n    pattern: 'abc'\n    priority: 1\n"
+                       "  - id: high\n    pattern: 'cde'\n    priority: 9\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e, "xabcdey", "x[HIGH]y");
+    EXPECT(c.e, "abc cde", "[LOW] [HIGH]");
+    release(&c);
+}
+
+static void invalid_utf8_and_nul_bytes(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: e\n    pattern: '\\w+@\\w+\\.\\w+'\n");
+    assert_int_equal(c.status, PS_OK);
+    static const char in[] = "\xff\xfe a@b.io \0\xc3 c@d.org \xe2\x82";
+    static const char want[] = "\xff\xfe [E] \0\xc3 [E] \xe2\x82";
+    char *out;
+    size_t n;
+    assert_int_equal(ps_scrub(c.e, in, sizeof in - 1, &out, &n), PS_OK);
+    assert_int_equal(n, sizeof want - 1);
+    assert_memory_equal(out, want, n);
+    free(out);
+    release(&c);
+}
+
+static void match_limit_fails_closed(void **state)
+{
+    (void)state;
+    ps_engine_options o = {0};
+    o.match_limit = 10000;
+    compiled c = build_opts("version: 1\nrules:\n  - id: redos\n    pattern: '^(a+)+$'\n", &o);
+    assert_int_equal(c.status, PS_OK);
+    char in[64];
+    memset(in, 'a', sizeof in - 2);
+    in[sizeof in - 2] = '!';
+    in[sizeof in - 1] = 0;
+    char *out;
+    size_t n;
+    assert_int_equal(ps_scrub(c.e, in, strlen(in), &out, &n), PS_E_UNSCANNED);
+    assert_string_equal(out, "[UNSCANNED]");
+    free(out);
+    release(&c);
+}
+
+typedef struct tally {
+    int failed_match, failed_no_match;
+    char why[256];
+} tally;
+
+static int on_example(void *ctx, const ps_example_result *r)
+{
+    tally *t = ctx;
+    if (!r->passed) {
+        if (r->expect_match)
+            t->failed_match++;
+        else
+            t->failed_no_match++;
+        snprintf(t->why, sizeof t->why, "%s", r->why);
+        assert_true(r->line > 0);
+    }
+    return 0;
+}
+
+static void examples_are_checked(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: card\n    pattern: '\\b\\d{16}\\b'\n    validate: luhn\n"
+                       "    examples:\n      match: ['4111111111111111', '4111111111111112']\n"
+                       "      no_match: ['1234', '5555555555554444']\n");
+    assert_int_equal(c.status, PS_OK);
+    tally t = {0};
+    size_t run = 0, failed = 0;
+    assert_int_equal(ps_engine_test_examples(c.e, on_example, &t, &run, &failed), PS_OK);
+    assert_int_equal(run, 4);
+    assert_int_equal(failed, 2);
+    assert_int_equal(t.failed_match, 1);
+    assert_int_equal(t.failed_no_match, 1);
+    release(&c);
+    c = build("version: 1\nrules:\n  - id: card\n    pattern: '\\b\\d{16}\\b'\n    validate: luhn\n"
+              "    examples:\n      match: ['4111111111111112']\n");
+    memset(&t, 0, sizeof t);
+    assert_int_equal(ps_engine_test_examples(c.e, on_example, &t, &run, &failed), PS_OK);
+    assert_non_null(strstr(t.why, "luhn validator rejected"));
+    release(&c);
+}
+
+static void rule_lookup(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: one\n    pattern: '1'\n  - id: two\n    entity: DOS\n"
+                       "    pattern: '2'\n");
+    assert_int_equal(ps_engine_rule_count(c.e), 2);
+    assert_string_equal(ps_engine_rule_id(c.e, 1), "two");
+    assert_string_equal(ps_engine_rule_entity(c.e, 1), "DOS");
+    assert_null(ps_engine_rule_id(c.e, 2));
+    release(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(compile_error_names_position_and_offset),
+        cmocka_unit_test(empty_match_rejected),
+        cmocka_unit_test(group_must_exist),
+        cmocka_unit_test(group_redacts_value_only),
+        cmocka_unit_test(hash_needs_key),
+        cmocka_unit_test(validator_drops_bad_checksums),
+        cmocka_unit_test(context_required_within_window),
+        cmocka_unit_test(allow_vetoes),
+        cmocka_unit_test(min_entropy_filters_low_entropy),
+        cmocka_unit_test(keywords_gate_case_insensitively),
+        cmocka_unit_test(caseless_flag),
+        cmocka_unit_test(overlaps_merge_under_highest_priority),
+        cmocka_unit_test(invalid_utf8_and_nul_bytes),
+        cmocka_unit_test(match_limit_fails_closed),
+        cmocka_unit_test(examples_are_checked),
+        cmocka_unit_test(rule_lookup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
