@@ -179,7 +179,7 @@ typedef struct ps_finding {
 } ps_finding;
 
 /* Output sink: called from one thread at a time, in input order. @return 0 to go on, non-zero to stop the run
- * (ps_run then returns PS_E_STOPPED, or PS_E_IO when errno_out was set by the sink). */
+ * (ps_run then returns PS_E_STOPPED; a sink that failed keeps its own errno to report). */
 typedef int (*ps_write_fn)(void *ctx, const char *buf, size_t len);
 /* Findings sink: called in input order from the writer side; same return contract. */
 typedef int (*ps_finding_fn)(void *ctx, const ps_finding *f);
@@ -212,8 +212,10 @@ PS_API int ps_stats_init(ps_stats *st, const ps_engine *e);
 PS_API void ps_stats_free(ps_stats *st);
 
 /*! ps_run() : reads in_fd to its end, redacts, and hands the output to opts->write in input order. Adds to *stats.
+ *  With check_only, it stops early at the first finding and returns PS_OK (stats->findings > 0 tells).
  *  @return PS_OK; PS_E_IO (read failed; errno kept); PS_E_STOPPED (a sink asked to stop); PS_E_UNSCANNED (a record
- *  could not be scanned and on_error is abort: nothing of that record was written); PS_E_NOMEM. */
+ *  could not be scanned and on_error is abort: nothing of that record was written); PS_E_USAGE (invalid options);
+ *  PS_E_NOMEM. */
 PS_API int ps_run(const ps_engine *e, const ps_run_options *opts, int in_fd, ps_stats *stats);
 
 /*! ps_scrub() : redacts one buffer as one text record (no framing), single-threaded.
