@@ -1,0 +1,61 @@
+/* jsonl.h — one JSON value per line, without re-serialisation: validate a line, find its string values (never keys)
+ * with their paths, decode a string's escapes for matching and encode a redacted string back.
+ * Every byte outside the strings that get rewritten stays exactly as it was: the caller copies raw bytes between
+ * the string spans this module reports. No allocation per value beyond the caller's buffers. */
+#ifndef PS_JSONL_H
+#define PS_JSONL_H
+
+#include "buf.h"
+
+#include <stddef.h>
+
+enum {
+    JSONL_OK = 0,
+    JSONL_INVALID = -1,  /* not exactly one valid JSON value (RFC 8259) */
+    JSONL_TOO_DEEP = -2, /* nesting deeper than max_depth */
+    JSONL_NOMEM = -3,
+};
+
+/* A compiled set of field paths: dotted names ("meta.author.email"); "*" as a segment matches any array element
+ * or any object key ("items.*.text"). A path also selects every string below it ("meta" selects meta.a, meta.b.c).
+ * Keys containing '.' cannot be named (documented limitation). */
+typedef struct ps_jpaths ps_jpaths;
+
+/* @return JSONL_OK, JSONL_INVALID (an empty path or empty segment) or JSONL_NOMEM. */
+int jsonl_paths_new(const char *const *paths, size_t n, ps_jpaths **out);
+void jsonl_paths_free(ps_jpaths *p); /* accepts NULL */
+
+/* One string value of a line. */
+typedef struct ps_jstring {
+    size_t start, end;   /* the string's content in the line: between the quotes, escapes still encoded */
+    const char *path;    /* dotted path of the value, array elements as their index ("items.3.text"); valid during
+                            the callback only; NUL-terminated */
+    int has_escapes;     /* the content has at least one backslash */
+} ps_jstring;
+
+/* @return 0 to go on, non-zero to stop the walk (jsonl_walk returns that value). */
+typedef int (*jsonl_string_fn)(void *ctx, const ps_jstring *s);
+
+/* Walks line[0..n), which must hold exactly one JSON value with optional surrounding whitespace (a trailing '\r'
+ * counts as whitespace). Calls cb, in order of appearance, for every string value (object keys excluded) that
+ * `paths` selects (all of them when paths is NULL). The walk is iterative: memory stays bounded for any input.
+ * Validation is complete (UTF-8 is not validated: invalid bytes inside strings are passed through) — the line is
+ * reported JSONL_INVALID *before* any callback when it is not valid JSON, so callers never act on half a line.
+ * @return JSONL_OK, JSONL_INVALID, JSONL_TOO_DEEP, JSONL_NOMEM, or the callback's non-zero value. */
+int jsonl_walk(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth, jsonl_string_fn cb,
+               void *ctx);
+
+/* Decodes JSON string content raw[0..n) (valid: as reported by jsonl_walk) into out (appended): \" \\ \/ \b \f \n
+ * \r \t and \uXXXX including surrogate pairs (a lone surrogate becomes U+FFFD). @return 0 or -1 (no memory). */
+int jsonl_decode(const char *raw, size_t n, ps_buf *out);
+
+/* Encodes s[0..n) as JSON string content (no quotes), appended to out: '"' and '\\' escaped, control characters as
+ * \n \r \t \b \f or \u00XX, everything else (UTF-8, even invalid bytes) as is. @return 0 or -1. */
+int jsonl_encode(const char *s, size_t n, ps_buf *out);
+
+/* The value at `path` (exact, no wildcards) of a valid line, for consent and region gates: a string decoded, a number,
+ * true/false/null as their literal text. The value is appended to out.
+ * @return 1 found, 0 not found (or it is an object/array), JSONL_INVALID / JSONL_TOO_DEEP / JSONL_NOMEM. */
+int jsonl_get(const char *line, size_t n, const char *path, unsigned max_depth, ps_buf *out);
+
+#endif
