@@ -53,15 +53,14 @@ typedef struct engine_rule {
     /* allow */
     pcre2_code **allow;
     size_t n_allow;
-    /* gates */
-    char **keywords; /* lower-cased */
+    /* gates: byte sets of which the subject must contain at least one byte each, and keywords */
+    char **keywords; /* lower-cased, without case-insensitive duplicates */
     size_t *kw_len;
     size_t n_keywords;
-    uint64_t first_set[4]; /* bytes a match can start with */
-    bool has_first_set;
-    uint64_t need_set[4];  /* at least one of these bytes must be present (required code unit, both cases) */
-    bool has_need;
-    uint64_t kw_first[4];  /* first bytes of keywords, both cases */
+    bool kw_search;        /* some keyword is longer than one byte: a substring search is needed */
+    uint64_t sets[3][4];   /* first bytes of a match; the required byte; first bytes of the keywords */
+    bool has_set[3];
+    uint64_t gate_bits;    /* the class bits of those sets (see byte_class) */
     engine_example *examples;
     size_t n_examples;
 } engine_rule;
@@ -69,6 +68,10 @@ typedef struct engine_rule {
 struct ps_engine {
     engine_rule *rules;
     size_t n;
+    /* Every distinct gate byte set gets a bit; byte_class[c] has the bits of the sets holding c. One pass over a
+     * subject ORs these together, and a rule runs only where all its bits are present. */
+    uint64_t byte_class[256];
+    unsigned n_classes;
     ps_redactor *redactor;
     ps_redact_rule *redact_rules;
     uint32_t max_pairs; /* ovector pairs needed */
@@ -91,11 +94,6 @@ static inline void set_add(uint64_t s[4], unsigned char c)
     s[c >> 6] |= (uint64_t)1 << (c & 63);
 }
 
-static inline bool set_intersects(const uint64_t a[4], const uint64_t b[4])
-{
-    return ((a[0] & b[0]) | (a[1] & b[1]) | (a[2] & b[2]) | (a[3] & b[3])) != 0;
-}
-
 static void set_add_both_cases(uint64_t s[4], unsigned char c)
 {
     set_add(s, c);
@@ -105,20 +103,21 @@ static void set_add_both_cases(uint64_t s[4], unsigned char c)
         set_add(s, (unsigned char)(c + 32));
 }
 
-static void presence(const char *p, size_t n, uint64_t s[4])
+/* The OR of the class bits of every byte of p[0..n); four accumulators so the loads do not wait on each other. */
+static uint64_t class_mask(const uint64_t cls[256], const char *p, size_t n)
 {
-    /* Four independent sets so consecutive bytes do not serialize on one word; folded at the end. */
-    uint64_t a[4] = {0}, b[4] = {0};
     const unsigned char *u = (const unsigned char *)p;
+    uint64_t a = 0, b = 0, c = 0, d = 0;
     size_t i = 0;
-    for (; i + 1 < n; i += 2) {
-        a[u[i] >> 6] |= (uint64_t)1 << (u[i] & 63);
-        b[u[i + 1] >> 6] |= (uint64_t)1 << (u[i + 1] & 63);
+    for (; i + 4 <= n; i += 4) {
+        a |= cls[u[i]];
+        b |= cls[u[i + 1]];
+        c |= cls[u[i + 2]];
+        d |= cls[u[i + 3]];
     }
-    if (i < n)
-        a[u[i] >> 6] |= (uint64_t)1 << (u[i] & 63);
-    for (int k = 0; k < 4; k++)
-        s[k] = a[k] | b[k];
+    for (; i < n; i++)
+        a |= cls[u[i]];
+    return a | b | c | d;
 }
 
 /* ---------------------------------------------------------------- text helpers */
@@ -252,47 +251,72 @@ static int compile_one(const char *src, uint32_t options, const ps_srcpos *pos, 
     return PS_OK;
 }
 
+enum { GATE_FIRST, GATE_NEED, GATE_KEYWORD };
+
 static void derive_gates(engine_rule *r)
 {
-    uint32_t v = 0;
+    uint32_t v = 0, opts = 0;
+    pcre2_pattern_info(r->code, PCRE2_INFO_ALLOPTIONS, &opts);
     /* Required byte: PCRE2 knows a code unit every match contains. */
     if (pcre2_pattern_info(r->code, PCRE2_INFO_LASTCODETYPE, &v) == 0 && v == 1) {
-        uint32_t cu = 0, caseless = 0;
+        uint32_t cu = 0;
         pcre2_pattern_info(r->code, PCRE2_INFO_LASTCODEUNIT, &cu);
-        pcre2_pattern_info(r->code, PCRE2_INFO_ALLOPTIONS, &caseless);
-        memset(r->need_set, 0, sizeof r->need_set);
-        if (caseless & PCRE2_CASELESS)
-            set_add_both_cases(r->need_set, (unsigned char)cu);
+        if (opts & PCRE2_CASELESS)
+            set_add_both_cases(r->sets[GATE_NEED], (unsigned char)cu);
         else
-            set_add(r->need_set, (unsigned char)cu);
-        r->has_need = true;
+            set_add(r->sets[GATE_NEED], (unsigned char)cu);
+        r->has_set[GATE_NEED] = true;
     }
     if (pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODETYPE, &v) == 0) {
         if (v == 1) {
-            uint32_t cu = 0, opts = 0;
+            uint32_t cu = 0;
             pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODEUNIT, &cu);
-            pcre2_pattern_info(r->code, PCRE2_INFO_ALLOPTIONS, &opts);
-            memset(r->first_set, 0, sizeof r->first_set);
             if (opts & PCRE2_CASELESS)
-                set_add_both_cases(r->first_set, (unsigned char)cu);
+                set_add_both_cases(r->sets[GATE_FIRST], (unsigned char)cu);
             else
-                set_add(r->first_set, (unsigned char)cu);
-            r->has_first_set = true;
+                set_add(r->sets[GATE_FIRST], (unsigned char)cu);
+            r->has_set[GATE_FIRST] = true;
         } else {
             const uint8_t *bm = NULL;
             if (pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTBITMAP, &bm) == 0 && bm) {
-                for (int k = 0; k < 4; k++) {
-                    uint64_t w = 0;
+                for (int k = 0; k < 4; k++)
                     for (int b = 0; b < 8; b++)
-                        w |= (uint64_t)bm[k * 8 + b] << (8 * b);
-                    r->first_set[k] = w;
-                }
-                r->has_first_set = true;
+                        r->sets[GATE_FIRST][k] |= (uint64_t)bm[k * 8 + b] << (8 * b);
+                r->has_set[GATE_FIRST] = true;
             }
         }
     }
-    for (size_t i = 0; i < r->n_keywords; i++)
-        set_add_both_cases(r->kw_first, (unsigned char)r->keywords[i][0]);
+    for (size_t i = 0; i < r->n_keywords; i++) {
+        set_add_both_cases(r->sets[GATE_KEYWORD], (unsigned char)r->keywords[i][0]);
+        r->kw_search |= r->kw_len[i] > 1;
+    }
+    r->has_set[GATE_KEYWORD] = r->n_keywords > 0;
+}
+
+/* Gives every distinct gate set a class bit (up to 64; a set beyond that simply does not gate). */
+static void assign_classes(ps_engine *e)
+{
+    uint64_t seen[64][4];
+    for (size_t i = 0; i < e->n; i++) {
+        engine_rule *r = &e->rules[i];
+        for (int g = 0; g < 3; g++) {
+            if (!r->has_set[g])
+                continue;
+            unsigned k = 0;
+            while (k < e->n_classes && memcmp(seen[k], r->sets[g], sizeof seen[k]) != 0)
+                k++;
+            if (k == e->n_classes) {
+                if (k == 64)
+                    continue;
+                memcpy(seen[k], r->sets[g], sizeof seen[k]);
+                for (unsigned c = 0; c < 256; c++)
+                    if (r->sets[g][c >> 6] & ((uint64_t)1 << (c & 63)))
+                        e->byte_class[c] |= (uint64_t)1 << k;
+                e->n_classes++;
+            }
+            r->gate_bits |= (uint64_t)1 << k;
+        }
+    }
 }
 
 static void free_rule(engine_rule *r)
@@ -318,6 +342,7 @@ static void free_rule(engine_rule *r)
     free(r->examples);
 }
 
+/* Lower-cased copies of a list, without the entries that are equal ignoring case (matching is caseless). */
 static int lower_list(const ps_strlist *l, char ***out, size_t **lens, size_t *n)
 {
     *n = 0;
@@ -328,8 +353,19 @@ static int lower_list(const ps_strlist *l, char ***out, size_t **lens, size_t *n
     if (!*out || !*lens)
         return PS_E_NOMEM;
     for (size_t i = 0; i < l->n; i++) {
-        if (!((*out)[i] = lower_dup(l->v[i], &(*lens)[i])))
+        size_t len;
+        char *w = lower_dup(l->v[i], &len);
+        if (!w)
             return PS_E_NOMEM;
+        size_t k = 0;
+        while (k < *n && strcmp((*out)[k], w) != 0)
+            k++;
+        if (k < *n) {
+            free(w);
+            continue;
+        }
+        (*out)[*n] = w;
+        (*lens)[*n] = len;
         (*n)++;
     }
     return PS_OK;
@@ -449,6 +485,7 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
         rr->action = src->action != PS_ACTION_INHERIT ? src->action
                      : opts->action != PS_ACTION_INHERIT ? opts->action : PS_ACTION_TAG;
     }
+    assign_classes(e);
     /* Lookbehind counts characters; 4 bytes each at most in UTF-8. */
     e->back_margin = max_window + 4 * (max_lookbehind < MAX_LOOKBEHIND_MARGIN ? max_lookbehind : MAX_LOOKBEHIND_MARGIN) + 8;
     st = redact_new(e->redact_rules, e->n, opts->tag_format, opts->key, opts->key_len, &e->redactor);
@@ -546,21 +583,13 @@ const char *engine_last_drop(const ps_scratch *s)
 
 /* ---------------------------------------------------------------- scan */
 
-static bool gate_passes(const engine_rule *r, const uint64_t present[4], const char *p, size_t n)
+/* Multi-byte keywords: is one of them in the subject? */
+static bool keywords_present(const engine_rule *r, const char *p, size_t n)
 {
-    if (r->has_need && !set_intersects(r->need_set, present))
-        return false;
-    if (r->has_first_set && !set_intersects(r->first_set, present))
-        return false;
-    if (r->n_keywords) {
-        if (!set_intersects(r->kw_first, present))
-            return false;
-        for (size_t i = 0; i < r->n_keywords; i++)
-            if (ci_find(p, n, r->keywords[i], r->kw_len[i], 0) != (size_t)-1)
-                return true;
-        return false;
-    }
-    return true;
+    for (size_t i = 0; i < r->n_keywords; i++)
+        if (ci_find(p, n, r->keywords[i], r->kw_len[i], 0) != (size_t)-1)
+            return true;
+    return false;
 }
 
 static void drop(ps_scratch *s, const char *fmt, const char *a, double x)
@@ -622,6 +651,10 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
     uint32_t mopts = subj->last ? 0 : PCRE2_PARTIAL_HARD;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
     size_t off = subj->scan_from;
+    /* Multi-byte keywords are looked for once the regex has found something: a JIT scan that fails fast is
+     * cheaper than a substring search on every subject the class gate let through. The result is the same.
+     * A window of an over-long record is not class-gated, so there every keyword is looked for (in the window). */
+    bool kw_pending = r->n_keywords && (r->kw_search || !subj->last);
     while (off <= subj->len) {
         int rc = pcre2_match(r->code, (PCRE2_SPTR)subj->p, subj->len, off, mopts, s->md, s->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
@@ -634,6 +667,13 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
         if (rc < 0)
             return PS_E_UNSCANNED;
         size_t ms = ov[0], me = ov[1];
+        if (kw_pending) {
+            if (!keywords_present(r, subj->p, subj->len)) {
+                s->last_drop = "none of the rule's keywords is in the text";
+                return PS_OK;
+            }
+            kw_pending = false;
+        }
         if (me <= ms || ms < off) { /* empty match (or \K games): move on one character */
             off = next_char(subj->p, subj->len, off);
             continue;
@@ -666,16 +706,14 @@ int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int o
     s->last_drop = NULL;
     if (subj->len == 0)
         return PS_OK;
-    uint64_t present[4] = {0};
-    if (subj->last)
-        presence(subj->p, subj->len, present);
+    uint64_t mask = subj->last ? class_mask(e->byte_class, subj->p, subj->len) : 0;
     size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
     size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
     for (size_t i = lo; i < hi && i < e->n; i++) {
         const engine_rule *r = &e->rules[i];
         /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
          * still come, so only whole subjects are gated. */
-        if (subj->last && !gate_passes(r, present, subj->p, subj->len)) {
+        if (subj->last && (mask & r->gate_bits) != r->gate_bits) {
             s->last_drop = "the rule's prefilter found none of its keywords or required bytes";
             continue;
         }
