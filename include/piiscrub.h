@@ -166,6 +166,27 @@ typedef int (*ps_example_fn)(void *ctx, const ps_example_result *r);
  *  cb (may be NULL) is called for every example. @return PS_OK or PS_E_NOMEM; counts in *run and *failed. */
 PS_API int ps_engine_test_examples(const ps_engine *e, ps_example_fn cb, void *ctx, size_t *run, size_t *failed);
 
+/* ---------------------------------------------------------------- explain */
+/* One candidate: a regex match of a rule, and what became of it. */
+typedef struct ps_explain_event {
+    uint64_t start, end;  /* the candidate's bytes (the rule's group) in the text */
+    size_t rule;
+    int kept;             /* 1: every check passed */
+    const char *check;    /* when dropped: the check that dropped it ("validate", "min_entropy", "context", "allow",
+                             "keywords"); NULL when kept */
+    const char *why;      /* when dropped: a sentence naming the check and the reason */
+    int merged;           /* kept, but inside a redaction labelled by another rule (merged_rule) */
+    size_t merged_rule;
+    uint64_t redacted_start, redacted_end; /* kept: the merged span it ended up in */
+} ps_explain_event;
+
+typedef int (*ps_explain_fn)(void *ctx, const ps_explain_event *ev);
+
+/*! ps_explain() : scans text[0..len) as one record and reports every candidate of every rule, in order of rule then
+ *  position, with the outcome of each check. cb may return non-zero to stop.
+ *  @return PS_OK, PS_E_UNSCANNED (a PCRE2 limit stopped the scan: events so far were reported) or PS_E_NOMEM. */
+PS_API int ps_explain(const ps_engine *e, const char *text, size_t len, ps_explain_fn cb, void *ctx);
+
 /* ---------------------------------------------------------------- running */
 typedef enum ps_format { PS_FORMAT_TEXT = 0, PS_FORMAT_NUL, PS_FORMAT_JSONL } ps_format;
 typedef enum ps_on_error { PS_ON_ERROR_UNSCANNED = 0, PS_ON_ERROR_ABORT } ps_on_error;
@@ -184,6 +205,8 @@ typedef int (*ps_write_fn)(void *ctx, const char *buf, size_t len);
 /* Findings sink: called in input order from the writer side; same return contract. */
 typedef int (*ps_finding_fn)(void *ctx, const ps_finding *f);
 
+struct ps_stats;
+
 typedef struct ps_run_options {
     ps_format format;
     unsigned threads;     /* worker threads; 0 = all online cores; 1 = no threads */
@@ -194,6 +217,10 @@ typedef struct ps_run_options {
     void *write_ctx;
     ps_finding_fn on_finding; /* may be NULL */
     void *finding_ctx;
+    /* Called from the writer side after each chunk is written, with the stats so far (may be NULL). Keep it cheap:
+     * throttle any display yourself. Non-zero stops the run (PS_E_STOPPED). */
+    int (*on_progress)(void *ctx, const struct ps_stats *stats);
+    void *progress_ctx;
 } ps_run_options;
 
 /* Counters of a run. per_rule points to ps_engine_rule_count() counters owned by the stats (ps_stats_free). */

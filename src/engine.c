@@ -20,6 +20,7 @@
 #include "validate.h"
 
 #include <pcre2.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,8 +84,12 @@ struct ps_scratch {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit;
-    const char *last_drop;
+    const char *last_drop;  /* why the latest candidate was dropped */
+    const char *last_check; /* which check dropped it */
     char drop_buf[160];
+    /* --explain: told of every candidate (kept: check == NULL) */
+    void (*on_candidate)(void *ctx, size_t gs, size_t ge, uint32_t rule, const char *check, const char *why);
+    void *candidate_ctx;
 };
 
 /* ---------------------------------------------------------------- byte sets */
@@ -592,25 +597,32 @@ static bool keywords_present(const engine_rule *r, const char *p, size_t n)
     return false;
 }
 
-static void drop(ps_scratch *s, const char *fmt, const char *a, double x)
+static void drop(ps_scratch *s, const char *check, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Records why the current candidate was dropped (for --test-rules and --explain). */
+static void drop(ps_scratch *s, const char *check, const char *fmt, ...)
 {
-    snprintf(s->drop_buf, sizeof s->drop_buf, fmt, a ? a : "", x);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->drop_buf, sizeof s->drop_buf, fmt, ap);
+    va_end(ap);
     s->last_drop = s->drop_buf;
+    s->last_check = check;
 }
 
-/* Runs the candidate checks. @return 1 accept, 0 drop, <0 a match error in an allow regex. */
+/* Runs the candidate checks, cheapest first. @return 1 accept, 0 drop, <0 a match error in an allow regex. */
 static int check_candidate(const engine_rule *r, ps_scratch *s, const ps_subject *subj, size_t gs, size_t ge)
 {
     const char *v = subj->p + gs;
     size_t vn = ge - gs;
     if (r->validator && !r->validator->fn(v, vn)) {
-        drop(s, "the %s validator rejected it%.0f", r->validator->name, 0);
+        drop(s, "validate", "the %s validator rejected it", r->validator->name);
         return 0;
     }
     if (r->min_entropy > 0) {
         double h = validate_entropy(v, vn);
         if (h < r->min_entropy) {
-            drop(s, "its entropy %s%.2f bits/byte is below min_entropy", "", h);
+            drop(s, "min_entropy", "its entropy %.2f bits/byte is below min_entropy %.2f", h, r->min_entropy);
             return 0;
         }
     }
@@ -621,14 +633,15 @@ static int check_candidate(const engine_rule *r, ps_scratch *s, const ps_subject
         for (size_t i = 0; i < r->n_ctx && !found; i++)
             found = ci_find_word(subj->p + lo, hi - lo, r->ctx_words[i], r->ctx_len[i]);
         if (!found) {
-            drop(s, "no context word within %s%.0f bytes", "", (double)r->ctx_window);
+            drop(s, "context", "no context word (%s%s) within %u bytes", r->ctx_words[0], r->n_ctx > 1 ? ", ..." : "",
+                 r->ctx_window);
             return 0;
         }
     }
     for (size_t i = 0; i < r->n_allow; i++) {
         int rc = pcre2_match(r->allow[i], (PCRE2_SPTR)v, vn, 0, 0, s->md, s->mctx);
         if (rc >= 0) {
-            drop(s, "an allow regex vetoed it%s%.0f", "", 0);
+            drop(s, "allow", "allow regex #%zu vetoed it", i + 1);
             return 0;
         }
         if (rc != PCRE2_ERROR_NOMATCH)
@@ -669,7 +682,9 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
         size_t ms = ov[0], me = ov[1];
         if (kw_pending) {
             if (!keywords_present(r, subj->p, subj->len)) {
-                s->last_drop = "none of the rule's keywords is in the text";
+                drop(s, "keywords", "none of the rule's keywords is in the text");
+                if (s->on_candidate)
+                    s->on_candidate(s->candidate_ctx, ms, me, idx, s->last_check, s->last_drop);
                 return PS_OK;
             }
             kw_pending = false;
@@ -693,6 +708,8 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
         int ok = check_candidate(r, s, subj, gs, ge);
         if (ok < 0)
             return PS_E_UNSCANNED;
+        if (s->on_candidate)
+            s->on_candidate(s->candidate_ctx, gs, ge, idx, ok ? NULL : s->last_check, ok ? NULL : s->last_drop);
         if (ok && spanvec_push(out, subj->base + gs, subj->base + ge, idx))
             return PS_E_NOMEM;
     }
@@ -714,7 +731,7 @@ int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int o
         /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
          * still come, so only whole subjects are gated. */
         if (subj->last && (mask & r->gate_bits) != r->gate_bits) {
-            s->last_drop = "the rule's prefilter found none of its keywords or required bytes";
+            drop(s, "gate", "the text lacks a byte or keyword that every match of the rule needs");
             continue;
         }
         int st = scan_rule(r, (uint32_t)i, s, subj, out, matches, hold);
@@ -770,4 +787,78 @@ done:
     if (failed)
         *failed = n_failed;
     return st;
+}
+
+/* ---------------------------------------------------------------- explain */
+
+typedef struct explain_acc {
+    ps_explain_event *v;
+    size_t n, cap;
+    int nomem;
+} explain_acc;
+
+static void collect_candidate(void *ctx, size_t gs, size_t ge, uint32_t rule, const char *check, const char *why)
+{
+    explain_acc *a = ctx;
+    if (a->nomem)
+        return;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 32;
+        ps_explain_event *v = realloc(a->v, cap * sizeof *v);
+        if (!v) {
+            a->nomem = 1;
+            return;
+        }
+        a->v = v;
+        a->cap = cap;
+    }
+    ps_explain_event *ev = &a->v[a->n++];
+    memset(ev, 0, sizeof *ev);
+    ev->start = gs;
+    ev->end = ge;
+    ev->rule = rule;
+    ev->kept = check == NULL;
+    ev->check = check;
+    /* The reason text lives in the scratch buffer, overwritten by the next drop: keep a copy. */
+    ev->why = why ? strdup(why) : NULL;
+    if (why && !ev->why)
+        a->nomem = 1;
+}
+
+int ps_explain(const ps_engine *e, const char *text, size_t len, ps_explain_fn cb, void *ctx)
+{
+    ps_scratch *s = NULL;
+    int st = engine_scratch_new(e, &s);
+    if (st)
+        return st;
+    explain_acc acc = {0};
+    ps_spanvec kept = {0};
+    s->on_candidate = collect_candidate;
+    s->candidate_ctx = &acc;
+    ps_subject subj = {text, len, 0, 0, 1};
+    size_t hold;
+    int scan_st = engine_scan(e, s, &subj, -1, &kept, NULL, &hold);
+    if (acc.nomem)
+        scan_st = PS_E_NOMEM;
+    size_t n = redact_merge(e->redactor, kept.v, kept.n);
+    for (size_t i = 0; i < acc.n && scan_st != PS_E_NOMEM; i++) {
+        ps_explain_event *ev = &acc.v[i];
+        for (size_t k = 0; ev->kept && k < n; k++) {
+            if (ev->start >= kept.v[k].start && ev->end <= kept.v[k].end) {
+                ev->redacted_start = kept.v[k].start;
+                ev->redacted_end = kept.v[k].end;
+                ev->merged = kept.v[k].rule != ev->rule;
+                ev->merged_rule = kept.v[k].rule;
+                break;
+            }
+        }
+        if (cb && cb(ctx, ev))
+            break;
+    }
+    for (size_t i = 0; i < acc.n; i++)
+        free((char *)(uintptr_t)acc.v[i].why);
+    free(acc.v);
+    spanvec_free(&kept);
+    engine_scratch_free(s);
+    return scan_st == PS_E_NOMEM ? PS_E_NOMEM : scan_st;
 }

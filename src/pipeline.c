@@ -94,6 +94,8 @@ static int write_slot(pipeline *pl, slot *s)
     pl->records_written += c->records;
     if (status == PS_OK && c->status != PS_OK)
         status = c->status;
+    if (status == PS_OK && o->on_progress && o->on_progress(o->progress_ctx, st))
+        status = PS_E_STOPPED;
     if (status == PS_OK && o->check_only && st->findings)
         status = ANSWER_KNOWN; /* --check: something would be redacted, nothing more to learn */
     return status;

@@ -1,0 +1,822 @@
+/* jsonl.c — a hand-written, validating JSON scanner that reports byte offsets into the original line.
+ *
+ * Why not a JSON library: jansson, cJSON and yajl either build a tree and re-serialise it (changing number formats,
+ * spacing, escapes and sometimes key order) or stream events without byte offsets into the input. Redaction must leave
+ * every byte outside a rewritten string untouched, so we need the exact [start, end) of each string value in the line
+ * as given. JSON's grammar is small enough to validate completely here, and this module is fuzzed (fuzz/fuzz_jsonl.c).
+ *
+ * Shape: jsonl_walk makes two passes. Pass 1 (validate) checks RFC 8259 with a one-byte-per-level stack and no
+ * allocation for ordinary depths; only a valid line gets pass 2 (visit), which assumes validity, builds the dotted path
+ * by appending/truncating segments, and reports values. Both passes are iterative, so memory is O(depth) with no
+ * recursion. String bodies — most of the bytes of a training record — are skipped 16 bytes at a time. */
+#include "jsonl.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* ---- growable scratch with inline storage: most lines never touch the heap ---- */
+
+#define SMALL_DEPTH 64
+#define SMALL_PATH 256
+
+typedef struct jw_stack {
+    unsigned char *kind; /* '{' or '[' per open container */
+    size_t *seg;         /* per level: path length before this level's segment (truncation point) */
+    size_t cap;          /* levels available in kind and seg */
+    char *path;          /* dotted path of the current value, NUL-terminated at plen */
+    size_t plen, pcap;
+    unsigned char kind_small[SMALL_DEPTH];
+    size_t seg_small[SMALL_DEPTH];
+    char path_small[SMALL_PATH];
+} jw_stack;
+
+static void stack_init(jw_stack *st)
+{
+    st->kind = st->kind_small;
+    st->seg = st->seg_small;
+    st->cap = SMALL_DEPTH;
+    st->path = st->path_small;
+    st->plen = 0;
+    st->pcap = SMALL_PATH;
+    st->path[0] = '\0';
+}
+
+static void stack_free(jw_stack *st)
+{
+    if (st->kind != st->kind_small)
+        free(st->kind);
+    if (st->seg != st->seg_small)
+        free(st->seg);
+    if (st->path != st->path_small)
+        free(st->path);
+}
+
+/* Room for at least `levels` levels. kind and seg grow together so indexes stay valid for both. */
+static int stack_grow(jw_stack *st, size_t levels)
+{
+    if (levels <= st->cap)
+        return 0;
+    size_t cap = st->cap;
+    while (cap < levels)
+        cap = cap > SIZE_MAX / 4 / sizeof(size_t) ? levels : cap * 2;
+    if (cap > SIZE_MAX / sizeof(size_t))
+        return -1;
+    unsigned char *k = malloc(cap);
+    size_t *s = malloc(cap * sizeof *s);
+    if (!k || !s) {
+        free(k);
+        free(s);
+        return -1;
+    }
+    memcpy(k, st->kind, st->cap);
+    memcpy(s, st->seg, st->cap * sizeof *s);
+    if (st->kind != st->kind_small)
+        free(st->kind);
+    if (st->seg != st->seg_small)
+        free(st->seg);
+    st->kind = k;
+    st->seg = s;
+    st->cap = cap;
+    return 0;
+}
+
+/* Room for `extra` more path bytes plus the NUL. */
+static int path_reserve(jw_stack *st, size_t extra)
+{
+    if (st->pcap - st->plen > extra)
+        return 0;
+    size_t need = st->plen + extra + 1;
+    if (need <= st->plen)
+        return -1;
+    size_t cap = st->pcap;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    char *p;
+    if (st->path == st->path_small) {
+        p = malloc(cap);
+        if (p)
+            memcpy(p, st->path, st->plen + 1);
+    } else {
+        p = realloc(st->path, cap);
+    }
+    if (!p)
+        return -1;
+    st->path = p;
+    st->pcap = cap;
+    return 0;
+}
+
+/* ---- string body scanning ---- */
+
+/* First byte in [p, e) that is '"', '\\' or a control character (< 0x20), or e. */
+static const unsigned char *scan_special(const unsigned char *p, const unsigned char *e)
+{
+#if defined(__SSE2__)
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), c1f = _mm_set1_epi8(0x1f);
+    while (e - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+                                   _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f)); /* v <= 0x1f, unsigned */
+        int m = _mm_movemask_epi8(hit);
+        if (m)
+            return p + __builtin_ctz((unsigned)m);
+        p += 16;
+    }
+#else
+    /* SWAR: exact "has a byte < n" / "has a zero byte" tests on 8 bytes at a time. */
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (e - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        uint64_t xq = x ^ (ones * '"'), xb = x ^ (ones * '\\');
+        uint64_t t = ((xq - ones) & ~xq) | ((xb - ones) & ~xb) | ((x - ones * 0x20) & ~x);
+        if (t & highs)
+            break;
+        p += 8;
+    }
+#endif
+    while (p < e && *p != '"' && *p != '\\' && *p >= 0x20)
+        p++;
+    return p;
+}
+
+static int is_digit(unsigned c)
+{
+    return c - '0' < 10u;
+}
+
+static int is_hex(unsigned c)
+{
+    return (c - '0' < 10u) || ((c | 0x20u) - 'a' < 6u);
+}
+
+static unsigned hex_val(unsigned c)
+{
+    return c - '0' < 10u ? c - '0' : (c | 0x20u) - 'a' + 10u;
+}
+
+static int is_ws(unsigned c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* ---- pass 1: validation ---- */
+
+/* Validates s[0..n). On success *max_seen holds the deepest nesting reached. */
+static int validate(const unsigned char *p, size_t n, unsigned max_depth, jw_stack *st, size_t *max_seen)
+{
+    const unsigned char *e = p + n;
+    size_t depth = 0, deepest = 0;
+    unsigned c;
+
+value:
+    while (p < e && is_ws(*p))
+        p++;
+    if (p == e)
+        return JSONL_INVALID;
+    c = *p;
+    switch (c) {
+    case '"':
+        p++;
+        goto string_body;
+    case '{':
+    case '[':
+        if (depth >= max_depth)
+            return JSONL_TOO_DEEP;
+        if (depth == st->cap && stack_grow(st, depth + 1))
+            return JSONL_NOMEM;
+        st->kind[depth++] = (unsigned char)c;
+        if (depth > deepest)
+            deepest = depth;
+        p++;
+        while (p < e && is_ws(*p))
+            p++;
+        if (p == e)
+            return JSONL_INVALID;
+        if (*p == (c == '{' ? '}' : ']')) {
+            p++;
+            depth--;
+            goto after_value;
+        }
+        if (c == '{')
+            goto key;
+        goto value;
+    case 't':
+        if (e - p < 4 || memcmp(p, "true", 4) != 0)
+            return JSONL_INVALID;
+        p += 4;
+        goto after_value;
+    case 'f':
+        if (e - p < 5 || memcmp(p, "false", 5) != 0)
+            return JSONL_INVALID;
+        p += 5;
+        goto after_value;
+    case 'n':
+        if (e - p < 4 || memcmp(p, "null", 4) != 0)
+            return JSONL_INVALID;
+        p += 4;
+        goto after_value;
+    default:
+        if (c == '-') {
+            p++;
+            if (p == e)
+                return JSONL_INVALID;
+        }
+        if (*p == '0')
+            p++;
+        else if ((*p >= '1' && *p <= '9'))
+            while (++p < e && is_digit(*p))
+                ;
+        else
+            return JSONL_INVALID;
+        if (p < e && *p == '.') {
+            if (++p == e || !is_digit(*p))
+                return JSONL_INVALID;
+            while (++p < e && is_digit(*p))
+                ;
+        }
+        if (p < e && (*p | 0x20) == 'e') {
+            if (++p < e && (*p == '+' || *p == '-'))
+                p++;
+            if (p == e || !is_digit(*p))
+                return JSONL_INVALID;
+            while (++p < e && is_digit(*p))
+                ;
+        }
+        goto after_value;
+    }
+
+key:
+    /* whitespace already skipped */
+    if (*p != '"')
+        return JSONL_INVALID;
+    p++;
+    for (;;) {
+        p = scan_special(p, e);
+        if (p == e || *p < 0x20)
+            return JSONL_INVALID;
+        if (*p == '"')
+            break;
+        if (++p == e)
+            return JSONL_INVALID;
+        c = *p;
+        if (c == 'u') {
+            if (e - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]))
+                return JSONL_INVALID;
+            p += 5;
+        } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
+            p++;
+        } else {
+            return JSONL_INVALID;
+        }
+    }
+    p++;
+    while (p < e && is_ws(*p))
+        p++;
+    if (p == e || *p != ':')
+        return JSONL_INVALID;
+    p++;
+    goto value;
+
+string_body:
+    for (;;) {
+        p = scan_special(p, e);
+        if (p == e || *p < 0x20)
+            return JSONL_INVALID;
+        if (*p == '"')
+            break;
+        if (++p == e)
+            return JSONL_INVALID;
+        c = *p;
+        if (c == 'u') {
+            if (e - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]))
+                return JSONL_INVALID;
+            p += 5;
+        } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
+            p++;
+        } else {
+            return JSONL_INVALID;
+        }
+    }
+    p++;
+
+after_value:
+    while (p < e && is_ws(*p))
+        p++;
+    if (depth == 0) {
+        if (p != e)
+            return JSONL_INVALID;
+        *max_seen = deepest;
+        return JSONL_OK;
+    }
+    if (p == e)
+        return JSONL_INVALID;
+    c = *p++;
+    if (c == ',') {
+        if (st->kind[depth - 1] == '[')
+            goto value;
+        while (p < e && is_ws(*p))
+            p++;
+        if (p == e)
+            return JSONL_INVALID;
+        goto key;
+    }
+    if (c != (st->kind[depth - 1] == '{' ? '}' : ']'))
+        return JSONL_INVALID;
+    depth--;
+    goto after_value;
+}
+
+/* ---- decoding (shared by jsonl_decode and key paths) ---- */
+
+static size_t put_utf8(char *d, uint32_t cp)
+{
+    unsigned char *o = (unsigned char *)d;
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (unsigned char)(0xc0 | (cp >> 6));
+        o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xe0 | (cp >> 12));
+        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xf0 | (cp >> 18));
+    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+    o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/* Reads "\uXXXX" at r (r[0] is the backslash) if r..e holds one. */
+static int read_u(const unsigned char *r, const unsigned char *e, uint32_t *cp)
+{
+    if (e - r < 6 || r[0] != '\\' || r[1] != 'u' || !is_hex(r[2]) || !is_hex(r[3]) || !is_hex(r[4]) || !is_hex(r[5]))
+        return 0;
+    *cp = hex_val(r[2]) << 12 | hex_val(r[3]) << 8 | hex_val(r[4]) << 4 | hex_val(r[5]);
+    return 1;
+}
+
+/* Decodes raw[0..n) into d, which has room for n bytes: no escape decodes longer than it is written. Malformed
+ * escapes (never in a validated line) are copied through unchanged rather than read past the end. */
+static size_t decode_into(const char *raw, size_t n, char *d)
+{
+    const unsigned char *r = (const unsigned char *)raw, *e = r + n;
+    size_t o = 0;
+    while (r < e) {
+        const unsigned char *bs = memchr(r, '\\', (size_t)(e - r));
+        size_t run = bs ? (size_t)(bs - r) : (size_t)(e - r);
+        memcpy(d + o, r, run);
+        o += run;
+        if (!bs)
+            break;
+        r = bs;
+        if (e - r < 2) {
+            d[o++] = '\\';
+            break;
+        }
+        unsigned char c = r[1];
+        char simple = 0;
+        switch (c) {
+        case '"': simple = '"'; break;
+        case '\\': simple = '\\'; break;
+        case '/': simple = '/'; break;
+        case 'b': simple = '\b'; break;
+        case 'f': simple = '\f'; break;
+        case 'n': simple = '\n'; break;
+        case 'r': simple = '\r'; break;
+        case 't': simple = '\t'; break;
+        default: break;
+        }
+        if (simple) {
+            d[o++] = simple;
+            r += 2;
+            continue;
+        }
+        uint32_t cp, lo;
+        if (c != 'u' || !read_u(r, e, &cp)) {
+            d[o++] = '\\'; /* not an escape we know: keep the backslash, the next byte follows as text */
+            r++;
+            continue;
+        }
+        r += 6;
+        if (cp >= 0xd800 && cp <= 0xdbff && read_u(r, e, &lo) && lo >= 0xdc00 && lo <= 0xdfff) {
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            r += 6;
+        } else if (cp >= 0xd800 && cp <= 0xdfff) {
+            cp = 0xfffd; /* lone surrogate */
+        }
+        o += put_utf8(d + o, cp);
+    }
+    return o;
+}
+
+int jsonl_decode(const char *raw, size_t n, ps_buf *out)
+{
+    if (n == 0)
+        return 0;
+    if (buf_reserve(out, n))
+        return -1;
+    out->len += decode_into(raw, n, out->p + out->len);
+    return 0;
+}
+
+int jsonl_encode(const char *s, size_t n, ps_buf *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s, *e = p + n;
+    if (n && buf_reserve(out, n))
+        return -1;
+    while (p < e) {
+        const unsigned char *q = scan_special(p, e);
+        if (buf_append(out, p, (size_t)(q - p)))
+            return -1;
+        if (q == e)
+            break;
+        char esc[6] = {'\\', 0, 0, 0, 0, 0};
+        size_t len = 2;
+        switch (*q) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[*q >> 4];
+            esc[5] = hex[*q & 15];
+            len = 6;
+        }
+        if (buf_append(out, esc, len))
+            return -1;
+        p = q + 1;
+    }
+    return 0;
+}
+
+/* ---- pass 2: visiting a valid line ---- */
+
+enum { V_STRING, V_NUMBER, V_LITERAL, V_OBJECT, V_ARRAY };
+
+/* Called for every value (containers too, before their members) with the stack's path describing it at `depth`
+ * segments. Non-zero stops the walk and is returned. */
+typedef int (*visit_fn)(void *ctx, const jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc);
+
+/* End of a string body starting at p (just after the opening quote) of a valid line; *esc set if it has escapes. */
+static const unsigned char *string_end(const unsigned char *p, const unsigned char *e, int *esc)
+{
+    *esc = 0;
+    for (;;) {
+        p = scan_special(p, e);
+        if (p >= e || *p == '"')
+            return p;
+        *esc = 1;
+        p += 2; /* a backslash and the byte it escapes; \u's hex digits are plain text */
+    }
+}
+
+/* Starts a segment for level `depth` (0-based): truncates to the level's start and adds the separator. */
+static void seg_begin(jw_stack *st, size_t depth)
+{
+    st->plen = st->seg[depth];
+    if (depth > 0)
+        st->path[st->plen++] = '.';
+}
+
+static int visit(const unsigned char *s, size_t n, jw_stack *st, visit_fn fn, void *ctx)
+{
+    const unsigned char *p = s, *e = s + n;
+    size_t depth = 0;
+    int r, esc;
+    unsigned c;
+
+value:
+    while (p < e && is_ws(*p))
+        p++;
+    c = *p;
+    if (c == '"') {
+        const unsigned char *q = string_end(p + 1, e, &esc);
+        if ((r = fn(ctx, st, depth, V_STRING, (size_t)(p + 1 - s), (size_t)(q - s), esc)))
+            return r;
+        p = q + 1;
+    } else if (c == '{' || c == '[') {
+        if ((r = fn(ctx, st, depth, c == '{' ? V_OBJECT : V_ARRAY, (size_t)(p - s), (size_t)(p - s), 0)))
+            return r;
+        st->kind[depth] = (unsigned char)c;
+        st->seg[depth] = st->plen;
+        p++;
+        while (p < e && is_ws(*p))
+            p++;
+        if (*p == (c == '{' ? '}' : ']')) {
+            p++;
+            goto after_value;
+        }
+        depth++;
+        if (c == '{')
+            goto key;
+        if (path_reserve(st, 2))
+            return JSONL_NOMEM;
+        seg_begin(st, depth - 1);
+        st->path[st->plen++] = '0';
+        st->path[st->plen] = '\0';
+        goto value;
+    } else if (c == 't' || c == 'f' || c == 'n') {
+        size_t len = c == 'f' ? 5 : 4;
+        if ((r = fn(ctx, st, depth, V_LITERAL, (size_t)(p - s), (size_t)(p - s) + len, 0)))
+            return r;
+        p += len;
+    } else {
+        const unsigned char *q = p;
+        while (q < e && (is_digit(*q) || *q == '-' || *q == '+' || *q == '.' || (*q | 0x20) == 'e'))
+            q++;
+        if ((r = fn(ctx, st, depth, V_NUMBER, (size_t)(p - s), (size_t)(q - s), 0)))
+            return r;
+        p = q;
+    }
+
+after_value:
+    while (p < e && is_ws(*p))
+        p++;
+    if (depth == 0)
+        return JSONL_OK;
+    c = *p++;
+    if (c != ',') {
+        depth--;
+        st->plen = st->seg[depth];
+        st->path[st->plen] = '\0';
+        goto after_value;
+    }
+    if (st->kind[depth - 1] == '[') {
+        /* next index: increment the last segment's decimal digits in place */
+        size_t beg = st->seg[depth - 1] + (depth > 1), i = st->plen;
+        while (i > beg && st->path[i - 1] == '9')
+            st->path[--i] = '0';
+        if (i > beg) {
+            st->path[i - 1]++;
+        } else {
+            if (path_reserve(st, 1))
+                return JSONL_NOMEM;
+            st->path[beg] = '1';
+            st->path[st->plen++] = '0';
+            st->path[st->plen] = '\0';
+        }
+        goto value;
+    }
+    while (p < e && is_ws(*p))
+        p++;
+
+key:
+    {
+        const unsigned char *q = string_end(p + 1, e, &esc);
+        size_t klen = (size_t)(q - p - 1);
+        if (path_reserve(st, klen + 1)) /* plen >= seg[depth - 1]: truncating first never needs more */
+            return JSONL_NOMEM;
+        seg_begin(st, depth - 1);
+        if (esc)
+            st->plen += decode_into((const char *)p + 1, klen, st->path + st->plen);
+        else {
+            memcpy(st->path + st->plen, p + 1, klen);
+            st->plen += klen;
+        }
+        st->path[st->plen] = '\0';
+        p = q + 1;
+        while (p < e && *p != ':')
+            p++;
+        p++;
+        goto value;
+    }
+}
+
+/* Segment k (of a path with `depth` segments) as [*b, return). */
+static size_t seg_span(const jw_stack *st, size_t depth, size_t k, size_t *b)
+{
+    *b = st->seg[k] + (k > 0);
+    return k + 1 < depth ? st->seg[k + 1] : st->plen;
+}
+
+/* Prepares the stack for a valid line: pass 1 recorded the deepest level, so pass 2 never grows kind/seg. */
+static int run_validate(const char *line, size_t n, unsigned max_depth, jw_stack *st)
+{
+    size_t deepest = 0;
+    int rc = validate((const unsigned char *)line, n, max_depth, st, &deepest);
+    if (rc != JSONL_OK)
+        return rc;
+    if (stack_grow(st, deepest + 1))
+        return JSONL_NOMEM;
+    return JSONL_OK;
+}
+
+/* ---- path sets ---- */
+
+typedef struct jp_seg {
+    const char *s;
+    size_t len;
+    int star;
+} jp_seg;
+
+typedef struct jp_path {
+    jp_seg *seg;
+    size_t nseg;
+} jp_path;
+
+struct ps_jpaths {
+    jp_path *path;
+    size_t n;
+    char *text; /* all path strings, copied */
+};
+
+void jsonl_paths_free(ps_jpaths *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        free(p->path[i].seg);
+    free(p->path);
+    free(p->text);
+    free(p);
+}
+
+int jsonl_paths_new(const char *const *paths, size_t n, ps_jpaths **out)
+{
+    *out = NULL;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!paths[i] || !paths[i][0])
+            return JSONL_INVALID;
+        total += strlen(paths[i]) + 1;
+    }
+    ps_jpaths *ps = calloc(1, sizeof *ps);
+    if (!ps)
+        return JSONL_NOMEM;
+    if (n && (!(ps->path = calloc(n, sizeof *ps->path)) || !(ps->text = malloc(total)))) {
+        jsonl_paths_free(ps);
+        return JSONL_NOMEM;
+    }
+    char *t = ps->text;
+    for (size_t i = 0; i < n; i++, ps->n++) {
+        size_t len = strlen(paths[i]), nseg = 1;
+        memcpy(t, paths[i], len + 1);
+        for (size_t j = 0; j < len; j++)
+            nseg += t[j] == '.';
+        jp_path *jp = &ps->path[i];
+        if (!(jp->seg = calloc(nseg, sizeof *jp->seg))) {
+            jsonl_paths_free(ps);
+            return JSONL_NOMEM;
+        }
+        const char *b = t;
+        for (size_t j = 0; j <= len; j++) {
+            if (t[j] != '.' && t[j] != '\0')
+                continue;
+            jp_seg *sg = &jp->seg[jp->nseg++];
+            sg->s = b;
+            sg->len = (size_t)(t + j - b);
+            sg->star = sg->len == 1 && b[0] == '*';
+            if (sg->len == 0) {
+                ps->n++; /* so free releases this path's segments too */
+                jsonl_paths_free(ps);
+                return JSONL_INVALID;
+            }
+            b = t + j + 1;
+        }
+        t += len + 1;
+    }
+    *out = ps;
+    return JSONL_OK;
+}
+
+/* A path selects the value when it matches a prefix of the value's path segment by segment. */
+static int selected(const ps_jpaths *ps, const jw_stack *st, size_t depth)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        const jp_path *jp = &ps->path[i];
+        if (jp->nseg > depth)
+            continue;
+        size_t k = 0;
+        for (; k < jp->nseg; k++) {
+            if (jp->seg[k].star)
+                continue;
+            size_t b, end = seg_span(st, depth, k, &b);
+            if (end - b != jp->seg[k].len || memcmp(st->path + b, jp->seg[k].s, end - b) != 0)
+                break;
+        }
+        if (k == jp->nseg)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- jsonl_walk ---- */
+
+typedef struct walk_ctx {
+    const ps_jpaths *paths;
+    jsonl_string_fn cb;
+    void *ctx;
+} walk_ctx;
+
+static int walk_visit(void *vctx, const jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc)
+{
+    const walk_ctx *w = vctx;
+    if (kind != V_STRING)
+        return 0;
+    if (w->paths && !selected(w->paths, st, depth))
+        return 0;
+    ps_jstring js = {.start = start, .end = end, .path = st->path, .has_escapes = esc};
+    return w->cb(w->ctx, &js);
+}
+
+int jsonl_walk(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth, jsonl_string_fn cb,
+               void *ctx)
+{
+    jw_stack st;
+    stack_init(&st);
+    int rc = run_validate(line, n, max_depth, &st);
+    if (rc == JSONL_OK) {
+        walk_ctx w = {paths, cb, ctx};
+        rc = visit((const unsigned char *)line, n, &st, walk_visit, &w);
+    }
+    stack_free(&st);
+    return rc;
+}
+
+/* ---- jsonl_get ---- */
+
+typedef struct get_ctx {
+    const char *target;
+    size_t nseg;    /* segments in target ("" has none: the top-level value) */
+    int found;      /* 0 none, else 1 + kind */
+    size_t start, end;
+} get_ctx;
+
+/* Does segment k of the current path equal target segment k? Target segments are found by counting dots. */
+static int get_prefix_equal(const get_ctx *g, const jw_stack *st, size_t depth)
+{
+    const char *t = g->target;
+    for (size_t k = 0; k < depth; k++) {
+        const char *dot = strchr(t, '.');
+        size_t tl = dot ? (size_t)(dot - t) : strlen(t);
+        size_t b, end = seg_span(st, depth, k, &b);
+        if (end - b != tl || memcmp(st->path + b, t, tl) != 0)
+            return 0;
+        t += tl + 1;
+    }
+    return 1;
+}
+
+/* Duplicate keys: the last occurrence wins (as in Python's json, JavaScript and Go), so a gate sees the value a
+ * consumer of the data will see. Re-assigning any ancestor forgets what was found under its earlier value. */
+static int get_visit(void *vctx, const jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc)
+{
+    get_ctx *g = vctx;
+    (void)esc;
+    if (depth > g->nseg || !get_prefix_equal(g, st, depth))
+        return 0;
+    if (depth < g->nseg) {
+        g->found = 0;
+        return 0;
+    }
+    g->found = 1 + kind;
+    g->start = start;
+    g->end = end;
+    return 0;
+}
+
+int jsonl_get(const char *line, size_t n, const char *path, unsigned max_depth, ps_buf *out)
+{
+    if (!path)
+        return 0;
+    jw_stack st;
+    stack_init(&st);
+    int rc = run_validate(line, n, max_depth, &st);
+    if (rc == JSONL_OK) {
+        get_ctx g = {path, 0, 0, 0, 0};
+        if (path[0])
+            for (const char *t = path, *dot; ; t = dot + 1) {
+                g.nseg++;
+                if (!(dot = strchr(t, '.')))
+                    break;
+            }
+        rc = visit((const unsigned char *)line, n, &st, get_visit, &g);
+        if (rc == JSONL_OK && g.found) {
+            int kind = g.found - 1;
+            if (kind == V_STRING)
+                rc = jsonl_decode(line + g.start, g.end - g.start, out) ? JSONL_NOMEM : 1;
+            else if (kind == V_NUMBER || kind == V_LITERAL)
+                rc = buf_append(out, line + g.start, g.end - g.start) ? JSONL_NOMEM : 1;
+        }
+    }
+    stack_free(&st);
+    return rc;
+}
