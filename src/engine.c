@@ -16,6 +16,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "engine.h"
 
+#include "bytegate.h"
 #include "rules.h"
 #include "validate.h"
 
@@ -61,7 +62,8 @@ typedef struct engine_rule {
     bool kw_search;        /* some keyword is longer than one byte: a substring search is needed */
     uint64_t sets[3][4];   /* first bytes of a match; the required byte; first bytes of the keywords */
     bool has_set[3];
-    uint64_t gate_bits;    /* the class bits of those sets (see byte_class) */
+    uint16_t gate[3];      /* bytegate bits of those sets; the subject must have at least one bit of each */
+    unsigned n_gate;
     engine_example *examples;
     size_t n_examples;
 } engine_rule;
@@ -69,10 +71,8 @@ typedef struct engine_rule {
 struct ps_engine {
     engine_rule *rules;
     size_t n;
-    /* Every distinct gate byte set gets a bit; byte_class[c] has the bits of the sets holding c. One pass over a
-     * subject ORs these together, and a rule runs only where all its bits are present. */
-    uint64_t byte_class[256];
-    unsigned n_classes;
+    /* One pass over a subject tells which gate byte sets it touches; a rule runs only where all of its do. */
+    ps_bytegate gate;
     ps_redactor *redactor;
     ps_redact_rule *redact_rules;
     uint32_t max_pairs; /* ovector pairs needed */
@@ -106,23 +106,6 @@ static void set_add_both_cases(uint64_t s[4], unsigned char c)
         set_add(s, (unsigned char)(c - 32));
     else if (c >= 'A' && c <= 'Z')
         set_add(s, (unsigned char)(c + 32));
-}
-
-/* The OR of the class bits of every byte of p[0..n); four accumulators so the loads do not wait on each other. */
-static uint64_t class_mask(const uint64_t cls[256], const char *p, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)p;
-    uint64_t a = 0, b = 0, c = 0, d = 0;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        a |= cls[u[i]];
-        b |= cls[u[i + 1]];
-        c |= cls[u[i + 2]];
-        d |= cls[u[i + 3]];
-    }
-    for (; i < n; i++)
-        a |= cls[u[i]];
-    return a | b | c | d;
 }
 
 /* ---------------------------------------------------------------- text helpers */
@@ -298,28 +281,27 @@ static void derive_gates(engine_rule *r)
     r->has_set[GATE_KEYWORD] = r->n_keywords > 0;
 }
 
-/* Gives every distinct gate set a class bit (up to 64; a set beyond that simply does not gate). */
-static void assign_classes(ps_engine *e)
+static unsigned set_size(const uint64_t set[4])
 {
-    uint64_t seen[64][4];
-    for (size_t i = 0; i < e->n; i++) {
-        engine_rule *r = &e->rules[i];
-        for (int g = 0; g < 3; g++) {
-            if (!r->has_set[g])
-                continue;
-            unsigned k = 0;
-            while (k < e->n_classes && memcmp(seen[k], r->sets[g], sizeof seen[k]) != 0)
-                k++;
-            if (k == e->n_classes) {
-                if (k == 64)
+    return (unsigned)(__builtin_popcountll(set[0]) + __builtin_popcountll(set[1]) + __builtin_popcountll(set[2]) +
+                      __builtin_popcountll(set[3]));
+}
+
+/* Gives the gate sets their bytegate bits, the most selective (smallest) sets first: when the 16 bits run out, the
+ * sets left without bits are the ones that would have filtered least. */
+static void assign_gates(ps_engine *e)
+{
+    bytegate_init(&e->gate);
+    for (unsigned size = 1; size <= 256; size++) {
+        for (size_t i = 0; i < e->n; i++) {
+            engine_rule *r = &e->rules[i];
+            for (int g = 0; g < 3; g++) {
+                if (!r->has_set[g] || set_size(r->sets[g]) != size)
                     continue;
-                memcpy(seen[k], r->sets[g], sizeof seen[k]);
-                for (unsigned c = 0; c < 256; c++)
-                    if (r->sets[g][c >> 6] & ((uint64_t)1 << (c & 63)))
-                        e->byte_class[c] |= (uint64_t)1 << k;
-                e->n_classes++;
+                uint16_t bits = bytegate_add(&e->gate, r->sets[g]);
+                if (bits)
+                    r->gate[r->n_gate++] = bits;
             }
-            r->gate_bits |= (uint64_t)1 << k;
         }
     }
 }
@@ -490,7 +472,7 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
         rr->action = src->action != PS_ACTION_INHERIT ? src->action
                      : opts->action != PS_ACTION_INHERIT ? opts->action : PS_ACTION_TAG;
     }
-    assign_classes(e);
+    assign_gates(e);
     /* Lookbehind counts characters; 4 bytes each at most in UTF-8. */
     e->back_margin = max_window + 4 * (max_lookbehind < MAX_LOOKBEHIND_MARGIN ? max_lookbehind : MAX_LOOKBEHIND_MARGIN) + 8;
     st = redact_new(e->redact_rules, e->n, opts->tag_format, opts->key, opts->key_len, &e->redactor);
@@ -587,6 +569,14 @@ const char *engine_last_drop(const ps_scratch *s)
 }
 
 /* ---------------------------------------------------------------- scan */
+
+static inline bool gate_open(const engine_rule *r, uint16_t found)
+{
+    for (unsigned g = 0; g < r->n_gate; g++)
+        if (!(found & r->gate[g]))
+            return false;
+    return true;
+}
 
 /* Multi-byte keywords: is one of them in the subject? */
 static bool keywords_present(const engine_rule *r, const char *p, size_t n)
@@ -723,15 +713,17 @@ int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int o
     s->last_drop = NULL;
     if (subj->len == 0)
         return PS_OK;
-    uint64_t mask = subj->last ? class_mask(e->byte_class, subj->p, subj->len) : 0;
+    uint16_t found = subj->last ? bytegate_scan(&e->gate, subj->p, subj->len) : 0;
     size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
     size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
     for (size_t i = lo; i < hi && i < e->n; i++) {
         const engine_rule *r = &e->rules[i];
         /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
          * still come, so only whole subjects are gated. */
-        if (subj->last && (mask & r->gate_bits) != r->gate_bits) {
-            drop(s, "gate", "the text lacks a byte or keyword that every match of the rule needs");
+        if (subj->last && !gate_open(r, found)) {
+            /* No formatting here: this runs for most rules on most records. */
+            s->last_drop = "the text lacks a byte or keyword that every match of the rule needs";
+            s->last_check = "gate";
             continue;
         }
         int st = scan_rule(r, (uint32_t)i, s, subj, out, matches, hold);

@@ -435,8 +435,10 @@ int jsonl_decode(const char *raw, size_t n, ps_buf *out)
 int jsonl_encode(const char *s, size_t n, ps_buf *out)
 {
     static const char hex[] = "0123456789abcdef";
+    if (n == 0)
+        return 0;
     const unsigned char *p = (const unsigned char *)s, *e = p + n;
-    if (n && buf_reserve(out, n))
+    if (buf_reserve(out, n))
         return -1;
     while (p < e) {
         const unsigned char *q = scan_special(p, e);
@@ -611,6 +613,8 @@ static size_t seg_span(const jw_stack *st, size_t depth, size_t k, size_t *b)
 static int run_validate(const char *line, size_t n, unsigned max_depth, jw_stack *st)
 {
     size_t deepest = 0;
+    if (n == 0) /* also keeps a NULL line out of pointer arithmetic */
+        return JSONL_INVALID;
     int rc = validate((const unsigned char *)line, n, max_depth, st, &deepest);
     if (rc != JSONL_OK)
         return rc;

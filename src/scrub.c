@@ -89,57 +89,81 @@ static int emit(ps_worker *w, const char *text, uint64_t base, uint64_t from, ui
     return redact_render(r, text, base, from, to, w->spans.v, n, &o->out) ? PS_E_NOMEM : PS_OK;
 }
 
-/* One whole record p[0..n) (without separator). */
-void scrub_one(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
+/* Appends base[*pending..upto) — unchanged bytes not yet copied — to the output. */
+static int flush(ps_worker *w, const char *base, size_t *pending, size_t upto, ps_chunk_out *o)
 {
+    int r = w->check_only ? 0 : buf_append(&o->out, base + *pending, upto - *pending);
+    *pending = upto;
+    return r ? PS_E_NOMEM : PS_OK;
+}
+
+/* One whole record base[at..at+n) (without separator). Unchanged records are not copied here: their bytes stay
+ * pending and are copied in one piece with their neighbours (most records of most inputs have nothing to redact). */
+static void scrub_record(ps_worker *w, const char *base, size_t at, size_t n, size_t *pending, ps_chunk_out *o)
+{
+    const char *p = base + at;
     size_t len = n;
     if (w->format == PS_FORMAT_TEXT && len && p[len - 1] == '\r')
         len--; /* CRLF stays CRLF: the CR is passed through, never part of a match */
     ps_subject subj = {p, len, 0, 0, 1};
     size_t hold;
     w->spans.n = 0;
-    size_t out_before = o->out.len, nf_before = o->nf;
     int st = engine_scan(w->e, w->s, &subj, -1, &w->spans, NULL, &hold);
-    if (st == PS_OK)
-        st = emit(w, p, 0, 0, len, o->records, o);
-    if (st == PS_OK) {
-        if (!w->check_only && buf_append(&o->out, p + len, n - len))
-            st = PS_E_NOMEM;
-        o->changed += o->nf > nf_before;
-    }
-    if (st == PS_E_UNSCANNED && w->on_error == PS_ON_ERROR_UNSCANNED) {
-        /* Fail closed: nothing of the record is written. */
-        o->out.len = out_before;
-        o->nf = nf_before;
-        st = (w->check_only || buf_append(&o->out, UNSCANNED_TEXT, UNSCANNED_LEN)) == 0 ? PS_OK : PS_E_NOMEM;
-        o->unscanned++;
-        o->changed++;
-    }
-    if (st != PS_OK) {
-        o->out.len = out_before;
-        o->nf = nf_before;
-        o->status = st;
+    if (st == PS_OK && w->spans.n == 0) {
+        o->records++;
         return;
     }
-    o->records++;
+    size_t out_before = o->out.len, nf_before = o->nf;
+    if (st == PS_OK && (st = flush(w, base, pending, at, o)) == PS_OK)
+        st = emit(w, p, 0, 0, len, o->records, o);
+    if (st == PS_OK) {
+        *pending = at + len;
+        o->changed++;
+        o->records++;
+        return;
+    }
+    o->out.len = out_before;
+    o->nf = nf_before;
+    if (st == PS_E_UNSCANNED && w->on_error == PS_ON_ERROR_UNSCANNED) {
+        /* Fail closed: nothing of the record is written. */
+        st = flush(w, base, pending, at, o);
+        if (st == PS_OK && !w->check_only && buf_append(&o->out, UNSCANNED_TEXT, UNSCANNED_LEN))
+            st = PS_E_NOMEM;
+        *pending = at + n;
+        o->unscanned++;
+        o->changed++;
+        o->records++;
+        if (st == PS_OK)
+            return;
+    }
+    /* Abort: the output keeps the whole records before this one. */
+    if (st != PS_E_NOMEM)
+        st = flush(w, base, pending, at, o) ? PS_E_NOMEM : st;
+    o->status = st;
+}
+
+void scrub_one(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
+{
+    size_t pending = 0;
+    scrub_record(w, p, 0, n, &pending, o);
+    if (o->status == PS_OK && flush(w, p, &pending, n, o))
+        o->status = PS_E_NOMEM;
 }
 
 void scrub_chunk(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
 {
     char sep = scrub_separator(w->format);
-    size_t pos = 0;
-    while (pos < n && o->status == PS_OK) {
+    size_t pos = 0, pending = 0;
+    while (pos < n) {
         const char *end = memchr(p + pos, sep, n - pos);
         size_t len = end ? (size_t)(end - (p + pos)) : n - pos;
-        scrub_one(w, p + pos, len, o);
+        scrub_record(w, p, pos, len, &pending, o);
         if (o->status != PS_OK)
             return;
-        if (end && !w->check_only && buf_append(&o->out, &sep, 1)) {
-            o->status = PS_E_NOMEM;
-            return;
-        }
         pos += len + (end != NULL);
     }
+    if (flush(w, p, &pending, n, o))
+        o->status = PS_E_NOMEM;
 }
 
 /* ---------------------------------------------------------------- over-long records */

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The throughput benchmark of piiscrub, in one command (see bench/README.md):
+#   bash bench/run.sh
+# installs what it needs (apt), builds a Release binary, generates the corpora into bench/out/ (git-ignored), times
+# piiscrub against cat, ripgrep, sed, perl and Python, and writes bench/RESULTS.md.
+#
+# Environment:
+#   BENCH_MB=100          size of each corpus in MB (10^6 bytes)
+#   BENCH_RUNS=5          timed runs per tool and corpus (the median is reported)
+#   BENCH_SEED=20231001   corpus seed
+#   BENCH_SKIP_RSS=1      skip the peak-RSS runs on a 1 GiB input
+#   BENCH_TOOLS=a,b       only these tools: cat,piiscrub-j1,piiscrub-j2,rg,sed,perl,python
+#   BENCH_CORPORA=a,b     only these corpora: prose,logs,jsonl
+#   BENCH_JSONL_FORMAT=auto|jsonl|text   how piiscrub reads the JSONL corpus (auto: -f jsonl when it works)
+#   BENCH_BUILD_DIR=build-bench          CMake build directory (relative to the project root)
+#   BENCH_BIN=PATH        time this binary instead of building one
+#   BENCH_NO_APT=1        do not install anything; fail if a tool is missing
+#   BENCH_RESULTS=PATH    where to write the report (default bench/RESULTS.md)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+cd "$root"
+
+mb=${BENCH_MB:-100}
+runs=${BENCH_RUNS:-5}
+seed=${BENCH_SEED:-20231001}
+out=$here/out
+build_dir=${BENCH_BUILD_DIR:-build-bench}
+results=${BENCH_RESULTS:-$here/RESULTS.md}
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# ---- 1. tools and prose sources (Debian packages) -------------------------------------------------------------------
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=0
+apt_install() {
+    [ "${BENCH_NO_APT:-0}" = 1 ] && die "missing packages: $* (BENCH_NO_APT=1)"
+    if [ "$apt_updated" = 0 ]; then
+        as_root apt-get update -qq >&2 || say "apt-get update failed; trying the cached lists"
+        apt_updated=1
+    fi
+    say "installing: $*"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+# The newest linux-doc-X.Y that is installed, else the newest that apt offers.
+linux_doc=$(dpkg-query -W -f='${Package}\n' 'linux-doc-[0-9]*' 2>/dev/null | sort -V | tail -n1 || true)
+if [ -z "$linux_doc" ] || ! installed "$linux_doc"; then
+    linux_doc=$(apt-cache search --names-only '^linux-doc-[0-9.]+$' 2>/dev/null | awk '{print $1}' | sort -V | tail -n1)
+    if [ -z "$linux_doc" ] && [ "${BENCH_NO_APT:-0}" != 1 ]; then
+        as_root apt-get update -qq >&2 || true
+        apt_updated=1
+        linux_doc=$(apt-cache search --names-only '^linux-doc-[0-9.]+$' 2>/dev/null | awk '{print $1}' | sort -V |
+            tail -n1)
+    fi
+fi
+need=()
+for p in ripgrep time perl sed cmake make gcc pkg-config libpcre2-dev libyaml-dev libssl-dev \
+         r-cran-janeaustenr fortunes jargon-text $linux_doc; do
+    installed "$p" || need+=("$p")
+done
+[ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+command -v rg >/dev/null || die "ripgrep (rg) is not installed"
+[ -x /usr/bin/time ] || die "/usr/bin/time is not installed (package time)"
+python=$(python3 -c 'import sys; print(sys.executable)') || die "python3 is needed"
+
+# ---- 2. Release build ----------------------------------------------------------------------------------------------
+if [ -n "${BENCH_BIN:-}" ]; then
+    bin=$BENCH_BIN
+    [ -x "$bin" ] || die "BENCH_BIN=$bin is not executable"
+else
+    say "building Release in $build_dir"
+    cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DPS_BUILD_TESTS=OFF >/dev/null
+    cmake --build "$build_dir" --target piiscrub -j "$(nproc)" >/dev/null
+    bin=$root/$build_dir/piiscrub
+fi
+"$bin" --version >&2
+
+# ---- 3. peers' patterns are the translation of the reference set ----------------------------------------------------
+"$python" "$here/peers/translate.py" --check
+
+# ---- 4. corpora, regenerated only when the generator, the size or the seed changed --------------------------------
+mkdir -p "$out"
+key="mb=$mb seed=$seed gen=$(sha256sum "$here/gen_corpus.py" | cut -c1-16) doc=$linux_doc"
+if [ -f "$out/corpora.key" ] && [ "$(cat "$out/corpora.key")" = "$key" ] &&
+   [ -f "$out/prose.txt" ] && [ -f "$out/logs.txt" ] && [ -f "$out/records.jsonl" ]; then
+    say "corpora up to date in bench/out ($key)"
+else
+    say "generating corpora: $key"
+    rm -f "$out/corpora.key"
+    "$python" "$here/gen_corpus.py" --mb "$mb" --seed "$seed" --outdir "$out"
+    printf '%s\n' "$key" > "$out/corpora.key"
+fi
+
+# ---- 5. measure and report ----------------------------------------------------------------------------------------
+# Outputs go to tmpfs when it has room (they are written to page cache either way; tmpfs spares the runs the noise
+# of disk write-back); BENCH_SCRATCH=DIR overrides, and bench/out/run is the fallback.
+scratch=${BENCH_SCRATCH:-}
+if [ -z "$scratch" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    rss_kb=$([ "${BENCH_SKIP_RSS:-0}" = 1 ] && echo 0 || echo $((1100 * 1024)))
+    need_kb=$(awk -v mb="$mb" -v r="$rss_kb" 'BEGIN { printf "%d", mb * 1000 * 8 / 1.024 + r }')
+    free_kb=$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')
+    if [ "${free_kb:-0}" -gt "$need_kb" ]; then scratch=/dev/shm; fi
+fi
+ ----------------------------------------------------------------------------------------
+cmd="bash bench/run.sh"
+[ "$mb" = 100 ] || cmd="BENCH_MB=$mb $cmd"
+[ "$runs" = 5 ] || cmd="BENCH_RUNS=$runs $cmd"
+args=(--bin "$bin" --out "$out" --peers "$here/peers" --results "$results" --runs "$runs" --python "$python"
+      --jsonl-format "${BENCH_JSONL_FORMAT:-auto}" --command "$cmd")
+[ -n "${BENCH_BIN:-}" ] || args+=(--build-dir "$root/$build_dir")
+if [ "${BENCH_SKIP_RSS:-0}" = 1 ]; then args+=(--skip-rss); fi
+if [ -n "${BENCH_TOOLS:-}" ]; then args+=(--tools "$BENCH_TOOLS"); fi
+if [ -n "${BENCH_CORPORA:-}" ]; then args+=(--corpora "$BENCH_CORPORA"); fi
+if [ -n "$scratch" ]; then args+=(--scratch "$scratch"); fi
+exec "$python" "$here/measure.py" "${args[@]}"

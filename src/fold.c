@@ -1,0 +1,228 @@
+/* fold.c — Unicode evasion folding: an ASCII view of look-alike characters, with a map back to original offsets. */
+#include "fold.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { FOLD_NONE = -1, FOLD_DROP = 0 };
+
+/* Lead bytes of every foldable character; the scanners look no further at any other byte. */
+static const unsigned char fold_lead[256] = {
+    [0xC2] = 1, [0xD9] = 1, [0xDB] = 1, [0xE0] = 1, [0xE2] = 1, [0xE3] = 1, [0xEF] = 1, [0xF0] = 1,
+};
+
+/* U+FE50–FE6B, the "small form variants"; 0 = not folded (ideographic forms, unassigned). */
+static const char small_forms[28] = {
+    ',', 0, '.', 0, ';', ':', '?', '!', '-', '(', ')', '{', '}', 0,
+    0, '#', '&', '*', '+', '-', '<', '>', '=', 0, '\\', '$', '%', '@',
+};
+
+static int digit_in(unsigned b, unsigned lo)
+{
+    return b >= lo && b <= lo + 9 ? '0' + (int)(b - lo) : FOLD_NONE;
+}
+
+/* Folds the character at s[0..n): @return FOLD_NONE (copy s[0] and go on), FOLD_DROP, or the ASCII byte; *len is
+ * the character's length unless FOLD_NONE. Byte values are matched exactly, so overlong, surrogate, truncated or
+ * otherwise invalid sequences never fold. */
+static int fold_char(const unsigned char *s, size_t n, size_t *len)
+{
+    if (n < 2)
+        return FOLD_NONE;
+    unsigned b1 = s[1];
+    switch (s[0]) {
+    case 0xC2:
+        *len = 2;
+        return b1 == 0xA0 ? ' ' : b1 == 0xAD ? FOLD_DROP : FOLD_NONE;
+    case 0xD9: /* U+0660–0669 */
+        *len = 2;
+        return digit_in(b1, 0xA0);
+    case 0xDB: /* U+06F0–06F9 */
+        *len = 2;
+        return digit_in(b1, 0xB0);
+    default:
+        break;
+    }
+    if (n < 3)
+        return FOLD_NONE;
+    unsigned b2 = s[2];
+    *len = 3;
+    switch (s[0]) {
+    case 0xE0: /* Devanagari U+0966, Bengali U+09E6, Thai U+0E50 */
+        if (b1 == 0xA5 || b1 == 0xA7)
+            return digit_in(b2, 0xA6);
+        return b1 == 0xB9 ? digit_in(b2, 0x90) : FOLD_NONE;
+    case 0xE2:
+        if (b1 == 0x80) { /* U+2000–203F */
+            if (b2 >= 0x80 && b2 <= 0x8A)
+                return ' ';
+            if ((b2 >= 0x8B && b2 <= 0x8F) || (b2 >= 0xAA && b2 <= 0xAE))
+                return FOLD_DROP;
+            if (b2 >= 0x90 && b2 <= 0x95)
+                return '-';
+            return b2 == 0xA4 ? '.' : b2 == 0xAF ? ' ' : FOLD_NONE;
+        }
+        if (b1 == 0x81) { /* U+2040–207F */
+            if (b2 == 0x9F)
+                return ' ';
+            return (b2 >= 0xA0 && b2 <= 0xAF && b2 != 0xA5) ? FOLD_DROP : FOLD_NONE;
+        }
+        return b1 == 0x88 && b2 == 0x92 ? '-' : FOLD_NONE; /* U+2212 */
+    case 0xE3:
+        if (b1 != 0x80)
+            return FOLD_NONE;
+        return b2 == 0x80 ? ' ' : b2 == 0x82 ? '.' : FOLD_NONE;
+    case 0xEF:
+        if (b1 == 0xBC) /* U+FF00–FF3F */
+            return b2 >= 0x81 && b2 <= 0xBF ? (int)b2 - 0x60 : FOLD_NONE;
+        if (b1 == 0xBD) { /* U+FF40–FF7F */
+            if (b2 >= 0x80 && b2 <= 0x9E)
+                return (int)b2 - 0x20;
+            return b2 == 0xA1 ? '.' : FOLD_NONE;
+        }
+        if (b1 == 0xB9 && b2 >= 0x90 && b2 <= 0xAB) /* U+FE50–FE6B */
+            return small_forms[b2 - 0x90] ? small_forms[b2 - 0x90] : FOLD_NONE;
+        return b1 == 0xBB && b2 == 0xBF ? FOLD_DROP : FOLD_NONE; /* U+FEFF */
+    case 0xF0: /* U+1D7CE–1D7FF: five styles of mathematical digits */
+        if (n < 4 || b1 != 0x9D || b2 != 0x9F || s[3] < 0x8E || s[3] > 0xBF)
+            return FOLD_NONE;
+        *len = 4;
+        return '0' + (s[3] - 0x8E) % 10;
+    default:
+        return FOLD_NONE;
+    }
+}
+
+/* @return the first index >= i whose byte has the high bit set, or n. Eight bytes per step, 32 while ASCII lasts. */
+static size_t skip_ascii(const unsigned char *s, size_t i, size_t n)
+{
+    const uint64_t high = 0x8080808080808080u;
+    while (n - i >= 32) {
+        uint64_t a, b, c, d;
+        memcpy(&a, s + i, 8);
+        memcpy(&b, s + i + 8, 8);
+        memcpy(&c, s + i + 16, 8);
+        memcpy(&d, s + i + 24, 8);
+        if ((a | b | c | d) & high)
+            break;
+        i += 32;
+    }
+    while (n - i >= 8) {
+        uint64_t a;
+        memcpy(&a, s + i, 8);
+        if (a & high)
+            break;
+        i += 8;
+    }
+    while (i < n && s[i] < 0x80)
+        i++;
+    return i;
+}
+
+int fold_needed(const char *p, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    size_t i = 0, len;
+    while ((i = skip_ascii(s, i, n)) < n) {
+        do { /* stay byte-wise through non-ASCII text (CJK, …) rather than re-entering the word loop */
+            if (fold_lead[s[i]] && fold_char(s + i, n - i, &len) != FOLD_NONE)
+                return 1;
+            i++;
+        } while (i < n && s[i] >= 0x80);
+    }
+    return 0;
+}
+
+/* Makes room for `extra` more entries in v and w (kept in step). */
+static int offmap_reserve(ps_offmap *m, size_t extra)
+{
+    if (m->cap - m->len >= extra && (m->w || !m->v))
+        return 0;
+    size_t need = m->len + extra, max = SIZE_MAX / sizeof *m->v;
+    if (need < m->len || need > max)
+        return -1;
+    size_t cap = m->cap ? m->cap : 64;
+    while (cap < need)
+        cap = cap > max / 2 ? need : cap * 2;
+    size_t *v = realloc(m->v, cap * sizeof *v);
+    if (!v)
+        return -1;
+    m->v = v; /* m->cap stays as it was until both arrays have grown */
+    unsigned char *w = realloc(m->w, cap);
+    if (!w)
+        return -1;
+    if (!m->w) /* a hand-built map gains widths; its existing entries are taken as single bytes */
+        memset(w, 1, m->len);
+    m->w = w;
+    m->cap = cap;
+    return 0;
+}
+
+/* Appends s[from..to) unchanged, each byte mapping to itself. */
+static void copy_run(const unsigned char *s, size_t from, size_t to, ps_buf *out, ps_offmap *map)
+{
+    if (from == to)
+        return;
+    memcpy(out->p + out->len, s + from, to - from);
+    out->len += to - from;
+    memset(map->w + map->len, 1, to - from);
+    for (size_t i = from; i < to; i++)
+        map->v[map->len++] = i;
+}
+
+int fold_apply(const char *p, size_t n, ps_buf *out, ps_offmap *map)
+{
+    /* The folded view is never longer than p, so one reservation covers the whole call. */
+    if (n == SIZE_MAX || buf_reserve(out, n) || offmap_reserve(map, n + 1))
+        return -1;
+    const unsigned char *s = (const unsigned char *)p;
+    size_t run = 0, len = 0;
+    for (size_t i = 0; (i = skip_ascii(s, i, n)) < n;) {
+        int c = fold_lead[s[i]] ? fold_char(s + i, n - i, &len) : FOLD_NONE;
+        if (c == FOLD_NONE) {
+            i++;
+            continue;
+        }
+        copy_run(s, run, i, out, map);
+        if (c != FOLD_DROP) {
+            out->p[out->len++] = (char)c;
+            map->w[map->len] = (unsigned char)len;
+            map->v[map->len++] = i;
+        }
+        i += len;
+        run = i;
+    }
+    copy_run(s, run, n, out, map);
+    map->v[map->len] = n;
+    map->w[map->len] = 0;
+    return 0;
+}
+
+void offmap_free(ps_offmap *m)
+{
+    free(m->v);
+    free(m->w);
+    m->v = NULL;
+    m->w = NULL;
+    m->len = m->cap = 0;
+}
+
+void fold_map_span(const ps_offmap *m, size_t fs, size_t fe, size_t *os, size_t *oe)
+{
+    if (!m->v) {
+        *os = *oe = 0;
+        return;
+    }
+    if (fe > m->len)
+        fe = m->len;
+    if (fs > fe)
+        fs = fe;
+    *os = m->v[fs];
+    if (fs == fe)
+        *oe = *os;
+    else if (m->w)
+        *oe = m->v[fe - 1] + m->w[fe - 1];
+    else
+        *oe = m->v[fe];
+}

@@ -1,0 +1,55 @@
+/* fold.h — Unicode evasion folding. PII written with full-width digits (４１１１), Unicode dashes or minus signs, NBSP or
+ * thin spaces, or broken up by zero-width characters and soft hyphens is matched on a folded (ASCII) view of the
+ * record; each match is then mapped back to the original bytes, which are the ones redacted.
+ *
+ * Foldings (UTF-8 in, one ASCII byte or nothing out; NFKC-like, but only where the result is ASCII):
+ *   U+FF01–FF5E (full-width ASCII: digits, letters, @ . - + ( ) : / _ …) → U+0021–007E
+ *   U+2010–2015, U+2212, U+FE58, U+FE63 → '-'
+ *   U+00A0, U+2000–200A, U+202F, U+205F, U+3000 → ' '
+ *   U+2024, U+3002, U+FF61, U+FE52 → '.';  U+FE6B → '@';  the other ASCII "small forms" U+FE50–FE6B → ASCII
+ *   decimal digits: Arabic-Indic U+0660–0669, extended U+06F0–06F9, Devanagari U+0966–096F, Bengali U+09E6–09EF,
+ *     Thai U+0E50–0E59, mathematical U+1D7CE–1D7FF → '0'–'9'
+ *   dropped (fold to nothing): U+00AD soft hyphen, U+200B–200F (zero-width space/joiners, LRM, RLM),
+ *     U+202A–202E and U+2066–206F (bidi controls), U+2060–2064 (word joiner, invisible operators), U+FEFF (BOM)
+ * Every other byte (ASCII, other UTF-8, invalid or truncated UTF-8) is copied unchanged, so a folded view of valid
+ * UTF-8 is valid UTF-8, and the folded view is never longer than the input. */
+#ifndef PS_FOLD_H
+#define PS_FOLD_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Maps folded-view bytes to original offsets. v[j] = offset in the original of the first byte of the character that
+ * produced folded byte j; v[len] = n (one entry past len, always present after fold_apply) so that an end offset maps
+ * too. w[j] = that character's length in the original (1 for copied bytes), so a span can end exactly at the end of
+ * its last character; w may be NULL in a map built by hand, then spans end at v[fe]. Zero-initialise before first use;
+ * the owner frees it with offmap_free. */
+typedef struct ps_offmap {
+    size_t *v;
+    size_t len, cap;
+    unsigned char *w; /* parallel to v; allocated with it */
+} ps_offmap;
+
+/* @return 1 when p[0..n) contains a character that fold_apply would change, else 0. ASCII text is skipped a word at a
+ * time, so on ASCII this costs about what memchr does; a non-ASCII byte only costs a table look-up unless it is one
+ * of the lead bytes C2 D9 DB E0 E2 E3 EF F0, which are confirmed exactly (é, CJK, emoji give 0). */
+int fold_needed(const char *p, size_t n);
+
+/* Appends the folded view of p[0..n) to out and one map entry per appended byte to map (plus the v[len] == n
+ * sentinel). Entries are appended in step with out: when map->len == out->len before the call, it holds after it
+ * (normally both start empty). Characters that fold to nothing are dropped; every other byte is copied unchanged and
+ * maps to its own offset.
+ * @return 0, or -1 when out of memory (out and map are then as they were before the call, apart from capacity). */
+int fold_apply(const char *p, size_t n, ps_buf *out, ps_offmap *map);
+
+/* Frees the map and zeroes it; accepts a zeroed map. */
+void offmap_free(ps_offmap *m);
+
+/* Maps a span [fs, fe) of the folded view back to original offsets [*os, *oe): *os = v[fs]; *oe = the end of the
+ * original character that produced folded byte fe-1, so a match ending on a folded character covers all its bytes.
+ * Dropped characters strictly inside the span are covered; those just before fs or just after fe-1 are not. An empty
+ * span gives *os == *oe == v[fs]. fe is clamped to m->len and fs to fe. */
+void fold_map_span(const ps_offmap *m, size_t fs, size_t fe, size_t *os, size_t *oe);
+
+#endif
