@@ -105,7 +105,7 @@ if [ -z "$scratch" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
     free_kb=$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')
     if [ "${free_kb:-0}" -gt "$need_kb" ]; then scratch=/dev/shm; fi
 fi
- ----------------------------------------------------------------------------------------
+
 cmd="bash bench/run.sh"
 [ "$mb" = 100 ] || cmd="BENCH_MB=$mb $cmd"
 [ "$runs" = 5 ] || cmd="BENCH_RUNS=$runs $cmd"

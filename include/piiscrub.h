@@ -190,14 +190,58 @@ PS_API int ps_explain(const ps_engine *e, const char *text, size_t len, ps_expla
 /* ---------------------------------------------------------------- running */
 typedef enum ps_format { PS_FORMAT_TEXT = 0, PS_FORMAT_NUL, PS_FORMAT_JSONL } ps_format;
 typedef enum ps_on_error { PS_ON_ERROR_UNSCANNED = 0, PS_ON_ERROR_ABORT } ps_on_error;
+/* jsonl: what to do with a line that is not valid JSON. text: redact it as plain text (counted, the default);
+ * drop: leave it out (counted); abort: stop with PS_E_INVALID. */
+typedef enum ps_on_invalid { PS_ON_INVALID_TEXT = 0, PS_ON_INVALID_DROP, PS_ON_INVALID_ABORT } ps_on_invalid;
 
-/* One redaction. Never carries the matched text. record is 1-based; offset is the byte offset inside the record. */
+/* One redaction. Never carries the matched text. record is 1-based; offset is the byte offset inside the record,
+ * or, in jsonl, inside the decoded string value named by `field` (its dotted path; NULL outside jsonl, and for an
+ * invalid line redacted as text). `field` is valid during the callback only. */
 typedef struct ps_finding {
     uint64_t record;
     uint64_t offset;
     uint64_t length;
     size_t rule;
+    const char *field;
 } ps_finding;
+
+/* ---------------------------------------------------------------- training-data filters */
+/* Why a record was left out of the output. */
+typedef enum ps_drop_reason {
+    PS_DROP_INVALID = 0, /* jsonl, on_invalid drop */
+    PS_DROP_FINDINGS,    /* at least drop_findings findings */
+    PS_DROP_DENSITY,     /* more than drop_density findings per KiB of scanned text */
+    PS_DROP_EXCLUDE,     /* a gated field has an excluded value */
+    PS_DROP_REQUIRE,     /* a required field is missing or has another value */
+    PS_DROP_IDS,         /* the record's id is in the opt-out list */
+    PS_DROP_REASONS
+} ps_drop_reason;
+
+/*! ps_drop_reason_name() : "invalid", "findings", "density", "exclude", "require", "ids". */
+PS_API const char *ps_drop_reason_name(ps_drop_reason r);
+
+/* Consent and region gates (applied before scanning) and document drop policies (after). Built before a run,
+ * read-only during it (shared by all threads). Field gates need the jsonl format. */
+typedef struct ps_filter ps_filter;
+
+/*! ps_filter_new() / ps_filter_free() (accepts NULL). */
+PS_API int ps_filter_new(ps_filter **out);
+PS_API void ps_filter_free(ps_filter *f);
+/*! ps_filter_exclude() : drop records whose `field` (dotted path) has one of the comma-separated values; a record
+ *  without the field is kept (and counted as missing). Repeatable. @return PS_OK, PS_E_USAGE (diag), PS_E_NOMEM. */
+PS_API int ps_filter_exclude(ps_filter *f, const char *field, const char *values_csv, ps_diag *diag);
+/*! ps_filter_require() : keep only records whose `field` equals `value`; a record without it is dropped. Repeatable
+ *  (all must hold). Values compare as text: a string's decoded value, or a number / true / false / null as written. */
+PS_API int ps_filter_require(ps_filter *f, const char *field, const char *value, ps_diag *diag);
+/*! ps_filter_exclude_ids() : drop records whose `id_field` value is a line of the file at `path` (one id per line;
+ *  empty lines ignored; CRLF accepted). @return PS_OK, PS_E_IO (diag names the file), PS_E_USAGE, PS_E_NOMEM. */
+PS_API int ps_filter_exclude_ids(ps_filter *f, const char *path, const char *id_field, ps_diag *diag);
+/*! ps_filter_drop_findings() : drop a record with n or more findings (0 = off). */
+PS_API void ps_filter_drop_findings(ps_filter *f, uint64_t n);
+/*! ps_filter_drop_density() : drop a record with more than x findings per KiB of scanned text (0 = off). */
+PS_API void ps_filter_drop_density(ps_filter *f, double x);
+/*! ps_filter_id_count() : @return the number of distinct ids loaded by ps_filter_exclude_ids. */
+PS_API size_t ps_filter_id_count(const ps_filter *f);
 
 /* Output sink: called from one thread at a time, in input order. @return 0 to go on, non-zero to stop the run
  * (ps_run then returns PS_E_STOPPED; a sink that failed keeps its own errno to report). */
@@ -212,6 +256,11 @@ typedef struct ps_run_options {
     unsigned threads;     /* worker threads; 0 = all online cores; 1 = no threads */
     size_t block_size;    /* bytes per chunk; 0 = 1 MiB. Records longer than this are scanned in windows */
     ps_on_error on_error;
+    ps_on_invalid on_invalid; /* jsonl */
+    const char *const *fields; /* jsonl: dotted paths of the string fields to scan ('*' = any key or index);
+                                  NULL / 0 = every string value */
+    size_t n_fields;
+    const ps_filter *filter;   /* may be NULL */
     int check_only;       /* write nothing; stop at the first finding */
     ps_write_fn write;    /* may be NULL when check_only */
     void *write_ctx;
@@ -228,7 +277,10 @@ typedef struct ps_stats {
     uint64_t bytes_in, bytes_out;
     uint64_t records, records_changed;
     uint64_t findings;
-    uint64_t unscanned;   /* records (or windows of a record) replaced by [UNSCANNED] */
+    uint64_t unscanned;   /* records (or JSON strings, or the rest of an over-long record) replaced by [UNSCANNED] */
+    uint64_t invalid;     /* jsonl lines that were not valid JSON (redacted as text, dropped, or the abort) */
+    uint64_t dropped[PS_DROP_REASONS]; /* records left out, by reason */
+    uint64_t missing_field; /* records without a gated field (kept by exclude, dropped by require) */
     uint64_t *per_rule;
     size_t n_rules;
 } ps_stats;

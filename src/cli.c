@@ -44,6 +44,9 @@ static const char help_text[] =
     "  head -c 32 /dev/urandom > key && chmod 600 key\n"
     "  piiscrub -a hash --key-file key < users.csv       same value -> same token: [EMAIL:3fa9c2d1e0b4]\n"
     "  git diff | piiscrub --check                       a CI gate: exit 1 when PII is present\n"
+    "  piiscrub --check --report pii.sarif --report-format sarif src/*.log   ... and a code-scanning report\n"
+    "  echo 'card 4111 1111 1111 1112' | piiscrub --explain   why was (or wasn't) this redacted?\n"
+    "  piiscrub --progress -o clean.log big.log          a status line on stderr while it works\n"
     "  piiscrub -r my-rules/ --test-rules                run the examples written in your rules\n"
     "  piiscrub --packs core --list-rules                which rules are loaded, from where\n"
     "  piiscrub --stats --report findings.jsonl -o clean.txt a.txt b.txt\n"
@@ -61,7 +64,10 @@ static const char help_text[] =
     "      --field PATH        jsonl: scan only this field (repeatable; not implemented yet)\n"
     "  -o, --output FILE       write to FILE (created 0644, truncated) instead of standard output\n"
     "  -j, --threads N         worker threads; 0 = all cores (default), 1 = no worker threads\n"
-    "      --check             write nothing; exit 1 if anything would be redacted, 0 if not\n"
+    "      --check             redact nothing; list each finding on standard output as\n"
+    "                          FILE:LINE:COLUMN: RULE (ENTITY) (LINE = record number, COLUMN = byte\n"
+    "                          offset + 1; never the matched text); exit 1 if anything would be\n"
+    "                          redacted, 0 if not\n"
     "\n"
     "Redaction:\n"
     "  -a, --action A          tag (default): [EMAIL] | mask: same length, '*' | partial: the last 4\n"
@@ -76,8 +82,17 @@ static const char help_text[] =
     "                          error, or to FILE\n"
     "      --report FILE       one JSON line per finding: file, record, offset, length, rule, entity;\n"
     "                          never the matched text\n"
-    "      --report-format F   jsonl (default) | sarif (not supported yet)\n"
-    "      --progress, --no-progress   accepted; no progress display yet\n"
+    "      --report-format F   jsonl (default) | sarif (SARIF 2.1.0 for code-scanning services)\n"
+    "      --progress          a status line on standard error: bytes, percent and ETA (when the input\n"
+    "                          sizes are known), MB/s, findings (default: when standard error is a\n"
+    "                          terminal and standard output is not)\n"
+    "      --no-progress       never show it\n"
+    "\n"
+    "Explaining:\n"
+    "      --explain           instead of redacting, print per candidate: RECORD:START-END RULE (ENTITY),\n"
+    "                          the text masked, and kept (redacted as ...), merged into another span,\n"
+    "                          or dropped by a check (validate, context, allow, min_entropy, keywords)\n"
+    "      --explain-show-values   show the matched text in clear in --explain (prints personal data)\n"
     "\n"
     "Failing closed:\n"
     "      --on-error=E        when a record cannot be scanned (PCRE2 limit, memory): unscanned\n"
@@ -87,7 +102,6 @@ static const char help_text[] =
     "Not implemented yet (their values are checked, then the run stops with exit 2):\n"
     "      --exclude F=V,...  --require F=V  --exclude-ids FILE  --id-field F    training-data filters\n"
     "      --drop-findings N  --drop-density X        drop records with many findings\n"
-    "      --explain          say which rule matched each candidate and which check kept or dropped it\n"
     "\n"
     "Other:\n"
     "  -V, --version           print the version and the PCRE2 and libyaml versions\n"
@@ -100,8 +114,8 @@ static const char help_text[] =
     "  3  I/O error (an input could not be read, the output could not be written)\n"
     "  4  fail-closed abort (--on-error=abort and a record could not be scanned)\n"
     "\n"
-    "Read more: README.md in the piiscrub sources (rule file schema, actions, formats, threads), and\n"
-    "the rule packs themselves: piiscrub --list-rules shows where each rule is written.\n";
+    "Read more: man piiscrub, man 5 piiscrub-rules (the rule file format), README.md in the sources;\n"
+    "piiscrub --list-rules shows where each rule is written.\n";
 
 enum {
     OPT_PACKS = 256,
@@ -114,6 +128,7 @@ enum {
     OPT_CHECK,
     OPT_TEST_RULES,
     OPT_EXPLAIN,
+    OPT_EXPLAIN_SHOW_VALUES,
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
     OPT_ON_ERROR,
@@ -143,6 +158,7 @@ static const struct option long_opts[] = {
     {"report-format", required_argument, NULL, OPT_REPORT_FORMAT},
     {"check", no_argument, NULL, OPT_CHECK},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"explain-show-values", no_argument, NULL, OPT_EXPLAIN_SHOW_VALUES},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"on-error", required_argument, NULL, OPT_ON_ERROR},
@@ -339,9 +355,11 @@ static int parse_args(cli_opts *o, int argc, char **argv)
             if ((ch = parse_choice(arg, "jsonl|sarif")) < 0)
                 return bad_value("report-format", arg, "expected jsonl or sarif");
             o->report_format = ch == 0 ? CLI_REPORT_JSONL : CLI_REPORT_SARIF;
+            o->report_format_set = 1;
             break;
         case OPT_CHECK: o->check = 1; break;
         case OPT_EXPLAIN: o->explain = 1; break;
+        case OPT_EXPLAIN_SHOW_VALUES: o->explain_show_values = 1; break;
         case OPT_PROGRESS: o->progress = 1; break;
         case OPT_NO_PROGRESS: o->progress = 0; break;
         case OPT_ON_ERROR:
@@ -435,6 +453,25 @@ static int parse_args(cli_opts *o, int argc, char **argv)
         usage_error("--check writes nothing; drop -o/--output");
         return -1;
     }
+    if (o->explain_show_values && !o->explain) {
+        usage_error("--explain-show-values goes with --explain");
+        return -1;
+    }
+    if (o->explain && o->mode == CLI_MODE_RUN) {
+        const char *other = o->check ? "--check" : o->report_file ? "--report" : o->stats ? "--stats" : NULL;
+        if (other) {
+            usage_error("--explain prints an explanation instead of redacting; drop %s", other);
+            return -1;
+        }
+        if (o->format == PS_FORMAT_JSONL) {
+            usage_error("--explain reads text or nul records; for JSON lines, explain the string itself");
+            return -1;
+        }
+    }
+    if (o->report_format_set && !o->report_file) {
+        usage_error("--report-format says how to write --report FILE; add --report FILE");
+        return -1;
+    }
     return 0;
 }
 
@@ -459,14 +496,8 @@ static int not_implemented(const cli_opts *o)
         name = "drop-findings";
     else if (o->drop_density_set)
         name = "drop-density";
-    else if (o->explain)
-        name = "explain";
     if (name) {
         fprintf(stderr, PROG ": option --%s is not implemented yet\n", name);
-        return -1;
-    }
-    if (o->report_format == CLI_REPORT_SARIF) {
-        fputs(PROG ": --report-format sarif is not supported yet (use jsonl)\n", stderr);
         return -1;
     }
     return 0;
@@ -638,15 +669,59 @@ static int finish_stream(FILE *fp, const char *what, int close_it)
 
 /* ---------------------------------------------------------------- the run */
 
+/* --check redacts nothing but still runs every record through, so that every finding is listed. */
+static int discard_write(void *ctx, const char *buf, size_t len)
+{
+    (void)ctx;
+    (void)buf;
+    (void)len;
+    return 0;
+}
+
+/* Is the progress line wanted? By default only when someone watches stderr and it does not share the terminal
+ * with the redacted stream (the listing of --check clears the line itself). */
+static int want_progress(const cli_opts *o)
+{
+    if (o->progress >= 0)
+        return o->progress;
+    if (!isatty(STDERR_FILENO))
+        return 0;
+    return o->check || o->output || !isatty(STDOUT_FILENO);
+}
+
+/* The total size of the inputs, when every one is a regular file. @return 1 when known. */
+static int inputs_size(const cli_opts *o, uint64_t *total)
+{
+    struct stat sb;
+    *total = 0;
+    size_t n = o->n_inputs ? o->n_inputs : 1;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = o->n_inputs ? o->inputs[i] : "-";
+        int r = strcmp(name, "-") == 0 ? fstat(STDIN_FILENO, &sb) : stat(name, &sb);
+        if (r != 0 || !S_ISREG(sb.st_mode))
+            return 0;
+        *total += (uint64_t)sb.st_size;
+    }
+    return 1;
+}
+
 /* Reads every input through the engine. @return the exit code. */
-static int run_inputs(const cli_opts *o, const ps_engine *e)
+static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta *meta)
 {
     int code = CLI_EXIT_OK, io_failed = 0, stop = 0;
     out_sink sink = {.fd = STDOUT_FILENO, .name = "stdout", .err = 0};
-    cli_report rep = {.fp = NULL, .engine = e, .input = "-"};
+    cli_progress prog;
+    cli_report rep = {.fp = NULL,
+                      .sarif = o->report_format == CLI_REPORT_SARIF,
+                      .list_fp = o->check ? stdout : NULL,
+                      .progress = &prog,
+                      .engine = e,
+                      .meta = meta,
+                      .input = "-"};
     FILE *stats_fp = NULL;
     ps_stats st;
     memset(&st, 0, sizeof st);
+    cli_progress_init(&prog, NULL, 0, 0, 0);
 
     if (check_inputs_vs_output(o) < 0)
         return CLI_EXIT_USAGE;
@@ -674,28 +749,38 @@ static int run_inputs(const cli_opts *o, const ps_engine *e)
             goto out;
         }
     }
+    if (rep.fp && rep.sarif)
+        cli_sarif_begin(&rep);
 
     ps_run_options ro;
     memset(&ro, 0, sizeof ro);
     ro.format = o->format;
     ro.threads = o->threads;
     ro.on_error = o->on_error;
-    ro.check_only = o->check;
-    ro.write = o->check ? NULL : sink_write;
+    ro.check_only = 0; /* --check lists every finding, so it cannot stop at the first */
+    ro.write = o->check ? discard_write : sink_write;
     ro.write_ctx = &sink;
-    ro.on_finding = rep.fp ? cli_report_finding : NULL;
+    ro.on_finding = rep.fp || rep.list_fp ? cli_report_finding : NULL;
     ro.finding_ctx = &rep;
 
     static char *const dash[] = {"-"};
     char *const *inputs = o->n_inputs ? o->inputs : dash;
     size_t n_inputs = o->n_inputs ? o->n_inputs : 1;
     double t0 = now_seconds();
+    if (want_progress(o)) {
+        uint64_t total;
+        int known = inputs_size(o, &total);
+        cli_progress_init(&prog, stderr, t0, total, known);
+        ro.on_progress = cli_progress_update;
+        ro.progress_ctx = &prog;
+    }
 
     for (size_t i = 0; i < n_inputs && !stop; i++) {
         const char *name = inputs[i];
         int is_stdin = strcmp(name, "-") == 0;
         int fd = is_stdin ? STDIN_FILENO : open(name, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
+            cli_progress_clear(&prog);
             fprintf(stderr, PROG ": %s: %s\n", name, strerror(errno));
             io_failed = 1;
             continue;
@@ -706,6 +791,8 @@ static int run_inputs(const cli_opts *o, const ps_engine *e)
         int saved_errno = errno;
         if (!is_stdin)
             close(fd);
+        if (rc != PS_OK || sink.err || (rep.fp && ferror(rep.fp)))
+            cli_progress_clear(&prog); /* a message follows */
 
         if (sink.err) {
             sink_error(&sink);
@@ -764,6 +851,12 @@ static int run_inputs(const cli_opts *o, const ps_engine *e)
             stop = 1; /* the answer is known */
     }
     double secs = now_seconds() - t0;
+    cli_progress_finish(&prog, &st, o->progress == 1);
+    if (o->check) {
+        st.bytes_out = 0; /* nothing was written */
+        if (finish_stream(stdout, "stdout", 0) < 0 && !st.findings && code == CLI_EXIT_OK)
+            code = CLI_EXIT_IO;
+    }
 
     if (sink.fd != STDOUT_FILENO || !o->check) {
         if (close(sink.fd) != 0 && !sink.err && errno != EINTR) {
@@ -774,6 +867,8 @@ static int run_inputs(const cli_opts *o, const ps_engine *e)
         sink.fd = -1;
     }
     if (rep.fp) {
+        if (rep.sarif)
+            cli_sarif_end(&rep, code == CLI_EXIT_OK && !io_failed);
         FILE *fp = rep.fp;
         rep.fp = NULL;
         if (finish_stream(fp, o->report_file, 1) < 0 && code == CLI_EXIT_OK)

@@ -48,6 +48,7 @@ typedef struct cli_opts {
     const char *stats_file; /* --stats=FILE, NULL = stderr */
     const char *report_file;
     cli_report_format report_format;
+    int report_format_set;
 
     /* Parsed and syntax-checked, but not supported by the library yet (see cli.c: not_implemented). */
     int on_invalid_set;
@@ -60,8 +61,11 @@ typedef struct cli_opts {
     unsigned long drop_findings;
     int drop_density_set;
     double drop_density;
-    int explain;
-    int progress; /* -1 = auto (on a TTY), 0 = off, 1 = on; accepted and ignored for now */
+
+    /* everyday use */
+    int explain;             /* --explain: per candidate, which rule and which check kept or dropped it */
+    int explain_show_values; /* --explain-show-values: print matched text in clear (with a warning) */
+    int progress;            /* -1 = auto (stderr is a terminal), 0 = off, 1 = on */
 
     /* inputs: FILE operands; none means stdin */
     char **inputs;

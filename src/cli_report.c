@@ -4,7 +4,16 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* Where SARIF readers send people for the tool: set PS_HOMEPAGE_URL at build time; the man page otherwise. */
+#ifdef PS_HOMEPAGE_URL
+#define CLI_INFORMATION_URI PS_HOMEPAGE_URL
+#else
+#define CLI_INFORMATION_URI "man:piiscrub(1)"
+#endif
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when the bytes there are not valid UTF-8
  * (overlong forms and surrogates included). */
@@ -86,20 +95,6 @@ const char *cli_format_name(ps_format f)
 static const char *str_or(const char *s, const char *dflt)
 {
     return s && s[0] ? s : dflt;
-}
-
-int cli_report_finding(void *ctx, const ps_finding *f)
-{
-    cli_report *r = ctx;
-    fputs("{\"file\":", r->fp);
-    cli_json_string(r->fp, r->input);
-    fprintf(r->fp, ",\"record\":%" PRIu64 ",\"offset\":%" PRIu64 ",\"length\":%" PRIu64 ",\"rule\":", f->record,
-            f->offset, f->length);
-    cli_json_string(r->fp, str_or(ps_engine_rule_id(r->engine, f->rule), "?"));
-    fputs(",\"entity\":", r->fp);
-    cli_json_string(r->fp, str_or(ps_engine_rule_entity(r->engine, f->rule), "?"));
-    fputs("}\n", r->fp);
-    return ferror(r->fp) ? 1 : 0;
 }
 
 void cli_stats_write(FILE *fp, const ps_stats *st, const ps_engine *e, const cli_stats_info *info)
@@ -199,4 +194,441 @@ int cli_test_rules(FILE *fp, const ps_engine *e, size_t *failed)
     fprintf(fp, "%zu examples, %zu passed, %zu failed\n", run, run - bad, bad);
     *failed = bad;
     return PS_OK;
+}
+
+/* ---------------------------------------------------------------- rules as reports describe them */
+
+cli_rule_meta *cli_rule_meta_new(const ps_engine *e, const ps_ruleset *rs, ps_action run_action)
+{
+    size_t n = ps_engine_rule_count(e), nr = rs ? ps_ruleset_count(rs) : 0;
+    cli_rule_meta *m = calloc(n ? n : 1, sizeof *m);
+    if (!m)
+        return NULL;
+    if (run_action == PS_ACTION_INHERIT)
+        run_action = PS_ACTION_TAG;
+    for (size_t i = 0; i < n; i++) {
+        m[i].id = str_or(ps_engine_rule_id(e, i), "?");
+        m[i].entity = str_or(ps_engine_rule_entity(e, i), "?");
+        m[i].description = NULL;
+        m[i].pack = NULL;
+        m[i].action = run_action;
+        /* The engine keeps the ruleset's order, so the same index is tried first. */
+        for (size_t k = 0; k < nr; k++) {
+            ps_rule_info ri;
+            size_t j = (i + k) % nr;
+            if (ps_ruleset_rule(rs, j, &ri) != PS_OK || !ri.id || strcmp(ri.id, m[i].id) != 0)
+                continue;
+            m[i].description = ri.description && ri.description[0] ? ri.description : NULL;
+            m[i].pack = ri.pack;
+            if (ri.action != PS_ACTION_INHERIT)
+                m[i].action = ri.action;
+            break;
+        }
+    }
+    return m;
+}
+
+/* ---------------------------------------------------------------- findings: JSONL, SARIF, --check lines */
+
+/* SARIF wants a URI reference: "-" is stdin, an absolute path becomes file:///..., everything outside the
+ * unreserved set (and '/') is percent-encoded, so a ':' in a relative name cannot pass for a scheme. */
+static void put_uri(FILE *fp, const char *name)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    putc('"', fp);
+    if (strcmp(name, "-") == 0) {
+        fputs("stdin\"", fp);
+        return;
+    }
+    if (name[0] == '/')
+        fputs("file://", fp);
+    while (name[0] == '.' && name[1] == '/')
+        name += 2;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        unsigned c = *p;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+            c == '_' || c == '~' || c == '/') {
+            putc((int)c, fp);
+        } else {
+            putc('%', fp);
+            putc(hex[c >> 4], fp);
+            putc(hex[c & 15], fp);
+        }
+    }
+    putc('"', fp);
+}
+
+static void sarif_result(cli_report *r, const ps_finding *f)
+{
+    FILE *fp = r->fp;
+    const cli_rule_meta *m = r->meta ? &r->meta[f->rule] : NULL;
+    const char *id = m ? m->id : str_or(ps_engine_rule_id(r->engine, f->rule), "?");
+    const char *entity = m ? m->entity : str_or(ps_engine_rule_entity(r->engine, f->rule), "?");
+    char msg[400];
+    if (r->n_results++)
+        putc(',', fp);
+    fputs("\n    {\"ruleId\":", fp);
+    cli_json_string(fp, id);
+    fprintf(fp, ",\"ruleIndex\":%zu,\"level\":\"error\",\"message\":{\"text\":", f->rule);
+    snprintf(msg, sizeof msg, "%s found (rule %s)", entity, id);
+    cli_json_string(fp, msg);
+    fputs("},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":", fp);
+    put_uri(fp, r->input);
+    fprintf(fp,
+            "},\"region\":{\"startLine\":%" PRIu64 ",\"startColumn\":%" PRIu64 ",\"endColumn\":%" PRIu64
+            "}}}]}",
+            f->record, f->offset + 1, f->offset + f->length + 1);
+}
+
+int cli_report_finding(void *ctx, const ps_finding *f)
+{
+    cli_report *r = ctx;
+    size_t n_rules = ps_engine_rule_count(r->engine);
+    const char *id = str_or(ps_engine_rule_id(r->engine, f->rule), "?");
+    const char *entity = str_or(ps_engine_rule_entity(r->engine, f->rule), "?");
+    if (f->rule >= n_rules) /* never expected; keep the SARIF ruleIndex honest if it happens */
+        return 1;
+    if (r->fp && r->sarif) {
+        sarif_result(r, f);
+    } else if (r->fp) {
+        fputs("{\"file\":", r->fp);
+        cli_json_string(r->fp, r->input);
+        fprintf(r->fp, ",\"record\":%" PRIu64 ",\"offset\":%" PRIu64 ",\"length\":%" PRIu64 ",\"rule\":", f->record,
+                f->offset, f->length);
+        cli_json_string(r->fp, id);
+        fputs(",\"entity\":", r->fp);
+        cli_json_string(r->fp, entity);
+        fputs("}\n", r->fp);
+    }
+    if (r->list_fp) {
+        /* grep style: file:line:col, the line being the record number and the column the byte offset + 1. */
+        if (r->progress && r->progress->shown)
+            cli_progress_clear(r->progress);
+        fprintf(r->list_fp, "%s:%" PRIu64 ":%" PRIu64 ": %s (%s)\n", strcmp(r->input, "-") == 0 ? "stdin" : r->input,
+                f->record, f->offset + 1, id, entity);
+        if (r->progress && r->progress->fp)
+            fflush(r->list_fp); /* before the next status line reaches the same terminal */
+        if (ferror(r->list_fp))
+            return 1;
+    }
+    return r->fp && ferror(r->fp) ? 1 : 0;
+}
+
+void cli_sarif_begin(cli_report *r)
+{
+    FILE *fp = r->fp;
+    size_t n = ps_engine_rule_count(r->engine);
+    r->n_results = 0;
+    fputs("{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{\n"
+          "  \"tool\":{\"driver\":{\"name\":\"piiscrub\",\"version\":",
+          fp);
+    cli_json_string(fp, ps_version());
+    fputs(",\"semanticVersion\":", fp);
+    cli_json_string(fp, ps_version());
+    fputs(",\"informationUri\":", fp);
+    cli_json_string(fp, CLI_INFORMATION_URI);
+    fputs(",\"rules\":[", fp);
+    for (size_t i = 0; i < n; i++) {
+        const cli_rule_meta *m = r->meta ? &r->meta[i] : NULL;
+        const char *id = m ? m->id : str_or(ps_engine_rule_id(r->engine, i), "?");
+        const char *entity = m ? m->entity : str_or(ps_engine_rule_entity(r->engine, i), "?");
+        const char *desc = m && m->description ? m->description : entity;
+        fputs(i ? ",\n    {\"id\":" : "\n    {\"id\":", fp);
+        cli_json_string(fp, id);
+        fputs(",\"name\":", fp);
+        cli_json_string(fp, id);
+        fputs(",\"shortDescription\":{\"text\":", fp);
+        cli_json_string(fp, desc);
+        fputs("},\"defaultConfiguration\":{\"level\":\"error\"},\"properties\":{\"entity\":", fp);
+        cli_json_string(fp, entity);
+        if (m && m->pack) {
+            fputs(",\"pack\":", fp);
+            cli_json_string(fp, m->pack);
+        }
+        fputs(",\"tags\":[\"privacy\",\"pii\"]}}", fp);
+    }
+    /* Columns count bytes of the record (UTF-8), 1-based. SARIF knows only UTF-16 code units and code points;
+     * code points is the closer one (the same on ASCII lines), and the property says what is really counted. */
+    fputs("]}},\n  \"columnKind\":\"unicodeCodePoints\",\n"
+          "  \"properties\":{\"columnUnit\":\"utf8Bytes\",\"lineUnit\":\"record\"},\n"
+          "  \"results\":[",
+          fp);
+}
+
+void cli_sarif_end(cli_report *r, int successful)
+{
+    fprintf(r->fp, "%s],\n  \"invocations\":[{\"executionSuccessful\":%s}]\n}]}\n", r->n_results ? "\n  " : "",
+            successful ? "true" : "false");
+}
+
+/* ---------------------------------------------------------------- --progress */
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_progress_init(cli_progress *p, FILE *fp, double now, uint64_t total, int total_known)
+{
+    memset(p, 0, sizeof *p);
+    p->fp = fp;
+    p->t0 = p->last = now;
+    p->total = total;
+    p->total_known = total_known;
+}
+
+static void human_bytes(char *buf, size_t size, double b)
+{
+    if (b >= 1e9)
+        snprintf(buf, size, "%.2f GB", b / 1e9);
+    else if (b >= 1e6)
+        snprintf(buf, size, "%.1f MB", b / 1e6);
+    else
+        snprintf(buf, size, "%.1f kB", b / 1e3);
+}
+
+static void progress_draw(cli_progress *p, const ps_stats *st, double now)
+{
+    char line[200], done[32], rate[32], eta[48] = "", pct[16] = "";
+    double secs = now - p->t0;
+    double bps = secs > 0 ? (double)st->bytes_in / secs : 0;
+    human_bytes(done, sizeof done, (double)st->bytes_in);
+    human_bytes(rate, sizeof rate, bps);
+    if (p->total_known && p->total > 0) {
+        uint64_t d = st->bytes_in < p->total ? st->bytes_in : p->total;
+        snprintf(pct, sizeof pct, "  %3.0f%%", 100.0 * (double)d / (double)p->total);
+        if (bps > 0) {
+            unsigned long left = (unsigned long)((double)(p->total - d) / bps + 0.5);
+            if (left >= 3600)
+                snprintf(eta, sizeof eta, "  ETA %lu:%02lu:%02lu", left / 3600, left / 60 % 60, left % 60);
+            else
+                snprintf(eta, sizeof eta, "  ETA %lu:%02lu", left / 60, left % 60);
+        }
+    }
+    int n = snprintf(line, sizeof line, "%s%s  %s/s%s  %" PRIu64 " finding%s", done, pct, rate, eta, st->findings,
+                     st->findings == 1 ? "" : "s");
+    size_t len = n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n;
+    /* Blank what a longer earlier line leaves behind; no escape sequences, so a log of stderr stays readable. */
+    fprintf(p->fp, "\r%s%*s", line, p->width > len ? (int)(p->width - len) : 0, "");
+    fflush(p->fp);
+    p->width = len;
+    p->shown = 1;
+    p->last = now;
+}
+
+int cli_progress_update(void *ctx, const ps_stats *st)
+{
+    cli_progress *p = ctx;
+    if (!p->fp)
+        return 0;
+    double now = mono_now(); /* one clock read per chunk (~1 MiB): nothing next to the scan */
+    if (now - p->last >= 0.25)
+        progress_draw(p, st, now);
+    return 0;
+}
+
+void cli_progress_clear(cli_progress *p)
+{
+    if (!p->fp || !p->shown)
+        return;
+    fprintf(p->fp, "\r%*s\r", (int)p->width, "");
+    fflush(p->fp);
+    p->shown = 0;
+    p->width = 0;
+}
+
+void cli_progress_finish(cli_progress *p, const ps_stats *st, int always)
+{
+    if (!p->fp || (!p->shown && !always))
+        return;
+    progress_draw(p, st, mono_now());
+    fputc('\n', p->fp);
+    fflush(p->fp);
+    p->shown = 0;
+    p->width = 0;
+}
+
+/* ---------------------------------------------------------------- --explain */
+
+void cli_put_value(FILE *fp, const char *v, size_t n, int show)
+{
+    const unsigned char *s = (const unsigned char *)v;
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (c == '\t')
+                fputs("\\t", fp);
+            else if (c == '\r')
+                fputs("\\r", fp);
+            else if (c == '\n')
+                fputs("\\n", fp);
+            else if (c < 0x20 || c == 0x7f)
+                fprintf(fp, "\\x%02x", c);
+            else if (c == '\\')
+                fputs("\\\\", fp);
+            else if (c == '"')
+                fputs("\\\"", fp);
+            else if (!show && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+                putc('*', fp);
+            else
+                putc((int)c, fp);
+            i++;
+            continue;
+        }
+        size_t len = utf8_seq_len(s + i, n - i);
+        if (len == 0) {
+            if (show)
+                fprintf(fp, "\\x%02x", c);
+            else
+                putc('*', fp);
+            i++;
+            continue;
+        }
+        if (show)
+            fwrite(s + i, 1, len, fp);
+        else
+            putc('*', fp);
+        i += len;
+    }
+}
+
+/* The tag text of a rule, as the tag action writes it: {entity} and {rule} filled in, {{ and }} literal. */
+static void put_tag(FILE *fp, const char *fmt, const cli_rule_meta *m)
+{
+    if (!fmt)
+        fmt = "[{entity}]";
+    for (const char *p = fmt; *p;) {
+        if ((p[0] == '{' || p[0] == '}') && p[1] == p[0]) {
+            putc(p[0], fp);
+            p += 2;
+        } else if (strncmp(p, "{entity}", 8) == 0) {
+            fputs(m->entity, fp);
+            p += 8;
+        } else if (strncmp(p, "{rule}", 6) == 0) {
+            fputs(m->id, fp);
+            p += 6;
+        } else {
+            putc(*p++, fp);
+        }
+    }
+}
+
+typedef struct explained {
+    ps_explain_event ev;
+    char *why; /* copied: the library's text lives only during the callback */
+} explained;
+
+typedef struct explain_acc {
+    explained *v;
+    size_t n, cap;
+    int nomem;
+} explain_acc;
+
+static int explain_collect(void *ctx, const ps_explain_event *ev)
+{
+    explain_acc *a = ctx;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 16;
+        explained *v = realloc(a->v, cap * sizeof *v);
+        if (!v) {
+            a->nomem = 1;
+            return 1;
+        }
+        a->v = v;
+        a->cap = cap;
+    }
+    explained *x = &a->v[a->n];
+    x->ev = *ev;
+    x->why = ev->why ? strdup(ev->why) : NULL;
+    if (ev->why && !x->why) {
+        a->nomem = 1;
+        return 1;
+    }
+    x->ev.why = x->why;
+    a->n++;
+    return 0;
+}
+
+static int by_position(const void *pa, const void *pb)
+{
+    const ps_explain_event *a = &((const explained *)pa)->ev, *b = &((const explained *)pb)->ev;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    if (a->rule != b->rule)
+        return a->rule < b->rule ? -1 : 1;
+    return a->end < b->end ? -1 : a->end > b->end;
+}
+
+static void explain_line(cli_explain *x, uint64_t record, const char *text, const ps_explain_event *ev)
+{
+    FILE *fp = x->fp;
+    const cli_rule_meta *m = &x->meta[ev->rule];
+    if (x->input)
+        fprintf(fp, "%s:", strcmp(x->input, "-") == 0 ? "stdin" : x->input);
+    fprintf(fp, "%" PRIu64 ":%" PRIu64 "-%" PRIu64 " %s (%s) \"", record, ev->start, ev->end, m->id, m->entity);
+    cli_put_value(fp, text + ev->start, (size_t)(ev->end - ev->start), x->show_values);
+    fputs("\": ", fp);
+    if (!ev->kept) {
+        fprintf(fp, "dropped by %s: %s\n", str_or(ev->check, "a check"), str_or(ev->why, "no reason given"));
+        return;
+    }
+    if (ev->merged) {
+        const cli_rule_meta *o = &x->meta[ev->merged_rule];
+        fprintf(fp, "kept, merged into %s span %" PRIu64 "-%" PRIu64 "\n", o->id, ev->redacted_start,
+                ev->redacted_end);
+        return;
+    }
+    fputs("kept, ", fp);
+    switch (m->action) {
+    case PS_ACTION_MASK:
+        fputs("masked as \"", fp);
+        cli_put_value(fp, text + ev->redacted_start, (size_t)(ev->redacted_end - ev->redacted_start), 0);
+        putc('"', fp);
+        break;
+    case PS_ACTION_PARTIAL: fputs("partially masked (the last 4 letters or digits stay)", fp); break;
+    case PS_ACTION_HASH: fprintf(fp, "replaced by a keyed hash [%s:...]", m->entity); break;
+    case PS_ACTION_REMOVE: fputs("removed", fp); break;
+    case PS_ACTION_INHERIT:
+    case PS_ACTION_TAG:
+    default:
+        fputs("redacted as ", fp);
+        put_tag(fp, x->tag_format, m);
+        break;
+    }
+    if (ev->redacted_start != ev->start || ev->redacted_end != ev->end)
+        fprintf(fp, " (span %" PRIu64 "-%" PRIu64 ")", ev->redacted_start, ev->redacted_end);
+    putc('\n', fp);
+}
+
+int cli_explain_record(cli_explain *x, uint64_t record, const char *text, size_t len)
+{
+    explain_acc acc = {0};
+    int rc = ps_explain(x->engine, text, len, explain_collect, &acc);
+    if (acc.nomem)
+        rc = PS_E_NOMEM;
+    if (rc != PS_E_NOMEM) {
+        qsort(acc.v, acc.n, sizeof *acc.v, by_position);
+        for (size_t i = 0; i < acc.n; i++) {
+            explain_line(x, record, text, &acc.v[i].ev);
+            x->candidates++;
+            if (acc.v[i].ev.kept)
+                x->kept++;
+            else
+                x->dropped++;
+        }
+        if (rc == PS_E_UNSCANNED) {
+            if (x->input)
+                fprintf(x->fp, "%s:", strcmp(x->input, "-") == 0 ? "stdin" : x->input);
+            fprintf(x->fp, "%" PRIu64 ": scan stopped: a PCRE2 limit was hit, so the run would write [UNSCANNED] "
+                           "for this record (candidates after that point are not listed)\n",
+                    record);
+        }
+    }
+    x->records++;
+    for (size_t i = 0; i < acc.n; i++)
+        free(acc.v[i].why);
+    free(acc.v);
+    return rc;
 }

@@ -20,7 +20,9 @@
  * writer writes those, sets `stop`, and everyone drains and joins. With threads == 1 nothing is started: the reader
  * redacts and writes each chunk inline, calling the same functions.
  */
+#include "filter.h"
 #include "frame.h"
+#include "jsonl.h"
 #include "scrub.h"
 
 #include <errno.h>
@@ -78,13 +80,18 @@ static int write_slot(pipeline *pl, slot *s)
     if (c->out.len && o->write && !o->check_only && o->write(o->write_ctx, c->out.p, c->out.len))
         status = PS_E_STOPPED;
     for (size_t i = 0; i < c->nf && status == PS_OK; i++) {
-        ps_finding f = c->f[i];
-        f.record += pl->records_written + 1;
+        const ps_chunk_finding *cf = &c->f[i];
+        ps_finding f = {pl->records_written + cf->record + 1, cf->offset, cf->length, cf->rule,
+                        cf->field ? c->fields.p + cf->field - 1 : NULL};
         if (f.rule < st->n_rules)
             st->per_rule[f.rule]++;
         if (o->on_finding && o->on_finding(o->finding_ctx, &f))
             status = PS_E_STOPPED;
     }
+    st->invalid += c->invalid;
+    st->missing_field += c->missing_field;
+    for (int r = 0; r < PS_DROP_REASONS; r++)
+        st->dropped[r] += c->dropped[r];
     st->bytes_in += s->in_bytes;
     st->bytes_out += o->check_only ? 0 : c->out.len;
     st->records += c->records;
@@ -302,12 +309,27 @@ static void free_ring(pipeline *pl)
     free(pl->ring);
 }
 
+static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats *stats, const ps_jpaths *paths);
+
 int ps_run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats *stats)
 {
     if (!e || !o || !stats || (!o->write && !o->check_only) || stats->n_rules != ps_engine_rule_count(e))
         return PS_E_USAGE;
-    if (o->format == PS_FORMAT_JSONL)
-        return PS_E_USAGE; /* not supported by this build yet */
+    if (o->format != PS_FORMAT_JSONL && (o->n_fields || filter_has_field_gates(o->filter)))
+        return PS_E_USAGE; /* fields exist only in jsonl */
+    ps_jpaths *paths = NULL;
+    if (o->n_fields) {
+        int r = jsonl_paths_new(o->fields, o->n_fields, &paths);
+        if (r)
+            return r == JSONL_NOMEM ? PS_E_NOMEM : PS_E_USAGE;
+    }
+    int st = run(e, o, in_fd, stats, paths);
+    jsonl_paths_free(paths);
+    return st;
+}
+
+static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats *stats, const ps_jpaths *paths)
+{
     pipeline pl = {0};
     pl.e = e;
     pl.o = o;
@@ -322,7 +344,7 @@ int ps_run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats *sta
         return PS_E_NOMEM;
 
     ps_worker rw; /* the reader's own worker: long records, and every chunk when threads == 1 */
-    int st = worker_init(&rw, e, o->format, o->on_error, o->check_only);
+    int st = worker_init(&rw, e, o, paths);
     if (st) {
         free_ring(&pl);
         return st;
@@ -347,7 +369,7 @@ int ps_run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats *sta
     st = (!wa || !tids) ? PS_E_NOMEM : PS_OK;
     for (unsigned i = 0; st == PS_OK && i < pl.threads; i++) {
         wa[i].pl = &pl;
-        if ((st = worker_init(&wa[i].w, e, o->format, o->on_error, o->check_only)))
+        if ((st = worker_init(&wa[i].w, e, o, paths)))
             break;
         if (pthread_create(&tids[i], NULL, worker_main, &wa[i])) {
             worker_free(&wa[i].w);
@@ -411,7 +433,8 @@ void ps_stats_free(ps_stats *st)
 int ps_scrub(const ps_engine *e, const char *in, size_t len, char **out, size_t *out_len)
 {
     ps_worker w;
-    int st = worker_init(&w, e, PS_FORMAT_NUL, PS_ON_ERROR_UNSCANNED, 0);
+    static const ps_run_options one_record = {.format = PS_FORMAT_NUL};
+    int st = worker_init(&w, e, &one_record, NULL);
     if (st)
         return st;
     ps_chunk_out o = {0};

@@ -15,6 +15,9 @@
  */
 #include "scrub.h"
 
+#include "filter.h"
+#include "jsonl.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,24 +30,28 @@ void chunk_out_reset(ps_chunk_out *o)
 {
     o->out.len = 0;
     o->nf = 0;
-    o->records = o->changed = o->unscanned = 0;
+    o->fields.len = 0;
+    o->records = o->changed = o->unscanned = o->invalid = o->missing_field = 0;
+    memset(o->dropped, 0, sizeof o->dropped);
     o->status = PS_OK;
 }
 
 void chunk_out_free(ps_chunk_out *o)
 {
     buf_free(&o->out);
+    buf_free(&o->fields);
     free(o->f);
     memset(o, 0, sizeof *o);
 }
 
-int worker_init(ps_worker *w, const ps_engine *e, ps_format format, ps_on_error on_error, int check_only)
+int worker_init(ps_worker *w, const ps_engine *e, const ps_run_options *o, const struct ps_jpaths *paths)
 {
     memset(w, 0, sizeof *w);
     w->e = e;
-    w->format = format;
-    w->on_error = on_error;
-    w->check_only = check_only;
+    w->o = o;
+    w->paths = paths;
+    w->format = o->format;
+    w->check_only = o->check_only;
     return engine_scratch_new(e, &w->s);
 }
 
@@ -53,6 +60,9 @@ void worker_free(ps_worker *w)
     engine_scratch_free(w->s);
     spanvec_free(&w->spans);
     spanvec_free(&w->matches);
+    buf_free(&w->dec);
+    buf_free(&w->red);
+    buf_free(&w->tmp);
     memset(w, 0, sizeof *w);
 }
 
@@ -61,32 +71,42 @@ char scrub_separator(ps_format f)
     return f == PS_FORMAT_NUL ? '\0' : '\n';
 }
 
-static int push_finding(ps_chunk_out *o, uint64_t record, const ps_span *sp)
+static int push_finding(ps_chunk_out *o, uint64_t record, const ps_span *sp, size_t field)
 {
     if (o->nf == o->capf) {
         size_t cap = o->capf ? o->capf * 2 : 64;
-        ps_finding *f = realloc(o->f, cap * sizeof *f);
+        ps_chunk_finding *f = realloc(o->f, cap * sizeof *f);
         if (!f)
             return -1;
         o->f = f;
         o->capf = cap;
     }
-    o->f[o->nf++] = (ps_finding){record, sp->start, sp->end - sp->start, sp->rule};
+    o->f[o->nf++] = (ps_chunk_finding){record, sp->start, sp->end - sp->start, sp->rule, field};
     return 0;
+}
+
+/* Merges w->spans and records them as findings (field: see ps_chunk_finding). @return the merged count, or -1. */
+static long merge_and_count(ps_worker *w, uint64_t record, size_t field, ps_chunk_out *o)
+{
+    size_t n = redact_merge(engine_redactor(w->e), w->spans.v, w->spans.n);
+    w->spans.n = n;
+    for (size_t i = 0; i < n; i++)
+        if (push_finding(o, record, &w->spans.v[i], field))
+            return -1;
+    return (long)n;
 }
 
 /* Merges w->spans, records them as findings and renders text[from..to) (record offsets; text is at `base`). */
 static int emit(ps_worker *w, const char *text, uint64_t base, uint64_t from, uint64_t to, uint64_t record,
                 ps_chunk_out *o)
 {
-    const ps_redactor *r = engine_redactor(w->e);
-    size_t n = redact_merge(r, w->spans.v, w->spans.n);
-    for (size_t i = 0; i < n; i++)
-        if (push_finding(o, record, &w->spans.v[i]))
-            return PS_E_NOMEM;
+    if (merge_and_count(w, record, 0, o) < 0)
+        return PS_E_NOMEM;
     if (w->check_only)
         return PS_OK;
-    return redact_render(r, text, base, from, to, w->spans.v, n, &o->out) ? PS_E_NOMEM : PS_OK;
+    return redact_render(engine_redactor(w->e), text, base, from, to, w->spans.v, w->spans.n, &o->out)
+               ? PS_E_NOMEM
+               : PS_OK;
 }
 
 /* Appends base[*pending..upto) — unchanged bytes not yet copied — to the output. */
@@ -97,56 +117,220 @@ static int flush(ps_worker *w, const char *base, size_t *pending, size_t upto, p
     return r ? PS_E_NOMEM : PS_OK;
 }
 
-/* One whole record base[at..at+n) (without separator). Unchanged records are not copied here: their bytes stay
- * pending and are copied in one piece with their neighbours (most records of most inputs have nothing to redact). */
-static void scrub_record(ps_worker *w, const char *base, size_t at, size_t n, size_t *pending, ps_chunk_out *o)
+static int append_unscanned(ps_worker *w, ps_chunk_out *o)
+{
+    o->unscanned++;
+    return w->check_only || buf_append(&o->out, UNSCANNED_TEXT, UNSCANNED_LEN) == 0 ? PS_OK : PS_E_NOMEM;
+}
+
+/* The state of one record while it is scrubbed, so that a drop policy can take it all back. */
+typedef struct record_mark {
+    size_t out_len, nf, fields_len, pending;
+    uint64_t unscanned;
+} record_mark;
+
+static record_mark mark(const ps_chunk_out *o, size_t pending)
+{
+    return (record_mark){o->out.len, o->nf, o->fields.len, pending, o->unscanned};
+}
+
+/* Leaves the record base[at..at+n) and its separator out of the output. */
+static int drop_record(ps_worker *w, const char *base, size_t at, size_t n, size_t *pending, const record_mark *m,
+                       ps_drop_reason why, ps_chunk_out *o)
+{
+    o->out.len = m->out_len;
+    o->nf = m->nf;
+    o->fields.len = m->fields_len;
+    o->unscanned = m->unscanned;
+    *pending = m->pending;
+    int st = flush(w, base, pending, at, o);
+    *pending = at + n; /* the caller skips the separator */
+    o->dropped[why]++;
+    return st;
+}
+
+/* A plain-text record base[at..at+n) (without separator). Unchanged records are not copied here: their bytes stay
+ * pending and are copied in one piece with their neighbours (most records of most inputs have nothing to redact).
+ * @return PS_OK, or a status that stops the chunk (abort, no memory); *findings gets the record's findings. */
+static int scrub_text(ps_worker *w, const char *base, size_t at, size_t n, size_t *pending, ps_chunk_out *o,
+                      uint64_t *findings)
 {
     const char *p = base + at;
     size_t len = n;
-    if (w->format == PS_FORMAT_TEXT && len && p[len - 1] == '\r')
+    if (w->format != PS_FORMAT_NUL && len && p[len - 1] == '\r')
         len--; /* CRLF stays CRLF: the CR is passed through, never part of a match */
     ps_subject subj = {p, len, 0, 0, 1};
     size_t hold;
     w->spans.n = 0;
+    *findings = 0;
     int st = engine_scan(w->e, w->s, &subj, -1, &w->spans, NULL, &hold);
-    if (st == PS_OK && w->spans.n == 0) {
-        o->records++;
-        return;
-    }
-    size_t out_before = o->out.len, nf_before = o->nf;
+    if (st == PS_OK && w->spans.n == 0)
+        return PS_OK;
+    size_t nf_before = o->nf;
     if (st == PS_OK && (st = flush(w, base, pending, at, o)) == PS_OK)
         st = emit(w, p, 0, 0, len, o->records, o);
     if (st == PS_OK) {
         *pending = at + len;
-        o->changed++;
-        o->records++;
-        return;
+        *findings = o->nf - nf_before;
+        return PS_OK;
     }
-    o->out.len = out_before;
-    o->nf = nf_before;
-    if (st == PS_E_UNSCANNED && w->on_error == PS_ON_ERROR_UNSCANNED) {
+    if (st == PS_E_UNSCANNED && w->o->on_error == PS_ON_ERROR_UNSCANNED) {
         /* Fail closed: nothing of the record is written. */
-        st = flush(w, base, pending, at, o);
-        if (st == PS_OK && !w->check_only && buf_append(&o->out, UNSCANNED_TEXT, UNSCANNED_LEN))
-            st = PS_E_NOMEM;
+        o->nf = nf_before;
+        if ((st = flush(w, base, pending, at, o)) == PS_OK)
+            st = append_unscanned(w, o);
         *pending = at + n;
-        o->unscanned++;
-        o->changed++;
-        o->records++;
-        if (st == PS_OK)
-            return;
     }
-    /* Abort: the output keeps the whole records before this one. */
-    if (st != PS_E_NOMEM)
-        st = flush(w, base, pending, at, o) ? PS_E_NOMEM : st;
-    o->status = st;
+    return st;
+}
+
+/* jsonl: the walk's callback context for one line. */
+typedef struct json_ctx {
+    ps_worker *w;
+    const char *base;
+    size_t at;
+    size_t *pending;
+    ps_chunk_out *o;
+    uint64_t findings, scanned;
+    int status;
+} json_ctx;
+
+/* One string value of a JSON line: decode, scan, and re-encode it when something is redacted. */
+static int scrub_json_string(void *ctx, const ps_jstring *js)
+{
+    json_ctx *c = ctx;
+    ps_worker *w = c->w;
+    const char *raw = c->base + c->at + js->start;
+    size_t raw_len = js->end - js->start;
+    const char *text = raw;
+    size_t len = raw_len;
+    if (js->has_escapes) {
+        w->dec.len = 0;
+        if (jsonl_decode(raw, raw_len, &w->dec))
+            return c->status = PS_E_NOMEM;
+        text = w->dec.p;
+        len = w->dec.len;
+    }
+    c->scanned += len;
+    ps_subject subj = {text, len, 0, 0, 1};
+    size_t hold;
+    w->spans.n = 0;
+    int st = engine_scan(w->e, w->s, &subj, -1, &w->spans, NULL, &hold);
+    if (st == PS_OK && w->spans.n == 0)
+        return 0;
+    size_t content_at = c->at + js->start;
+    if ((c->status = flush(w, c->base, c->pending, content_at, c->o)) != PS_OK)
+        return c->status;
+    *c->pending = content_at + raw_len;
+    if (st == PS_E_UNSCANNED) {
+        if (w->o->on_error == PS_ON_ERROR_ABORT)
+            return c->status = PS_E_UNSCANNED;
+        return (c->status = append_unscanned(w, c->o)) != PS_OK;
+    }
+    if (st != PS_OK)
+        return c->status = st;
+    /* The field path goes into the chunk's arena once per string with findings. */
+    size_t field = c->o->fields.len + 1;
+    if (buf_append(&c->o->fields, js->path, strlen(js->path) + 1))
+        return c->status = PS_E_NOMEM;
+    long n = merge_and_count(w, c->o->records, field, c->o);
+    if (n < 0)
+        return c->status = PS_E_NOMEM;
+    c->findings += (uint64_t)n;
+    if (w->check_only)
+        return 0;
+    w->red.len = 0;
+    if (redact_render(engine_redactor(w->e), text, 0, 0, len, w->spans.v, w->spans.n, &w->red) ||
+        jsonl_encode(w->red.p, w->red.len, &c->o->out))
+        return c->status = PS_E_NOMEM;
+    return 0;
+}
+
+#define JSON_MAX_DEPTH 100000
+
+/* A JSON line. @return as scrub_text; *drop is set to a ps_drop_reason when the record is to be left out. */
+static int scrub_json(ps_worker *w, const char *base, size_t at, size_t n, size_t *pending, ps_chunk_out *o,
+                      uint64_t *findings, uint64_t *scanned, int *drop)
+{
+    const char *line = base + at;
+    const ps_filter *f = w->o->filter;
+    int rc = JSONL_OK;
+    if (filter_has_field_gates(f)) {
+        /* Gates come before scanning, and need a valid line to read fields from. */
+        rc = jsonl_walk(line, n, NULL, JSON_MAX_DEPTH, NULL, NULL);
+        if (rc == JSONL_OK) {
+            int missing;
+            int why = filter_gate(f, line, n, &w->tmp, &missing);
+            o->missing_field += missing;
+            if (why >= 0) {
+                *drop = why;
+                return PS_OK;
+            }
+        }
+    }
+    json_ctx c = {w, base, at, pending, o, 0, 0, PS_OK};
+    if (rc == JSONL_OK)
+        rc = jsonl_walk(line, n, w->paths, JSON_MAX_DEPTH, scrub_json_string, &c);
+    *findings = c.findings;
+    *scanned = c.scanned;
+    if (rc == JSONL_OK)
+        return PS_OK;
+    if (c.status != PS_OK)
+        return c.status;
+    if (rc == JSONL_NOMEM)
+        return PS_E_NOMEM;
+    /* Not valid JSON (no callback has run): the --on-invalid policy. */
+    o->invalid++;
+    switch (w->o->on_invalid) {
+    case PS_ON_INVALID_DROP:
+        *drop = PS_DROP_INVALID;
+        return PS_OK;
+    case PS_ON_INVALID_ABORT:
+        return PS_E_INVALID;
+    default:
+        *scanned = n;
+        return scrub_text(w, base, at, n, pending, o, findings);
+    }
+}
+
+/* One record of any format, with the drop policies. @return PS_OK, or a status that stops the chunk; *dropped set
+ * when the record (and so its separator) is left out. */
+static int scrub_record(ps_worker *w, const char *base, size_t at, size_t n, size_t *pending, ps_chunk_out *o,
+                        int *dropped)
+{
+    record_mark m = mark(o, *pending);
+    uint64_t findings = 0, scanned = n;
+    int drop = -1, st;
+    if (w->format == PS_FORMAT_JSONL)
+        st = scrub_json(w, base, at, n, pending, o, &findings, &scanned, &drop);
+    else
+        st = scrub_text(w, base, at, n, pending, o, &findings);
+    if (st != PS_OK) {
+        /* Abort: the output keeps the whole records before this one. */
+        o->out.len = m.out_len;
+        o->nf = m.nf;
+        o->fields.len = m.fields_len;
+        *pending = m.pending;
+        return flush(w, base, pending, at, o) ? PS_E_NOMEM : st;
+    }
+    const ps_filter *f = w->o->filter;
+    if (drop < 0 && f && findings)
+        drop = filter_policy(f, findings, scanned);
+    *dropped = drop >= 0;
+    if (drop >= 0)
+        st = drop_record(w, base, at, n, pending, &m, (ps_drop_reason)drop, o);
+    else
+        o->changed += findings > 0 || o->unscanned > m.unscanned;
+    o->records++;
+    return st;
 }
 
 void scrub_one(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
 {
     size_t pending = 0;
-    scrub_record(w, p, 0, n, &pending, o);
-    if (o->status == PS_OK && flush(w, p, &pending, n, o))
+    int dropped = 0;
+    o->status = scrub_record(w, p, 0, n, &pending, o, &dropped);
+    if (o->status == PS_OK && !dropped && flush(w, p, &pending, n, o))
         o->status = PS_E_NOMEM;
 }
 
@@ -157,10 +341,12 @@ void scrub_chunk(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
     while (pos < n) {
         const char *end = memchr(p + pos, sep, n - pos);
         size_t len = end ? (size_t)(end - (p + pos)) : n - pos;
-        scrub_record(w, p, pos, len, &pending, o);
-        if (o->status != PS_OK)
+        int dropped = 0;
+        if ((o->status = scrub_record(w, p, pos, len, &pending, o, &dropped)) != PS_OK)
             return;
         pos += len + (end != NULL);
+        if (dropped)
+            pending = pos;
     }
     if (flush(w, p, &pending, n, o))
         o->status = PS_E_NOMEM;
@@ -214,13 +400,31 @@ static void longrec_fail(ps_worker *w, ps_longrec *lr, ps_chunk_out *o)
 {
     lr->failed = 1;
     lr->changed = 1;
-    o->unscanned++;
-    if (w->on_error == PS_ON_ERROR_ABORT) {
+    if (w->o->on_error == PS_ON_ERROR_ABORT) {
+        o->unscanned++;
         o->status = PS_E_UNSCANNED;
         return;
     }
-    if (!w->check_only && buf_append(&o->out, UNSCANNED_TEXT, UNSCANNED_LEN))
+    o->status = append_unscanned(w, o);
+}
+
+/* jsonl: an over-long line is gathered whole (up to the cap) and scrubbed as one JSON record, since a JSON value
+ * cannot be redacted in windows without breaking its escapes. */
+static void longrec_json(ps_worker *w, ps_longrec *lr, int last, ps_chunk_out *o)
+{
+    if (!last) {
+        if (lr->win.len > lr->cap)
+            longrec_fail(w, lr, o);
+        return;
+    }
+    size_t pending = 0;
+    int dropped = 0;
+    uint64_t records = o->records;
+    o->status = scrub_record(w, lr->win.p, 0, lr->win.len, &pending, o, &dropped);
+    if (o->status == PS_OK && !dropped && flush(w, lr->win.p, &pending, lr->win.len, o))
         o->status = PS_E_NOMEM;
+    o->records = records; /* longrec_feed counts the record */
+    lr->changed = 0;
 }
 
 /* Scans the window once. @return 1 when it made progress, 0 when it needs more bytes, -1 on failure (o->status set
@@ -280,7 +484,10 @@ void longrec_feed(ps_worker *w, ps_longrec *lr, const char *p, size_t n, int las
         o->status = PS_E_NOMEM;
         return;
     }
-    while (!lr->failed && o->status == PS_OK && (last || lr->win.len >= lr->want)) {
+    if (w->format == PS_FORMAT_JSONL && !lr->failed) {
+        longrec_json(w, lr, last, o);
+    }
+    while (w->format != PS_FORMAT_JSONL && !lr->failed && o->status == PS_OK && (last || lr->win.len >= lr->want)) {
         int r = longrec_step(w, lr, last, o);
         if (r < 0 || last)
             break;

@@ -11,30 +11,45 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* What one chunk produced. Findings carry the record index inside the chunk (0-based); the writer adds the number of
- * records written before. */
+/* A finding as a chunk keeps it: the record index inside the chunk (0-based; the writer adds the records written
+ * before) and the field path as an offset into the chunk's `fields` arena (+1; 0 = no field). */
+typedef struct ps_chunk_finding {
+    uint64_t record, offset, length;
+    uint32_t rule;
+    size_t field;
+} ps_chunk_finding;
+
+/* What one chunk produced. */
 typedef struct ps_chunk_out {
     ps_buf out;
-    ps_finding *f;
+    ps_chunk_finding *f;
     size_t nf, capf;
-    uint64_t records, changed, unscanned;
-    int status; /* PS_OK, or PS_E_UNSCANNED (abort: `out` holds the records before the failing one), PS_E_NOMEM */
+    ps_buf fields; /* NUL-terminated field paths of jsonl findings */
+    uint64_t records, changed, unscanned, invalid, missing_field;
+    uint64_t dropped[PS_DROP_REASONS];
+    int status; /* PS_OK, or PS_E_UNSCANNED / PS_E_INVALID (abort: `out` holds the records before the failing one),
+                   PS_E_NOMEM */
 } ps_chunk_out;
 
 void chunk_out_reset(ps_chunk_out *o);
 void chunk_out_free(ps_chunk_out *o);
 
-/* Per-thread state for scrubbing: the engine's scratch and reusable span lists. */
+struct ps_jpaths;
+
+/* Per-thread state for scrubbing: the engine's scratch, reusable span lists and buffers, and the run's settings. */
 typedef struct ps_worker {
     const ps_engine *e;
     ps_scratch *s;
     ps_spanvec spans, matches;
+    ps_buf dec, red, tmp; /* jsonl: a decoded string, its redacted form, gate lookups */
+    const ps_run_options *o;
+    const struct ps_jpaths *paths; /* jsonl --field selection, or NULL */
     ps_format format;
-    ps_on_error on_error;
     int check_only;
 } ps_worker;
 
-int worker_init(ps_worker *w, const ps_engine *e, ps_format format, ps_on_error on_error, int check_only);
+/* `o` and `paths` are borrowed for the worker's life. @return PS_OK or PS_E_NOMEM. */
+int worker_init(ps_worker *w, const ps_engine *e, const ps_run_options *o, const struct ps_jpaths *paths);
 void worker_free(ps_worker *w);
 
 /* The record separator of a format. */

@@ -1,0 +1,41 @@
+/* filter.h — consent/region gates and document drop policies (the ps_filter of the public API). */
+#ifndef PS_FILTER_H
+#define PS_FILTER_H
+
+#include "buf.h"
+#include "idset.h"
+#include "piiscrub.h"
+
+#include <stdint.h>
+
+typedef struct ps_gate {
+    char *field;
+    int require;    /* 1: keep only records whose field equals values[0]; 0: drop records with one of values */
+    char **values;
+    size_t n_values;
+} ps_gate;
+
+struct ps_filter {
+    ps_gate *gates;
+    size_t n_gates;
+    ps_idset *ids;
+    char *id_field;
+    uint64_t drop_findings;
+    double drop_density;
+};
+
+/* Max nesting for field lookups (deeper lines are invalid for the gates, and fail the gates closed: dropped). */
+#define FILTER_MAX_DEPTH 10000
+
+/* @return 1 when the filter has gates that need fields (jsonl only). */
+int filter_has_field_gates(const ps_filter *f);
+
+/* Applies the gates to one valid JSON line. @return -1 to keep the record, or the ps_drop_reason to drop it.
+ * *missing is set when a gated field was absent. tmp is scratch space. A lookup error (no memory, a line too deep)
+ * drops the record: when in doubt, a gated record stays out. */
+int filter_gate(const ps_filter *f, const char *line, size_t n, ps_buf *tmp, int *missing);
+
+/* @return the drop reason for a record with `findings` findings over `scanned` bytes, or -1 to keep it. */
+int filter_policy(const ps_filter *f, uint64_t findings, uint64_t scanned);
+
+#endif
