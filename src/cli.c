@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
@@ -904,6 +905,79 @@ out:
     return code;
 }
 
+/* --explain: reads records (text or nul) and explains each instead of redacting. @return the exit code. */
+static int explain_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta *meta)
+{
+    int code = CLI_EXIT_OK;
+    FILE *out = stdout;
+    char *line = NULL;
+    size_t cap = 0;
+    int sep = o->format == PS_FORMAT_NUL ? '\0' : '\n';
+
+    if (check_inputs_vs_output(o) < 0)
+        return CLI_EXIT_USAGE;
+    if (o->output && !(out = fopen(o->output, "w"))) {
+        fprintf(stderr, PROG ": cannot open output file '%s': %s\n", o->output, strerror(errno));
+        return CLI_EXIT_IO;
+    }
+    if (o->explain_show_values)
+        fputs(PROG ": warning: --explain-show-values prints the matched personal data in clear; do not paste this "
+                   "output into tickets, chats or logs\n",
+              stderr);
+
+    cli_explain x;
+    memset(&x, 0, sizeof x);
+    x.fp = out;
+    x.engine = e;
+    x.meta = meta;
+    x.tag_format = o->tag_format;
+    x.show_values = o->explain_show_values;
+
+    static char *const dash[] = {"-"};
+    char *const *inputs = o->n_inputs ? o->inputs : dash;
+    size_t n_inputs = o->n_inputs ? o->n_inputs : 1;
+    for (size_t i = 0; i < n_inputs && code == CLI_EXIT_OK; i++) {
+        const char *name = inputs[i];
+        int is_stdin = strcmp(name, "-") == 0;
+        FILE *in = is_stdin ? stdin : fopen(name, "r");
+        if (!in) {
+            fprintf(stderr, PROG ": %s: %s\n", name, strerror(errno));
+            code = CLI_EXIT_IO;
+            break;
+        }
+        x.input = n_inputs > 1 ? name : NULL; /* like grep: name the file when there are several */
+        uint64_t record = 0;
+        ssize_t n;
+        errno = 0;
+        while ((n = getdelim(&line, &cap, sep, in)) >= 0) {
+            size_t len = (size_t)n;
+            if (len && line[len - 1] == (char)sep)
+                len--;
+            record++;
+            if (cli_explain_record(&x, record, line, len) == PS_E_NOMEM) {
+                fputs(PROG ": out of memory\n", stderr);
+                code = CLI_EXIT_IO;
+                break;
+            }
+            errno = 0;
+        }
+        if (code == CLI_EXIT_OK && ferror(in)) {
+            fprintf(stderr, PROG ": %s: %s\n", is_stdin ? "stdin" : name, strerror(errno ? errno : EIO));
+            code = CLI_EXIT_IO;
+        }
+        if (!is_stdin)
+            fclose(in);
+        if (ferror(out))
+            break; /* reported below */
+    }
+    free(line);
+    fprintf(out, "explained %" PRIu64 " record%s: %" PRIu64 " candidate%s, %" PRIu64 " kept, %" PRIu64 " dropped\n",
+            x.records, x.records == 1 ? "" : "s", x.candidates, x.candidates == 1 ? "" : "s", x.kept, x.dropped);
+    if (finish_stream(out, out == stdout ? "stdout" : o->output, out != stdout) < 0 && code == CLI_EXIT_OK)
+        code = CLI_EXIT_IO;
+    return code;
+}
+
 /* Loads the rules the options ask for into *rs_out. @return 0 or an exit code after a message. */
 static int load_rules(const cli_opts *o, ps_ruleset **rs_out)
 {
@@ -968,7 +1042,8 @@ static int run(const cli_opts *o)
         }
         eo.key = key;
         eo.key_len = key_len;
-    } else if ((o->mode == CLI_MODE_TEST_RULES || o->check) && getentropy(throwaway, sizeof throwaway) == 0) {
+    } else if ((o->mode == CLI_MODE_TEST_RULES || o->check || o->explain) &&
+               getentropy(throwaway, sizeof throwaway) == 0) {
         /* These modes never write a token, so a key nobody knows lets hashing rules be checked without one. */
         eo.key = throwaway;
         eo.key_len = sizeof throwaway;
@@ -979,8 +1054,8 @@ static int run(const cli_opts *o)
         free(key);
     }
     explicit_bzero(throwaway, sizeof throwaway);
-    ps_ruleset_free(rs);
     if (rc != PS_OK) {
+        ps_ruleset_free(rs);
         if (rc == PS_E_KEY)
             key_message();
         else if (rc == PS_E_USAGE && diag.msg[0] == '\0')
@@ -992,6 +1067,7 @@ static int run(const cli_opts *o)
 
     if (o->mode == CLI_MODE_TEST_RULES) {
         size_t failed = 0;
+        ps_ruleset_free(rs);
         rc = cli_test_rules(stdout, e, &failed);
         ps_engine_free(e);
         if (finish_stream(stdout, "stdout", 0) < 0)
@@ -1002,8 +1078,17 @@ static int run(const cli_opts *o)
         }
         return failed ? CLI_EXIT_FOUND : CLI_EXIT_OK;
     }
-    code = run_inputs(o, e);
+    /* Reports describe rules (SARIF descriptions, explain's actions): the ruleset lives until the run is over. */
+    cli_rule_meta *meta = cli_rule_meta_new(e, rs, o->action);
+    if (!meta) {
+        fputs(PROG ": out of memory\n", stderr);
+        code = CLI_EXIT_IO;
+    } else {
+        code = o->explain ? explain_inputs(o, e, meta) : run_inputs(o, e, meta);
+    }
+    free(meta);
     ps_engine_free(e);
+    ps_ruleset_free(rs);
     return code;
 }
 

@@ -1,5 +1,6 @@
 /* cli_report.h — what the CLI writes besides the redacted stream: --report findings (JSONL or SARIF), the --check
- * listing, the --progress line, --explain, --stats JSON, the --list-rules table and the --test-rules results. All of it goes through stdio; callers check ferror/fclose. */
+ * listing, the --progress line, --explain, --stats JSON, the --list-rules table and the --test-rules results.
+ * All of it goes through stdio; callers check ferror/fclose. */
 #ifndef PS_CLI_REPORT_H
 #define PS_CLI_REPORT_H
 

@@ -5,11 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 enum { FOLD_NONE = -1, FOLD_DROP = 0 };
 
-/* Lead bytes of every foldable character; the scanners look no further at any other byte. */
-static const unsigned char fold_lead[256] = {
-    [0xC2] = 1, [0xD9] = 1, [0xDB] = 1, [0xE0] = 1, [0xE2] = 1, [0xE3] = 1, [0xEF] = 1, [0xF0] = 1,
+/* For each lead byte of a foldable character, the set of second bytes (bit b1 - 0x80) that can continue one; every
+ * other byte maps to 0. The scanners look no further unless both bytes pass. */
+#define BIT(b) ((uint64_t)1 << ((b) - 0x80))
+#define BITS(lo, hi) ((((uint64_t)2 << ((hi) - 0x80)) - 1) & ~(BIT(lo) - 1))
+static const uint64_t fold_second[256] = {
+    [0xC2] = BIT(0xA0) | BIT(0xAD),
+    [0xD9] = BIT(0xA0),
+    [0xDB] = BIT(0xB0),
+    [0xE0] = BIT(0xA5) | BIT(0xA7) | BIT(0xB9),
+    [0xE2] = BIT(0x80) | BIT(0x81) | BIT(0x88),
+    [0xE3] = BIT(0x80),
+    [0xEF] = BIT(0xB9) | BIT(0xBB) | BITS(0xBC, 0xBD),
+    [0xF0] = BIT(0x9D),
 };
 
 /* U+FE50–FE6B, the "small form variants"; 0 = not folded (ideographic forms, unassigned). */
@@ -94,43 +108,82 @@ static int fold_char(const unsigned char *s, size_t n, size_t *len)
     }
 }
 
-/* @return the first index >= i whose byte has the high bit set, or n. Eight bytes per step, 32 while ASCII lasts. */
-static size_t skip_ascii(const unsigned char *s, size_t i, size_t n)
+#if defined(__SSE2__)
+/* Bit k set when byte k of x is one of the lead bytes of fold_second. */
+static inline unsigned lead_mask(__m128i x)
 {
-    const uint64_t high = 0x8080808080808080u;
+    __m128i m = _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC2));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xD9)));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xDB)));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE0)));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE2)));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE3)));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xEF)));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xF0)));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* @return the first index >= i holding a lead byte of fold_second, or n. Blocks without a high bit (ASCII) are
+ * skipped after one test, as memchr would; only blocks holding non-ASCII bytes are compared against the leads. */
+static size_t next_lead(const unsigned char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__)
     while (n - i >= 32) {
-        uint64_t a, b, c, d;
-        memcpy(&a, s + i, 8);
-        memcpy(&b, s + i + 8, 8);
-        memcpy(&c, s + i + 16, 8);
-        memcpy(&d, s + i + 24, 8);
-        if ((a | b | c | d) & high)
-            break;
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
+        if (_mm_movemask_epi8(_mm_or_si128(a, b))) {
+            unsigned m = lead_mask(a) | lead_mask(b) << 16;
+            if (m)
+                return i + (size_t)__builtin_ctz(m);
+        }
         i += 32;
     }
+#else
+    const uint64_t high = 0x8080808080808080u;
     while (n - i >= 8) {
         uint64_t a;
         memcpy(&a, s + i, 8);
         if (a & high)
-            break;
+            for (size_t k = 0; k < 8; k++)
+                if (fold_second[s[i + k]])
+                    return i + k;
         i += 8;
     }
-    while (i < n && s[i] < 0x80)
-        i++;
-    return i;
+#endif
+    for (; i < n; i++)
+        if (fold_second[s[i]])
+            return i;
+    return n;
+}
+
+/* Cheap test that s[0..n) (s[0] a lead) may start a foldable character: the second byte fits. */
+static inline int maybe_foldable(const unsigned char *s, size_t n)
+{
+    return n >= 2 && (s[1] & 0xC0) == 0x80 && (fold_second[s[0]] >> (s[1] & 0x3F) & 1);
 }
 
 int fold_needed(const char *p, size_t n)
 {
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0, len;
-    while ((i = skip_ascii(s, i, n)) < n) {
-        do { /* stay byte-wise through non-ASCII text (CJK, …) rather than re-entering the word loop */
-            if (fold_lead[s[i]] && fold_char(s + i, n - i, &len) != FOLD_NONE)
+#if defined(__SSE2__)
+    /* Walks the lead bytes of each block by bit, rather than rescanning after each (CJK text has many E3 leads). */
+    for (; n - i >= 32; i += 32) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
+        if (!_mm_movemask_epi8(_mm_or_si128(a, b)))
+            continue;
+        for (unsigned m = lead_mask(a) | lead_mask(b) << 16; m; m &= m - 1) {
+            size_t k = i + (size_t)__builtin_ctz(m);
+            if (maybe_foldable(s + k, n - k) && fold_char(s + k, n - k, &len) != FOLD_NONE)
                 return 1;
-            i++;
-        } while (i < n && s[i] >= 0x80);
+        }
     }
+#endif
+    for (; (i = next_lead(s, i, n)) < n; i++)
+        if (maybe_foldable(s + i, n - i) && fold_char(s + i, n - i, &len) != FOLD_NONE)
+            return 1;
     return 0;
 }
 
@@ -162,13 +215,16 @@ static int offmap_reserve(ps_offmap *m, size_t extra)
 /* Appends s[from..to) unchanged, each byte mapping to itself. */
 static void copy_run(const unsigned char *s, size_t from, size_t to, ps_buf *out, ps_offmap *map)
 {
-    if (from == to)
+    size_t k = to - from;
+    if (k == 0)
         return;
-    memcpy(out->p + out->len, s + from, to - from);
-    out->len += to - from;
-    memset(map->w + map->len, 1, to - from);
-    for (size_t i = from; i < to; i++)
-        map->v[map->len++] = i;
+    memcpy(out->p + out->len, s + from, k);
+    out->len += k;
+    size_t *v = map->v + map->len; /* locals: stores through map->v could alias map->len */
+    memset(map->w + map->len, 1, k);
+    for (size_t j = 0; j < k; j++)
+        v[j] = from + j;
+    map->len += k;
 }
 
 int fold_apply(const char *p, size_t n, ps_buf *out, ps_offmap *map)
@@ -178,8 +234,8 @@ int fold_apply(const char *p, size_t n, ps_buf *out, ps_offmap *map)
         return -1;
     const unsigned char *s = (const unsigned char *)p;
     size_t run = 0, len = 0;
-    for (size_t i = 0; (i = skip_ascii(s, i, n)) < n;) {
-        int c = fold_lead[s[i]] ? fold_char(s + i, n - i, &len) : FOLD_NONE;
+    for (size_t i = 0; (i = next_lead(s, i, n)) < n;) {
+        int c = maybe_foldable(s + i, n - i) ? fold_char(s + i, n - i, &len) : FOLD_NONE;
         if (c == FOLD_NONE) {
             i++;
             continue;

@@ -248,6 +248,13 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
 
 #define JSON_MAX_DEPTH 100000
 
+static int json_validate_only(void *ctx, const ps_jstring *js)
+{
+    (void)ctx;
+    (void)js;
+    return 0;
+}
+
 /* A JSON line. @return as scrub_text; *drop is set to a ps_drop_reason when the record is to be left out. */
 static int scrub_json(ps_worker *w, const char *base, size_t at, size_t n, size_t *pending, ps_chunk_out *o,
                       uint64_t *findings, uint64_t *scanned, int *drop)
@@ -257,7 +264,7 @@ static int scrub_json(ps_worker *w, const char *base, size_t at, size_t n, size_
     int rc = JSONL_OK;
     if (filter_has_field_gates(f)) {
         /* Gates come before scanning, and need a valid line to read fields from. */
-        rc = jsonl_walk(line, n, NULL, JSON_MAX_DEPTH, NULL, NULL);
+        rc = jsonl_walk(line, n, NULL, JSON_MAX_DEPTH, json_validate_only, NULL);
         if (rc == JSONL_OK) {
             int missing;
             int why = filter_gate(f, line, n, &w->tmp, &missing);
