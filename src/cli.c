@@ -848,8 +848,6 @@ static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta
             stop = 1;
             break;
         }
-        if (o->check && st.findings)
-            stop = 1; /* the answer is known */
     }
     double secs = now_seconds() - t0;
     cli_progress_finish(&prog, &st, o->progress == 1);

@@ -399,10 +399,11 @@ static int build_node(loader *ld, yaml_event_t *ev, unsigned depth, ynode *out)
             return nomem(ld);
         }
         /* A rule's id, known from here on for messages about the rest of it. */
-        const ynode *k = &out->kids[out->n - 2];
-        if (map && depth == 3 && !(out->n & 1) && k->kind == YN_SCALAR && !strcmp(k->s, "id") &&
-            kid.kind == YN_SCALAR)
-            copy_trunc(ld->rid, sizeof ld->rid, kid.s);
+        if (map && depth == 3 && out->n >= 2 && !(out->n & 1)) {
+            const ynode *k = &out->kids[out->n - 2];
+            if (k->kind == YN_SCALAR && !strcmp(k->s, "id") && kid.kind == YN_SCALAR)
+                copy_trunc(ld->rid, sizeof ld->rid, kid.s);
+        }
     }
 }
 

@@ -3,10 +3,11 @@
 
 R=(-r "$RULES/basic.yaml")
 
-tcase "--check with PII: exit 1, writes nothing"
+tcase "--check with PII: exit 1, no redacted text, one grep-style line per finding on stdout"
 run $'clean line\nmail jane@corp.example.org\n' "${R[@]}" --check
 assert_rc 1
-assert_out_empty
+assert_out $'stdin:2:6: email (EMAIL)\n'
+assert_err_empty
 
 tcase "--check without PII: exit 0, writes nothing"
 run $'clean line\ncard 4111 1111 1111 1112\n' "${R[@]}" --check
@@ -24,7 +25,7 @@ printf 'clean\n' >"$TMP/a"
 printf 'call (555) 867-5309\n' >"$TMP/b"
 run '' "${R[@]}" --check "$TMP/a" "$TMP/b"
 assert_rc 1
-assert_out_empty
+assert_out "$TMP/b:1:6: us-phone (PHONE)"$'\n'
 run '' "${R[@]}" --check "$TMP/a" "$TMP/a"
 assert_rc 0
 

@@ -41,6 +41,11 @@ usage_case "--field without jsonl" "--field needs --format jsonl" "${R[@]}" --fi
 usage_case "--list-rules with --test-rules" "cannot be used together" --list-rules --test-rules
 usage_case "--test-rules with files" "reads no input" --test-rules somefile
 usage_case "--check with -o" "--check writes nothing" --check -o "$TMP/x"
+usage_case "--report-format without --report" "add --report FILE" --report-format sarif
+usage_case "--explain-show-values without --explain" "goes with --explain" --explain-show-values
+usage_case "--explain with --check" "drop --check" --explain --check
+usage_case "--explain with --report" "drop --report" --explain --report "$TMP/r"
+usage_case "--explain with jsonl" "--explain reads text or nul records" --explain -f jsonl
 
 # not_impl NAME ARGS...: exit 2 with "option --NAME is not implemented yet".
 not_impl() {
@@ -52,7 +57,6 @@ not_impl() {
     assert_out_empty
     assert_err_contains "option --$name is not implemented yet"
 }
-not_impl explain --explain
 not_impl on-invalid --on-invalid=drop
 not_impl exclude --exclude lang=en,src=web
 not_impl require --require lang=en
@@ -62,11 +66,10 @@ not_impl drop-findings --drop-findings 3
 not_impl drop-density --drop-density 0.5
 not_impl field -f jsonl --field msg --field user.name
 
-tcase "--report-format sarif is not supported yet"
+tcase "--report-format sarif is supported"
 run $'x\n' "${R[@]}" --report "$TMP/r.sarif" --report-format sarif
-assert_rc 2
-assert_err_contains 'sarif is not supported yet'
-assert_out_empty
+assert_rc 0
+assert_out $'x\n'
 
 tcase "--progress and --no-progress are accepted"
 run $'x jane@corp.example.org\n' "${R[@]}" --progress

@@ -80,7 +80,7 @@ assert_rc 0
 assert_err_empty
 for s in 'Usage:' 'piiscrub [OPTIONS] [FILE...]' 'Examples:' '| piiscrub' 'Exit status:' 'Read more' \
     '--rules' '--packs' '--list-rules' '--test-rules' '--threads' '--format' '--field' '--action' '--key-file' \
-    'PIISCRUB_KEY_FILE' '--stats' '--report' '--report-format' 'sarif (not supported yet)' '--check' '--explain' \
+    'PIISCRUB_KEY_FILE' '--stats' '--report' '--report-format' 'sarif' '--explain-show-values' '--no-progress' 'man piiscrub' '--check' '--explain' \
     '--on-error' '--on-invalid' '--tag-format' '--exclude' '--require' '--exclude-ids' '--id-field' \
     '--drop-findings' '--drop-density' '--progress' '--output' '--version' '--help' 'head -c 32 /dev/urandom'; do
     assert_out_contains "$s"

@@ -164,6 +164,24 @@ static void test_every_folded_char(void **state)
                 assert_span(&m, 0, 2, 0, 1 + L);
                 assert_span(&m, 1, 3, 1, n);
             }
+            /* Inside longer ASCII (the block-wise scanners), at block starts, ends and across them. */
+            static const size_t at[] = {0, 13, 30, 31, 32, 40, 63};
+            for (size_t a = 0; a < COUNT(at); a++) {
+                char big[128];
+                size_t bn = at[a] + L + 40;
+                memset(big, 'x', bn);
+                memcpy(big + at[a], in + 1, L);
+                if (!needed(big, bn))
+                    fail_msg("U+%04X at %zu not found", (unsigned)cp, at[a]);
+                fold_free(&out, &m);
+                fold(big, bn, &out, &m);
+                assert_int_equal(out.len, bn - L + (want == DROP ? 0 : 1));
+                if (want != DROP) {
+                    assert_int_equal(out.p[at[a]], want);
+                    assert_span(&m, at[a], at[a] + 1, at[a], at[a] + L);
+                }
+                assert_int_equal(m.v[at[a] + (want == DROP ? 0 : 1)], at[a] + L);
+            }
             /* The character alone, at the very start and end of the input. */
             fold_free(&out, &m);
             fold(in + 1, L, &out, &m);
