@@ -17,6 +17,7 @@
 #include "engine.h"
 
 #include "bytegate.h"
+#include "fold.h"
 #include "rules.h"
 #include "validate.h"
 
@@ -87,6 +88,11 @@ struct ps_scratch {
     const char *last_drop;  /* why the latest candidate was dropped */
     const char *last_check; /* which check dropped it */
     char drop_buf[160];
+    /* Unicode folding of the current subject (see engine_scan) */
+    int folded;
+    ps_buf fold_buf;
+    ps_offmap fold_map;
+    ps_spanvec fold_spans;
     /* --explain: told of every candidate (kept: check == NULL) */
     void (*on_candidate)(void *ctx, size_t gs, size_t ge, uint32_t rule, const char *check, const char *why);
     void *candidate_ctx;
@@ -557,6 +563,9 @@ void engine_scratch_free(ps_scratch *s)
 {
     if (!s)
         return;
+    buf_free(&s->fold_buf);
+    offmap_free(&s->fold_map);
+    spanvec_free(&s->fold_spans);
     pcre2_match_data_free(s->md);
     pcre2_match_context_free(s->mctx);
     pcre2_jit_stack_free(s->jit);
@@ -706,8 +715,8 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
     return PS_OK;
 }
 
-int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
-                ps_spanvec *matches, size_t *hold)
+static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
+                        ps_spanvec *matches, size_t *hold)
 {
     *hold = subj->len;
     s->last_drop = NULL;
@@ -731,6 +740,71 @@ int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int o
             return st;
     }
     return PS_OK;
+}
+
+/* The first folded offset whose character starts at or after original offset `orig`. */
+static size_t folded_offset(const ps_offmap *m, size_t orig)
+{
+    size_t lo = 0, hi = m->len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->v[mid] < orig)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A window that is not the record's end must not end inside a UTF-8 character: a look-alike cut in two would fold
+ * differently from the whole record. @return how many trailing bytes to hold back (0..3). */
+static size_t incomplete_tail(const char *p, size_t n)
+{
+    for (size_t k = 1; k <= 3 && k <= n; k++) {
+        unsigned char c = (unsigned char)p[n - k];
+        if ((c & 0xC0) == 0x80)
+            continue; /* a continuation byte: look further back for the lead */
+        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        return need > k ? k : 0;
+    }
+    return 0;
+}
+
+/* Unicode evasion (full-width digits, Unicode dashes, NBSP, zero-width characters, ...): where the subject holds
+ * such characters, match on a folded ASCII view and map every span back to the original bytes, which are what gets
+ * redacted. ASCII subjects pay one fast scan (fold_needed). */
+int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
+                ps_spanvec *matches, size_t *hold)
+{
+    s->folded = 0;
+    ps_subject whole = *subj;
+    whole.len -= subj->last ? 0 : incomplete_tail(subj->p, subj->len);
+    if (!fold_needed(whole.p, whole.len))
+        return scan_subject(e, s, &whole, only_rule, out, matches, hold);
+    s->fold_buf.len = 0;
+    s->fold_map.len = 0;
+    if (fold_apply(whole.p, whole.len, &s->fold_buf, &s->fold_map))
+        return PS_E_NOMEM;
+    s->folded = 1;
+    ps_subject f = {s->fold_buf.p, s->fold_buf.len, 0, folded_offset(&s->fold_map, subj->scan_from), subj->last};
+    s->fold_spans.n = 0;
+    size_t fmatch_from = matches ? matches->n : 0;
+    size_t fhold;
+    int st = scan_subject(e, s, &f, only_rule, &s->fold_spans, matches, &fhold);
+    for (size_t i = 0; i < s->fold_spans.n; i++) {
+        size_t os, oe;
+        fold_map_span(&s->fold_map, (size_t)s->fold_spans.v[i].start, (size_t)s->fold_spans.v[i].end, &os, &oe);
+        if (spanvec_push(out, subj->base + os, subj->base + oe, s->fold_spans.v[i].rule))
+            return PS_E_NOMEM;
+    }
+    for (size_t i = fmatch_from; matches && i < matches->n; i++) {
+        size_t os, oe;
+        fold_map_span(&s->fold_map, (size_t)matches->v[i].start, (size_t)matches->v[i].end, &os, &oe);
+        matches->v[i].start = os;
+        matches->v[i].end = oe;
+    }
+    *hold = fhold >= s->fold_map.len ? whole.len : s->fold_map.v[fhold];
+    return st;
 }
 
 /* ---------------------------------------------------------------- self-tests */
@@ -832,6 +906,12 @@ int ps_explain(const ps_engine *e, const char *text, size_t len, ps_explain_fn c
     int scan_st = engine_scan(e, s, &subj, -1, &kept, NULL, &hold);
     if (acc.nomem)
         scan_st = PS_E_NOMEM;
+    for (size_t i = 0; s->folded && i < acc.n; i++) {
+        size_t os, oe;
+        fold_map_span(&s->fold_map, (size_t)acc.v[i].start, (size_t)acc.v[i].end, &os, &oe);
+        acc.v[i].start = os;
+        acc.v[i].end = oe;
+    }
     size_t n = redact_merge(e->redactor, kept.v, kept.n);
     for (size_t i = 0; i < acc.n && scan_st != PS_E_NOMEM; i++) {
         ps_explain_event *ev = &acc.v[i];

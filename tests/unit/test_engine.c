@@ -215,6 +215,33 @@ static void invalid_utf8_and_nul_bytes(void **state)
     release(&c);
 }
 
+/* Look-alike characters must not hide a value: matching runs on a folded view, the original bytes are redacted. */
+static void unicode_evasion_per_entity(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n"
+                       "  - id: card\n    pattern: '\\b(?:\\d[ -]?){12,18}\\d\\b'\n    validate: luhn\n"
+                       "  - id: email\n    pattern: '[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+'\n"
+                       "  - id: phone\n    pattern: '\\b\\d{3}-\\d{3}-\\d{4}\\b'\n"
+                       "  - id: ssn\n    pattern: '\\b\\d{3}-\\d{2}-\\d{4}\\b'\n    validate: ssn\n");
+    assert_int_equal(c.status, PS_OK);
+    /* full-width digits */
+    EXPECT(c.e, "card \xef\xbc\x94\xef\xbc\x91\xef\xbc\x91\xef\xbc\x91 1111 1111 1111 ok", "card [CARD] ok");
+    /* NBSP and thin space as separators */
+    EXPECT(c.e, "4111\xc2\xa0""1111\xe2\x80\x89""1111 1111", "[CARD]");
+    /* zero-width space and soft hyphen inside an address */
+    EXPECT(c.e, "to jane\xe2\x80\x8b.doe@mail.ex\xc2\xad""ample.net!", "to [EMAIL]!");
+    /* full-width at-sign */
+    EXPECT(c.e, "a.b\xef\xbc\xa0""example.org", "[EMAIL]");
+    /* Unicode dashes and minus signs */
+    EXPECT(c.e, "call 555\xe2\x80\x90""867\xe2\x88\x92""5309", "call [PHONE]");
+    EXPECT(c.e, "ssn 078\xe2\x80\x93""05\xe2\x80\x94""1120 x", "ssn 078\xe2\x80\x93""05\xe2\x80\x94""1120 x");
+    EXPECT(c.e, "ssn 123\xe2\x80\x93""45\xe2\x80\x94""6780 x", "ssn [SSN] x");
+    /* ordinary accents and CJK are left alone */
+    EXPECT(c.e, "\xc3\xa9t\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac", "\xc3\xa9t\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac");
+    release(&c);
+}
+
 static void match_limit_fails_closed(void **state)
 {
     (void)state;
@@ -304,6 +331,7 @@ int main(void)
         cmocka_unit_test(caseless_flag),
         cmocka_unit_test(overlaps_merge_under_highest_priority),
         cmocka_unit_test(invalid_utf8_and_nul_bytes),
+        cmocka_unit_test(unicode_evasion_per_entity),
         cmocka_unit_test(match_limit_fails_closed),
         cmocka_unit_test(examples_are_checked),
         cmocka_unit_test(rule_lookup),

@@ -141,6 +141,9 @@ static void gen(ps_buf *b, size_t target, int with_newlines)
         "\xff\xfe", "\xc3\xa9t\xc3\xa9", "\xe6\x97\xa5\xe6\x9c\xac", "\r", "@", "-", ".", "\0",
         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxy", "1234-5678-9012-3456",
         "mail me at a.b@c.example.org please", "5555555555554444", "ACCOUNT: 987654321",
+        /* Unicode look-alikes: full-width digits, NBSP, zero-width space, non-breaking hyphen, full-width @ */
+        "\xef\xbc\x94\xef\xbc\x91\xef\xbc\x91\xef\xbc\x91 1111 1111 1111", "4111\xc2\xa0""1111\xc2\xa0""1111\xc2\xa0""1111",
+        "jane\xe2\x80\x8b.doe@mail.example.net", "acct 1234\xe2\x80\x91""5678", "x\xef\xbc\xa0y.io",
     };
     const size_t np = sizeof pieces / sizeof pieces[0];
     while (b->len < target) {
