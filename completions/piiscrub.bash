@@ -41,10 +41,12 @@ _piiscrub()
             return ;;
         -r | --rules)
             # a rule file or a directory of them
-            COMPREPLY=($(compgen -o plusdirs -f -X '!*.@(yaml|yml)' -- "$cur"))
+            local IFS=$'\n'
+            COMPREPLY=($(compgen -d -- "$cur") $(compgen -f -X '!*.yaml' -- "$cur") $(compgen -f -X '!*.yml' -- "$cur"))
             compopt -o filenames 2>/dev/null
             return ;;
         -o | --output | --report | --key-file | --exclude-ids | --stats)
+            local IFS=$'\n'
             COMPREPLY=($(compgen -f -- "$cur"))
             compopt -o filenames 2>/dev/null
             return ;;
@@ -66,6 +68,7 @@ _piiscrub()
         return
     fi
     # operands: input files
+    local IFS=$'\n'
     COMPREPLY=($(compgen -f -- "$cur"))
     compopt -o filenames 2>/dev/null
 }

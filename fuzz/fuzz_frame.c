@@ -16,6 +16,8 @@ typedef struct outbuf {
 static int sink(void *ctx, const char *p, size_t n)
 {
     outbuf *o = ctx;
+    if (n == 0)
+        return 0;
     if (o->n + n > o->cap) {
         size_t cap = (o->n + n) * 2;
         char *q = realloc(o->p, cap);
