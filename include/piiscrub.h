@@ -109,6 +109,10 @@ PS_API int ps_ruleset_keep_packs(ps_ruleset *rs, const char *packs_csv, ps_diag 
 /*! ps_ruleset_count() : @return the number of rules. */
 PS_API size_t ps_ruleset_count(const ps_ruleset *rs);
 
+/*! ps_ruleset_digest() : a SHA-256 (64 hex digits and a NUL) of everything the loaded rules say, in order — for run
+ *  manifests: equal digests, equal rules. @return PS_OK or PS_E_NOMEM. */
+PS_API int ps_ruleset_digest(const ps_ruleset *rs, char hex[65]);
+
 /* A read-only view of one rule, valid while rs lives. */
 typedef struct ps_rule_info {
     const char *id, *entity, *description, *pack, *validate; /* validate: NULL when none */

@@ -315,6 +315,30 @@ static void rule_lookup(void **state)
     release(&c);
 }
 
+static void ruleset_digest_follows_content(void **state)
+{
+    (void)state;
+    static const char a[] = "version: 1\nrules:\n  - id: x\n    pattern: 'abc'\n";
+    static const char b[] = "version: 1\nrules:\n  # a comment changes nothing\n  - id: x\n    pattern: \"abc\"\n";
+    static const char c[] = "version: 1\nrules:\n  - id: x\n    pattern: 'abd'\n";
+    char da[65], db[65], dc[65];
+    ps_ruleset *rs;
+    ps_diag d;
+    const char *srcs[] = {a, b, c};
+    char *outs[] = {da, db, dc};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ps_ruleset_new(&rs), PS_OK);
+        /* the same pack name: the digest covers what rules say, and their pack, not the file name */
+        assert_int_equal(ps_ruleset_load_buffer(rs, i == 1 ? "other/t.yaml" : "t.yaml", srcs[i], strlen(srcs[i]), &d),
+                         PS_OK);
+        assert_int_equal(ps_ruleset_digest(rs, outs[i]), PS_OK);
+        ps_ruleset_free(rs);
+    }
+    assert_int_equal(strlen(da), 64);
+    assert_string_equal(da, db);
+    assert_string_not_equal(da, dc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +359,7 @@ int main(void)
         cmocka_unit_test(match_limit_fails_closed),
         cmocka_unit_test(examples_are_checked),
         cmocka_unit_test(rule_lookup),
+        cmocka_unit_test(ruleset_digest_follows_content),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
