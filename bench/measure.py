@@ -35,6 +35,14 @@ def log(msg):
     print(msg, flush=True)
 
 
+def loadavg():
+    """The 1-minute load average: how busy the machine was apart from us."""
+    try:
+        return open('/proc/loadavg').read().split()[0]
+    except OSError:
+        return '?'
+
+
 def sh(argv):
     try:
         return subprocess.run(argv, capture_output=True, text=True, timeout=60).stdout.strip()
@@ -157,7 +165,8 @@ def bench_corpus(a, corpus, path, env, results):
     times = {t.key: [] for t in tools}
     cpus = {t.key: [] for t in tools}
     failed = {}
-    log('== %s: %s, %.1f MB, %d rounds' % (corpus, os.path.basename(path), size / MB, a.runs))
+    load0 = loadavg()
+    log('== %s: %s, %.1f MB, %d rounds, load average %s' % (corpus, os.path.basename(path), size / MB, a.runs, load0))
     for r in range(a.runs):
         order = tools[r % len(tools):] + tools[:r % len(tools)]
         for t in order:
@@ -236,7 +245,7 @@ def bench_corpus(a, corpus, path, env, results):
         if rg and r.get('mb_s'):
             r['x_rg'] = r['mb_s'] / rg
     results['corpora'][corpus] = {'file': os.path.basename(path), 'bytes': size, 'rows': rows, 'checks': checks,
-                                  'stats': stats}
+                                  'stats': stats, 'load': (load0, loadavg())}
     for c in checks:
         log('   CHECK: ' + c)
     for r in rows:
@@ -395,6 +404,18 @@ def write_results(a, results):
     w('Method, corpora and peers: [README.md](README.md). Numbers move while the engine is being worked on; compare '
       'ratios measured in one run, not MB/s across machines.')
     w('')
+    loads = [results['load_before'], results['load_after']] + [x for c in results['corpora'].values()
+                                                                 for x in c.get('load', ())]
+    try:
+        busiest = max(float(x) for x in loads)
+    except ValueError:
+        busiest = 0.0
+    ncpu = os.cpu_count() or 1
+    if busiest > 0.5 * ncpu + 1:
+        w('> **The machine was busy during this run** (1-minute load average up to %.2f on %d CPUs, from other '
+          'processes): every number below is pessimistic and noisy, `-j 2` most of all, since it needs a free second '
+          'core. Rerun on an idle machine before drawing conclusions from small differences.' % (busiest, ncpu))
+        w('')
     w('## Machine')
     w('')
     w('| | |')
@@ -424,6 +445,9 @@ def write_results(a, results):
             continue
         w('### %s — %s (%.1f MB, `bench/out/%s`)' % (corpus, desc, c['bytes'] / MB, c['file']))
         w('')
+        if c.get('load'):
+            w('Load average (1 min) when this corpus started / ended: %s / %s.' % c['load'])
+            w('')
         w('| tool | MB/s | × rg | median s | min–max s | CPU s | redacted | command |')
         w('|---|---:|---:|---:|---:|---:|---:|---|')
         for r in c['rows']:
@@ -566,7 +590,9 @@ def write_results(a, results):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--bin', required=True, help='the piiscrub binary')
+    ap.add_argument('--render-only', action='store_true',
+                    help='rewrite --results from OUT/results.json of the last run, measuring nothing')
+    ap.add_argument('--bin', default='', help='the piiscrub binary')
     ap.add_argument('--out', required=True, help='directory holding the corpora (bench/out)')
     ap.add_argument('--peers', required=True)
     ap.add_argument('--results', required=True, help='the RESULTS.md to write')
@@ -584,6 +610,15 @@ def main():
     ap.add_argument('--scratch', default='', help='directory for the outputs (default: OUT/run); tmpfs avoids '
                     'disk write-back noise')
     a = ap.parse_args()
+    if a.render_only:
+        results = json.load(open(os.path.join(a.out, 'results.json')))
+        for k, v in results.get('args', {}).items():
+            setattr(a, k, v)
+        write_results(a, results)
+        log('wrote %s' % a.results)
+        return
+    if not a.bin:
+        sys.exit('measure.py: --bin is required')
     # Stopped by a signal: unwind through the finally blocks, which kill the running child and clean up.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit('measure.py: stopped'))
     signal.signal(signal.SIGHUP, lambda *_: sys.exit('measure.py: stopped'))
@@ -595,7 +630,7 @@ def main():
     env.pop('RIPGREP_CONFIG_PATH', None)
     started = time.time()
     results = {'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
-               'machine': machine(a), 'corpora': {}, 'load_before': open('/proc/loadavg').read().split()[0]}
+               'machine': machine(a), 'corpora': {}, 'load_before': loadavg()}
     a.jsonl_note = ''
     if a.jsonl_format == 'auto':
         if probe_jsonl(a, env):
@@ -635,8 +670,10 @@ def main():
         bench_startup(a, env, results)
     finally:
         shutil.rmtree(a.scratch, ignore_errors=True)
-    results['load_after'] = open('/proc/loadavg').read().split()[0]
+    results['load_after'] = loadavg()
     results['duration'] = 'took %.0f min' % ((time.time() - started) / 60)
+    results['args'] = {'command': a.command, 'runs': a.runs, 'jsonl_format': a.jsonl_format,
+                       'jsonl_note': a.jsonl_note}
     with open(os.path.join(a.out, 'results.json'), 'w') as f:
         json.dump(results, f, indent=1, default=str)
     write_results(a, results)

@@ -1,9 +1,47 @@
 #!/usr/bin/env bash
-# The whole test suite: install dependencies, build with warnings as errors, run every unit and end-to-end test.
+# The whole test suite, as CI runs it:
+#   1. build with -Werror and run every test (unit, end-to-end, fuzz-corpus replay);
+#   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. the threaded tests under ThreadSanitizer;
+#   4. the end-to-end tests under valgrind memcheck;
+#   5. a short libFuzzer smoke run of every fuzz target (clang).
+# PS_TEST_QUICK=1 runs stage 1 only. Build trees go to build-test*/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
-build=${PS_TEST_BUILD_DIR:-build-test}
-cmake -S . -B "$build" -DPS_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)"
-ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
+jobs=$(nproc)
+stage() { printf '\n==== %s\n' "$*"; }
+
+stage "1/5 build (-Werror) and all tests"
+cmake -S . -B build-test -DPS_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-test -j"$jobs"
+ctest --test-dir build-test --output-on-failure -j"$jobs"
+[ "${PS_TEST_QUICK:-0}" = 1 ] && exit 0
+
+stage "2/5 AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build-test-asan -DPS_WERROR=ON -DPS_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-test-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-test-asan --output-on-failure -j"$jobs"
+
+stage "3/5 ThreadSanitizer (threaded pipeline tests)"
+cmake -S . -B build-test-tsan -DPS_WERROR=ON -DPS_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-test-tsan -j"$jobs" --target test_pipeline test_training piiscrub
+TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-test-tsan --output-on-failure -R 'test_pipeline|test_training'
+
+stage "4/5 valgrind memcheck (end-to-end tests)"
+PIISCRUB_TEST_WRAPPER="valgrind --quiet --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite" \
+  ctest --test-dir build-test --output-on-failure -L cli -j"$jobs"
+
+stage "5/5 fuzz smoke (libFuzzer, ${PS_FUZZ_SECONDS:-20} s per target)"
+CC=clang cmake -S . -B build-test-fuzz -DPS_BUILD_FUZZ=ON -DPS_SANITIZE=address,undefined -DPS_BUILD_TESTS=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-test-fuzz -j"$jobs" --target fuzz_rules fuzz_scrub fuzz_frame fuzz_jsonl
+for t in rules scrub frame jsonl; do
+  work=$(mktemp -d)
+  cp -r "fuzz/corpus/$t/." "$work/"
+  build-test-fuzz/fuzz/fuzz_$t -max_total_time="${PS_FUZZ_SECONDS:-20}" -max_len=4096 -timeout=10 \
+    -artifact_prefix="$work/" "$work" 2>&1 | tail -n 1
+  rm -rf "$work"
+done
+printf '\nall stages passed\n'

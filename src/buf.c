@@ -44,6 +44,14 @@ int buf_append_fill(ps_buf *b, char c, size_t n)
     return 0;
 }
 
+int buf_pad(ps_buf *b, size_t n)
+{
+    if (buf_reserve(b, n))
+        return -1;
+    memset(b->p + b->len, 0, n);
+    return 0;
+}
+
 void buf_free(ps_buf *b)
 {
     free(b->p);

@@ -15,6 +15,9 @@ int buf_reserve(ps_buf *b, size_t extra);
 int buf_append(ps_buf *b, const void *data, size_t n);
 /* Appends n copies of byte c. @return 0 or -1. */
 int buf_append_fill(ps_buf *b, char c, size_t n);
+/* Makes sure `n` zero bytes follow the data (not counted in len): PCRE2's JIT may read a little past a subject with
+ * wide loads (harmless, same allocation), and memory checkers should see those bytes initialised. @return 0 or -1. */
+int buf_pad(ps_buf *b, size_t n);
 /* Frees the bytes and zeroes the struct; accepts a zeroed buffer. */
 void buf_free(ps_buf *b);
 

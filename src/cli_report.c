@@ -609,7 +609,8 @@ int cli_explain_record(cli_explain *x, uint64_t record, const char *text, size_t
     if (acc.nomem)
         rc = PS_E_NOMEM;
     if (rc != PS_E_NOMEM) {
-        qsort(acc.v, acc.n, sizeof *acc.v, by_position);
+        if (acc.n > 1)
+            qsort(acc.v, acc.n, sizeof *acc.v, by_position);
         for (size_t i = 0; i < acc.n; i++) {
             explain_line(x, record, text, &acc.v[i].ev);
             x->candidates++;

@@ -783,7 +783,7 @@ int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int o
         return scan_subject(e, s, &whole, only_rule, out, matches, hold);
     s->fold_buf.len = 0;
     s->fold_map.len = 0;
-    if (fold_apply(whole.p, whole.len, &s->fold_buf, &s->fold_map))
+    if (fold_apply(whole.p, whole.len, &s->fold_buf, &s->fold_map) || buf_pad(&s->fold_buf, 64))
         return PS_E_NOMEM;
     s->folded = 1;
     ps_subject f = {s->fold_buf.p, s->fold_buf.len, 0, folded_offset(&s->fold_map, subj->scan_from), subj->last};

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SUBJECT_PAD 64 /* see buf_pad */
 #define UNSCANNED_TEXT "[UNSCANNED]"
 #define UNSCANNED_LEN (sizeof UNSCANNED_TEXT - 1)
 #define LONGREC_MIN_CAP (1u << 20)
@@ -206,7 +207,7 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
     size_t len = raw_len;
     if (js->has_escapes) {
         w->dec.len = 0;
-        if (jsonl_decode(raw, raw_len, &w->dec))
+        if (jsonl_decode(raw, raw_len, &w->dec) || buf_pad(&w->dec, SUBJECT_PAD))
             return c->status = PS_E_NOMEM;
         text = w->dec.p;
         len = w->dec.len;
@@ -487,7 +488,7 @@ static int longrec_step(ps_worker *w, ps_longrec *lr, int last, ps_chunk_out *o)
 
 void longrec_feed(ps_worker *w, ps_longrec *lr, const char *p, size_t n, int last, ps_chunk_out *o)
 {
-    if (!lr->failed && buf_append(&lr->win, p, n)) {
+    if (!lr->failed && (buf_append(&lr->win, p, n) || buf_pad(&lr->win, SUBJECT_PAD))) {
         o->status = PS_E_NOMEM;
         return;
     }
