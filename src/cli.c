@@ -45,8 +45,10 @@ static const char help_text[] =
     "  head -c 32 /dev/urandom > key && chmod 600 key\n"
     "  piiscrub -a hash --key-file key < users.csv       same value -> same token: [EMAIL:3fa9c2d1e0b4]\n"
     "  git diff | piiscrub --check                       a CI gate: exit 1 when PII is present\n"
-    "  piiscrub --check --report pii.sarif --report-format sarif src/*.log   ... and a code-scanning report\n"
-    "  echo 'card 4111 1111 1111 1112' | piiscrub --explain   why was (or wasn't) this redacted?\n"
+    "  piiscrub --check --report pii.sarif --report-format sarif logs/*.log\n"
+    "                                                    lists file:line:col: rule, writes a SARIF report\n"
+    "  echo 'card 4111 1111 1111 1112' | piiscrub --explain\n"
+    "                                                    why was (or wasn't) this redacted?\n"
     "  piiscrub --progress -o clean.log big.log          a status line on stderr while it works\n"
     "  piiscrub -r my-rules/ --test-rules                run the examples written in your rules\n"
     "  piiscrub --packs core --list-rules                which rules are loaded, from where\n"
@@ -853,8 +855,15 @@ static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta
     cli_progress_finish(&prog, &st, o->progress == 1);
     if (o->check) {
         st.bytes_out = 0; /* nothing was written */
-        if (finish_stream(stdout, "stdout", 0) < 0 && !st.findings && code == CLI_EXIT_OK)
+        if (rep.list_err) {
+            /* A reader that went away (| head) already has its answer: exit 1, quietly. */
+            if (rep.list_err != EPIPE) {
+                fprintf(stderr, PROG ": error writing to stdout: %s\n", strerror(rep.list_err));
+                code = code ? code : CLI_EXIT_IO;
+            }
+        } else if (finish_stream(stdout, "stdout", 0) < 0 && !st.findings && code == CLI_EXIT_OK) {
             code = CLI_EXIT_IO;
+        }
     }
 
     if (sink.fd != STDOUT_FILENO || !o->check) {

@@ -1,6 +1,7 @@
 /* cli_report.c — --report, --stats, --list-rules and --test-rules output of the piiscrub CLI. */
 #include "cli_report.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -264,20 +265,33 @@ static void sarif_result(cli_report *r, const ps_finding *f)
     const cli_rule_meta *m = r->meta ? &r->meta[f->rule] : NULL;
     const char *id = m ? m->id : str_or(ps_engine_rule_id(r->engine, f->rule), "?");
     const char *entity = m ? m->entity : str_or(ps_engine_rule_entity(r->engine, f->rule), "?");
-    char msg[400];
+    char msg[600];
     if (r->n_results++)
         putc(',', fp);
     fputs("\n    {\"ruleId\":", fp);
     cli_json_string(fp, id);
     fprintf(fp, ",\"ruleIndex\":%zu,\"level\":\"error\",\"message\":{\"text\":", f->rule);
-    snprintf(msg, sizeof msg, "%s found (rule %s)", entity, id);
+    if (f->field)
+        snprintf(msg, sizeof msg, "%s found in field %s (rule %s)", entity, f->field, id);
+    else
+        snprintf(msg, sizeof msg, "%s found (rule %s)", entity, id);
     cli_json_string(fp, msg);
     fputs("},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":", fp);
     put_uri(fp, r->input);
-    fprintf(fp,
-            "},\"region\":{\"startLine\":%" PRIu64 ",\"startColumn\":%" PRIu64 ",\"endColumn\":%" PRIu64
-            "}}}]}",
-            f->record, f->offset + 1, f->offset + f->length + 1);
+    /* In jsonl the offset is inside the decoded string of a field, not the line: only the line is a location. */
+    if (f->field)
+        fprintf(fp, "},\"region\":{\"startLine\":%" PRIu64 "}}}]", f->record);
+    else
+        fprintf(fp,
+                "},\"region\":{\"startLine\":%" PRIu64 ",\"startColumn\":%" PRIu64 ",\"endColumn\":%" PRIu64
+                "}}}]",
+                f->record, f->offset + 1, f->offset + f->length + 1);
+    if (f->field) {
+        fputs(",\"properties\":{\"field\":", fp);
+        cli_json_string(fp, f->field);
+        fprintf(fp, ",\"offset\":%" PRIu64 ",\"length\":%" PRIu64 "}", f->offset, f->length);
+    }
+    putc('}', fp);
 }
 
 int cli_report_finding(void *ctx, const ps_finding *f)
@@ -293,8 +307,12 @@ int cli_report_finding(void *ctx, const ps_finding *f)
     } else if (r->fp) {
         fputs("{\"file\":", r->fp);
         cli_json_string(r->fp, r->input);
-        fprintf(r->fp, ",\"record\":%" PRIu64 ",\"offset\":%" PRIu64 ",\"length\":%" PRIu64 ",\"rule\":", f->record,
-                f->offset, f->length);
+        fprintf(r->fp, ",\"record\":%" PRIu64, f->record);
+        if (f->field) { /* jsonl: the offset is inside this field's decoded string */
+            fputs(",\"field\":", r->fp);
+            cli_json_string(r->fp, f->field);
+        }
+        fprintf(r->fp, ",\"offset\":%" PRIu64 ",\"length\":%" PRIu64 ",\"rule\":", f->offset, f->length);
         cli_json_string(r->fp, id);
         fputs(",\"entity\":", r->fp);
         cli_json_string(r->fp, entity);
@@ -304,12 +322,17 @@ int cli_report_finding(void *ctx, const ps_finding *f)
         /* grep style: file:line:col, the line being the record number and the column the byte offset + 1. */
         if (r->progress && r->progress->shown)
             cli_progress_clear(r->progress);
-        fprintf(r->list_fp, "%s:%" PRIu64 ":%" PRIu64 ": %s (%s)\n", strcmp(r->input, "-") == 0 ? "stdin" : r->input,
-                f->record, f->offset + 1, id, entity);
+        const char *name = strcmp(r->input, "-") == 0 ? "stdin" : r->input;
+        if (f->field) /* jsonl: a column of the line is not known, the field is */
+            fprintf(r->list_fp, "%s:%" PRIu64 ": %s (%s) in %s\n", name, f->record, id, entity, f->field);
+        else
+            fprintf(r->list_fp, "%s:%" PRIu64 ":%" PRIu64 ": %s (%s)\n", name, f->record, f->offset + 1, id, entity);
         if (r->progress && r->progress->fp)
             fflush(r->list_fp); /* before the next status line reaches the same terminal */
-        if (ferror(r->list_fp))
+        if (ferror(r->list_fp)) {
+            r->list_err = errno ? errno : EIO;
             return 1;
+        }
     }
     return r->fp && ferror(r->fp) ? 1 : 0;
 }

@@ -52,14 +52,15 @@ typedef struct cli_report {
     int sarif;           /* fp gets SARIF (cli_sarif_begin/end around the run) instead of JSONL */
     size_t n_results;    /* SARIF results written so far */
     FILE *list_fp;       /* --check: one "file:line:col: rule (ENTITY)" line per finding, or NULL */
+    int list_err;        /* errno of the first failed write to list_fp (EPIPE: the reader went away) */
     cli_progress *progress; /* blanked before a listing line (the same terminal), or NULL */
     const ps_engine *engine;
     const cli_rule_meta *meta;
     const char *input;
 } cli_report;
 
-/* A ps_finding_fn: one JSONL line or SARIF result per finding, and the --check line; never the matched text.
- * @return 0, or 1 (stop) on a write error. */
+/* A ps_finding_fn: one JSONL line or SARIF result per finding, and the --check line ("file:line:col: rule (ENTITY)",
+ * or "file:line: rule (ENTITY) in FIELD" in jsonl); never the matched text. @return 0, or 1 (stop) on a write error. */
 int cli_report_finding(void *ctx, const ps_finding *f);
 
 /* SARIF 2.1.0: the run header up to the opening of "results", and the rest after the last result. */

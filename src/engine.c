@@ -61,6 +61,7 @@ typedef struct engine_rule {
     size_t *kw_len;
     size_t n_keywords;
     bool kw_search;        /* some keyword is longer than one byte: a substring search is needed */
+    int kw_set, ctx_set;   /* word sets (engine->sets) that must occur in a whole record, or -1 */
     uint64_t sets[3][4];   /* first bytes of a match; the required byte; first bytes of the keywords */
     bool has_set[3];
     uint16_t gate[3];      /* bytegate bits of those sets; the subject must have at least one bit of each */
@@ -69,9 +70,24 @@ typedef struct engine_rule {
     size_t n_examples;
 } engine_rule;
 
+/* A set of words, any of which a record must contain for a rule to run (its keywords, or its required context
+ * words). Rules that share a set share one search per record. */
+typedef struct wordset {
+    char **w; /* lower-cased */
+    size_t *len;
+    size_t n;
+    uint64_t bigram[1024]; /* bit (a << 8 | b) for the first two bytes (lower-cased) of some word */
+    bool has_single;       /* a one-byte word is in the set: then any occurrence of it is a hit */
+    uint8_t single[256];
+} wordset;
+
 struct ps_engine {
     engine_rule *rules;
     size_t n;
+    wordset *sets;
+    size_t n_sets;
+    uint64_t any_bigram[1024]; /* the union of the sets' bigram maps: one pass finds every set present */
+    uint64_t single_sets[256]; /* for each byte, the sets holding it as a one-byte word */
     /* One pass over a subject tells which gate byte sets it touches; a rule runs only where all of its do. */
     ps_bytegate gate;
     ps_redactor *redactor;
@@ -88,6 +104,9 @@ struct ps_scratch {
     const char *last_drop;  /* why the latest candidate was dropped */
     const char *last_check; /* which check dropped it */
     char drop_buf[160];
+    /* Word sets present in the current subject (bit i = engine->sets[i]), found on first need. */
+    uint64_t sets_found;
+    bool sets_known;
     /* Unicode folding of the current subject (see engine_scan) */
     int folded;
     ps_buf fold_buf;
@@ -287,6 +306,84 @@ static void derive_gates(engine_rule *r)
     r->has_set[GATE_KEYWORD] = r->n_keywords > 0;
 }
 
+/* Finds or adds the word set holding exactly these (lower-cased, distinct) words. @return its index, or -1. */
+static int intern_wordset(ps_engine *e, char *const *w, const size_t *len, size_t n)
+{
+    for (size_t i = 0; i < e->n_sets; i++) {
+        const wordset *ws = &e->sets[i];
+        if (ws->n != n)
+            continue;
+        size_t k = 0;
+        while (k < n && ws->len[k] == len[k] && memcmp(ws->w[k], w[k], len[k]) == 0)
+            k++;
+        if (k == n)
+            return (int)i;
+    }
+    wordset *sets = realloc(e->sets, (e->n_sets + 1) * sizeof *sets);
+    if (!sets)
+        return -1;
+    e->sets = sets;
+    wordset *ws = &sets[e->n_sets];
+    memset(ws, 0, sizeof *ws);
+    ws->w = calloc(n, sizeof *ws->w);
+    ws->len = calloc(n, sizeof *ws->len);
+    if (!ws->w || !ws->len) {
+        free(ws->w);
+        free(ws->len);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (!(ws->w[k] = strdup(w[k]))) {
+            for (size_t j = 0; j < k; j++)
+                free(ws->w[j]);
+            free(ws->w);
+            free(ws->len);
+            return -1;
+        }
+        ws->len[k] = len[k];
+        unsigned char c = (unsigned char)w[k][0];
+        if (len[k] == 1) {
+            ws->has_single = true;
+            ws->single[c] = 1;
+            ws->single[c >= 'a' && c <= 'z' ? c - 32 : c] = 1;
+        } else {
+            unsigned bg = (unsigned)c << 8 | (unsigned char)w[k][1];
+            ws->bigram[bg >> 6] |= (uint64_t)1 << (bg & 63);
+        }
+    }
+    ws->n = n;
+    return (int)e->n_sets++;
+}
+
+#define MAX_WORDSETS 64
+
+/* The word gates of each rule: multi-byte keywords (one-byte keywords are settled by the byte gate), and required
+ * context words, whose presence somewhere in the record is necessary for any candidate to pass its context check. */
+static int assign_wordsets(ps_engine *e)
+{
+    for (size_t i = 0; i < e->n; i++) {
+        engine_rule *r = &e->rules[i];
+        r->kw_set = r->ctx_set = -1;
+        if (r->kw_search && (r->kw_set = intern_wordset(e, r->keywords, r->kw_len, r->n_keywords)) < 0)
+            return PS_E_NOMEM;
+        if (r->n_ctx && r->ctx_required && (r->ctx_set = intern_wordset(e, r->ctx_words, r->ctx_len, r->n_ctx)) < 0)
+            return PS_E_NOMEM;
+        /* Beyond 64 sets a rule simply goes ungated by words (its checks still apply). */
+        if (r->kw_set >= MAX_WORDSETS)
+            r->kw_set = -1;
+        if (r->ctx_set >= MAX_WORDSETS)
+            r->ctx_set = -1;
+    }
+    for (size_t i = 0; i < e->n_sets && i < MAX_WORDSETS; i++) {
+        for (size_t k = 0; k < 1024; k++)
+            e->any_bigram[k] |= e->sets[i].bigram[k];
+        for (unsigned c = 0; c < 256; c++)
+            if (e->sets[i].single[c])
+                e->single_sets[c] |= (uint64_t)1 << i;
+    }
+    return PS_OK;
+}
+
 static unsigned set_size(const uint64_t set[4])
 {
     return (unsigned)(__builtin_popcountll(set[0]) + __builtin_popcountll(set[1]) + __builtin_popcountll(set[2]) +
@@ -479,6 +576,8 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
                      : opts->action != PS_ACTION_INHERIT ? opts->action : PS_ACTION_TAG;
     }
     assign_gates(e);
+    if ((st = assign_wordsets(e)))
+        goto fail;
     /* Lookbehind counts characters; 4 bytes each at most in UTF-8. */
     e->back_margin = max_window + 4 * (max_lookbehind < MAX_LOOKBEHIND_MARGIN ? max_lookbehind : MAX_LOOKBEHIND_MARGIN) + 8;
     st = redact_new(e->redact_rules, e->n, opts->tag_format, opts->key, opts->key_len, &e->redactor);
@@ -508,6 +607,13 @@ void ps_engine_free(ps_engine *e)
     for (size_t i = 0; i < e->n; i++)
         free_rule(&e->rules[i]);
     free(e->rules);
+    for (size_t i = 0; i < e->n_sets; i++) {
+        for (size_t k = 0; k < e->sets[i].n; k++)
+            free(e->sets[i].w[k]);
+        free(e->sets[i].w);
+        free(e->sets[i].len);
+    }
+    free(e->sets);
     free(e->redact_rules);
     redact_free(e->redactor);
     free(e);
@@ -585,6 +691,51 @@ static inline bool gate_open(const engine_rule *r, uint16_t found)
         if (!(found & r->gate[g]))
             return false;
     return true;
+}
+
+/* Which word sets occur in p[0..n) (ignoring ASCII case)? One pass over the bytes for all sets: a bitmap of the
+ * words' first two bytes says where a word may start, and only there are words compared. */
+static uint64_t wordsets_in(const ps_engine *e, const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    uint64_t found = 0;
+    for (size_t i = 0; i < n; i++) {
+        found |= e->single_sets[u[i]];
+        if (i + 1 == n)
+            break;
+        unsigned bg = (unsigned)lower(u[i]) << 8 | lower(u[i + 1]);
+        if (!(e->any_bigram[bg >> 6] & ((uint64_t)1 << (bg & 63))))
+            continue;
+        for (size_t si = 0; si < e->n_sets && si < MAX_WORDSETS; si++) {
+            const wordset *ws = &e->sets[si];
+            if ((found >> si) & 1 || !(ws->bigram[bg >> 6] & ((uint64_t)1 << (bg & 63))))
+                continue;
+            for (size_t k = 0; k < ws->n; k++) {
+                const char *w = ws->w[k];
+                size_t m = ws->len[k];
+                if (m < 2 || m > n - i || (unsigned char)w[0] != lower(u[i]))
+                    continue;
+                size_t j = 1;
+                while (j < m && lower(u[i + j]) == (unsigned char)w[j])
+                    j++;
+                if (j == m) {
+                    found |= (uint64_t)1 << si;
+                    break;
+                }
+            }
+        }
+    }
+    return found;
+}
+
+/* Is word set `set` in the current subject? Found for all sets at once, on first need. */
+static bool set_present(const ps_engine *e, ps_scratch *s, int set, const ps_subject *subj)
+{
+    if (!s->sets_known) {
+        s->sets_found = wordsets_in(e, subj->p, subj->len);
+        s->sets_known = true;
+    }
+    return (s->sets_found >> set) & 1;
 }
 
 /* Multi-byte keywords: is one of them in the subject? */
@@ -666,7 +817,7 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
     /* Multi-byte keywords are looked for once the regex has found something: a JIT scan that fails fast is
      * cheaper than a substring search on every subject the class gate let through. The result is the same.
      * A window of an over-long record is not class-gated, so there every keyword is looked for (in the window). */
-    bool kw_pending = r->n_keywords && (r->kw_search || !subj->last);
+    bool kw_pending = r->n_keywords && !subj->last;
     while (off <= subj->len) {
         int rc = pcre2_match(r->code, (PCRE2_SPTR)subj->p, subj->len, off, mopts, s->md, s->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
@@ -723,15 +874,17 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
     if (subj->len == 0)
         return PS_OK;
     uint16_t found = subj->last ? bytegate_scan(&e->gate, subj->p, subj->len) : 0;
+    s->sets_known = false;
     size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
     size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
     for (size_t i = lo; i < hi && i < e->n; i++) {
         const engine_rule *r = &e->rules[i];
         /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
          * still come, so only whole subjects are gated. */
-        if (subj->last && !gate_open(r, found)) {
+        if (subj->last && (!gate_open(r, found) || (r->kw_set >= 0 && !set_present(e, s, r->kw_set, subj)) ||
+                           (r->ctx_set >= 0 && !set_present(e, s, r->ctx_set, subj)))) {
             /* No formatting here: this runs for most rules on most records. */
-            s->last_drop = "the text lacks a byte or keyword that every match of the rule needs";
+            s->last_drop = "the text lacks a byte, keyword or context word that the rule needs";
             s->last_check = "gate";
             continue;
         }

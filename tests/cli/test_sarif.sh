@@ -16,6 +16,20 @@ assert_out $'logs/app.log:2:7: email (EMAIL)\nlogs/app.log:2:38: us-phone (PHONE
 assert_err_empty
 for raw in "${PLANTED[@]}"; do assert_not_contains "$OUT" "$raw"; done
 
+tcase "--check | head: the gate still says 1, quietly; a full disk is an I/O error (3)"
+for i in $(seq 1 3000); do echo "row $i jane@corp.example.org"; done >"$TMP/many"
+"$BIN" "${R[@]}" --check "$TMP/many" 2>"$TMP/head.err" | head -n 1 >"$TMP/head.out"
+rc=${PIPESTATUS[0]}
+[ "$rc" -eq 1 ] && pass || fail "--check | head exited $rc"
+[ ! -s "$TMP/head.err" ] && pass || fail "--check | head complained: $(cat "$TMP/head.err")"
+[ "$(cat "$TMP/head.out")" = "$TMP/many:1:7: email (EMAIL)" ] && pass || fail "first line: $(cat "$TMP/head.out")"
+if [ -w /dev/full ]; then
+    "$BIN" "${R[@]}" --check "$TMP/many" >/dev/full 2>"$TMP/full.err"
+    rc=$?
+    [ "$rc" -eq 3 ] && pass || fail "--check >/dev/full exited $rc"
+    assert_contains "$TMP/full.err" 'error writing to stdout'
+fi
+
 tcase "--check on clean files: no output, exit 0"
 run '' "${R[@]}" --check clean.txt
 assert_rc 0
@@ -75,6 +89,23 @@ assert run["results"], run["results"]
 for r in run["results"]:
     assert rules[r["ruleIndex"]]["id"] == r["ruleId"], r'
 assert_not_contains "$TMP/builtin.sarif" 'jane@corp'
+
+tcase "jsonl: the field stands in for the column (offsets are inside the decoded string)"
+printf '{"id": 7, "text": "x\\ty jane@corp.example.org", "meta": {"mail": "bob@corp.example.org"}}\n' >"$TMP/t.jsonl"
+run '' "${R[@]}" -f jsonl --check --report "$TMP/j.sarif" --report-format sarif "$TMP/t.jsonl"
+assert_rc 1
+assert_out "$TMP/t.jsonl:1: email (EMAIL) in text"$'\n'"$TMP/t.jsonl:1: email (EMAIL) in meta.mail"$'\n'
+assert_json "$TMP/j.sarif" '
+res = d["runs"][0]["results"]
+assert [r["message"]["text"] for r in res] == ["EMAIL found in field text (rule email)",
+                                               "EMAIL found in field meta.mail (rule email)"], res
+assert res[0]["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}, res[0]
+assert res[0]["properties"] == {"field": "text", "offset": 4, "length": 21}, res[0]'
+for raw in jane bob@; do assert_not_contains "$TMP/j.sarif" "$raw"; done
+run '' "${R[@]}" -f jsonl --report "$TMP/j.jsonl" "$TMP/t.jsonl"
+assert_rc 0
+assert_jsonl "$TMP/j.jsonl" '
+assert [(l["field"], l["offset"], l["length"]) for l in lines] == [("text", 4, 21), ("meta.mail", 0, 20)], lines'
 
 tcase "a failed run says so in the SARIF (executionSuccessful false)"
 run '' "${R[@]}" --report "$TMP/fail.sarif" --report-format sarif "$TMP/repo/clean.txt" "$TMP/missing"
