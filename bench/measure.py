@@ -140,6 +140,19 @@ def same_file(a, b):
                 return True
 
 
+def lines_differing(a, b):
+    """How many lines of two outputs differ (outputs of the same input, so line for line), or -1 when their line
+    counts differ."""
+    n = 0
+    with open(a, 'rb') as fa, open(b, 'rb') as fb:
+        for x, y in zip(fa, fb):
+            if x != y:
+                n += 1
+        if fa.read(1) or fb.read(1):
+            return -1
+    return n
+
+
 def probe_jsonl(a, env):
     rec = b'{"id":"t","text":"mail jane.doe@mail.example.net\\nphone 212-555-0142","meta":{}}\n'
     try:
@@ -206,7 +219,10 @@ def bench_corpus(a, corpus, path, env, results):
             if n == 0:
                 checks.append('%s redacted nothing: its numbers do not count' % t.key)
             if t.key != 'rg' and 'rg' in outs and not failed.get('rg'):
-                byk[t.key]['same_as_rg'] = same_file(outs[t.key], outs['rg'])
+                same = same_file(outs[t.key], outs['rg'])
+                byk[t.key]['same_as_rg'] = same
+                if not same:
+                    byk[t.key]['lines_differing_from_rg'] = lines_differing(outs[t.key], outs['rg'])
     if 'piiscrub-j1' in outs and 'piiscrub-j2' in outs and not failed.get('piiscrub-j1') \
             and not failed.get('piiscrub-j2'):
         same = same_file(outs['piiscrub-j1'], outs['piiscrub-j2'])
@@ -439,6 +455,11 @@ def write_results(a, results):
       'its default packs differ from the 15 reference patterns, so the counts are not expected to agree).' % (
           a.runs, results['scratch']))
     w('')
+    w('Each peer\'s output is compared with ripgrep\'s: "= rg\'s" means byte-identical; "N lines ≠ rg\'s" means '
+      'the same job with another overlap rule: where two patterns overlap (say a card number run on from an SSN), '
+      'sed, Perl and Python apply the patterns one after another in file order, ripgrep takes the leftmost match '
+      'of their union.')
+    w('')
     for corpus, _, desc in CORPORA:
         c = results['corpora'].get(corpus)
         if not c:
@@ -459,7 +480,11 @@ def write_results(a, results):
             if r.get('same_as_rg') is True:
                 note = ' (output = rg\'s)'
             elif r.get('same_as_rg') is False:
-                note = ' (output ≠ rg\'s)'
+                d = r.get('lines_differing_from_rg')
+                if d is None or d < 0:
+                    note = ' (output ≠ rg\'s)'
+                else:
+                    note = ' (%d line%s ≠ rg\'s)' % (d, '' if d == 1 else 's')
             if r.get('same_as_j1') is True:
                 note = ' (output = -j 1\'s)'
             w('| %s | %s | %s | %s | %s–%s | %s | %s%s | `%s` |' % (

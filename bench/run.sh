@@ -16,6 +16,8 @@
 #   BENCH_BIN=PATH        time this binary instead of building one
 #   BENCH_NO_APT=1        do not install anything; fail if a tool is missing
 #   BENCH_RESULTS=PATH    where to write the report (default bench/RESULTS.md)
+#   BENCH_OUT=DIR         corpora and logs (default bench/out)
+#   BENCH_SCRATCH=DIR     where the outputs are written (default /dev/shm when it has room, else DIR/run)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,7 +27,7 @@ cd "$root"
 mb=${BENCH_MB:-100}
 runs=${BENCH_RUNS:-5}
 seed=${BENCH_SEED:-20231001}
-out=$here/out
+out=${BENCH_OUT:-$here/out}
 build_dir=${BENCH_BUILD_DIR:-build-bench}
 results=${BENCH_RESULTS:-$here/RESULTS.md}
 

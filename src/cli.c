@@ -258,18 +258,6 @@ static int valid_field_value(const char *s, size_t len)
     return eq && eq != s;
 }
 
-static int valid_field_value_list(const char *s)
-{
-    while (1) {
-        size_t l = strcspn(s, ",");
-        if (!valid_field_value(s, l))
-            return 0;
-        if (s[l] == '\0')
-            return 1;
-        s += l + 1;
-    }
-}
-
 static int bad_value(const char *opt, const char *val, const char *expected)
 {
     usage_error("invalid value '%s' for --%s: %s", val, opt, expected);
@@ -287,7 +275,9 @@ static int parse_args(cli_opts *o, int argc, char **argv)
     /* Each list holds at most one entry per argument; allocating that much up front keeps parsing simple. */
     o->rules = calloc((size_t)argc, sizeof *o->rules);
     o->fields = calloc((size_t)argc, sizeof *o->fields);
-    if (!o->rules || !o->fields) {
+    o->excludes = calloc((size_t)argc, sizeof *o->excludes);
+    o->requires = calloc((size_t)argc, sizeof *o->requires);
+    if (!o->rules || !o->fields || !o->excludes || !o->requires) {
         fputs(PROG ": out of memory\n", stderr);
         return -1;
     }
@@ -377,14 +367,14 @@ static int parse_args(cli_opts *o, int argc, char **argv)
             o->on_invalid_set = 1;
             break;
         case OPT_EXCLUDE:
-            if (!valid_field_value_list(arg))
-                return bad_value("exclude", arg, "expected FIELD=VALUE[,FIELD=VALUE...]");
-            o->exclude = arg;
+            if (!valid_field_value(arg, strlen(arg)))
+                return bad_value("exclude", arg, "expected FIELD=VALUE[,VALUE...], e.g. meta.region=EEA,CH,UK");
+            o->excludes[o->n_excludes++] = arg;
             break;
         case OPT_REQUIRE:
             if (!valid_field_value(arg, strlen(arg)))
-                return bad_value("require", arg, "expected FIELD=VALUE");
-            o->require = arg;
+                return bad_value("require", arg, "expected FIELD=VALUE, e.g. meta.consent=true");
+            o->requires[o->n_requires++] = arg;
             break;
         case OPT_EXCLUDE_IDS:
             if (!arg[0])
@@ -478,32 +468,56 @@ static int parse_args(cli_opts *o, int argc, char **argv)
     return 0;
 }
 
-/* The options the library cannot do yet: refuse them rather than ignore them (a scrubber that silently skips an
- * option is worse than one that says no). @return 0 or -1 after a message. */
-static int not_implemented(const cli_opts *o)
+/* Option combinations that cannot work. @return 0 or -1 after a message. */
+static int check_training_opts(const cli_opts *o)
 {
-    const char *name = NULL;
-    if (o->n_fields)
-        name = "field";
-    else if (o->on_invalid_set)
-        name = "on-invalid";
-    else if (o->exclude)
-        name = "exclude";
-    else if (o->require)
-        name = "require";
-    else if (o->exclude_ids)
-        name = "exclude-ids";
-    else if (o->id_field)
-        name = "id-field";
-    else if (o->drop_findings_set)
-        name = "drop-findings";
-    else if (o->drop_density_set)
-        name = "drop-density";
-    if (name) {
-        fprintf(stderr, PROG ": option --%s is not implemented yet\n", name);
+    int gates = o->n_excludes || o->n_requires || o->exclude_ids;
+    if (o->format != PS_FORMAT_JSONL && (gates || o->n_fields || o->on_invalid_set)) {
+        usage_error("--field, --exclude, --require, --exclude-ids and --on-invalid read JSON fields: add -f jsonl");
+        return -1;
+    }
+    if (!!o->exclude_ids != !!o->id_field) {
+        usage_error("--exclude-ids FILE and --id-field PATH go together: which field holds the id?");
         return -1;
     }
     return 0;
+}
+
+/* Builds the library filter from the training-data options. @return 0, or an exit code after a message. */
+static int build_filter(const cli_opts *o, ps_filter **out)
+{
+    *out = NULL;
+    if (!o->n_excludes && !o->n_requires && !o->exclude_ids && !o->drop_findings_set && !o->drop_density_set)
+        return CLI_EXIT_OK;
+    ps_filter *f;
+    ps_diag d;
+    memset(&d, 0, sizeof d);
+    if (ps_filter_new(&f) != PS_OK) {
+        fputs(PROG ": out of memory\n", stderr);
+        return CLI_EXIT_IO;
+    }
+    int rc = PS_OK;
+    char field[512];
+    for (size_t i = 0; rc == PS_OK && i < o->n_excludes + o->n_requires; i++) {
+        int req = i >= o->n_excludes;
+        const char *arg = req ? o->requires[i - o->n_excludes] : o->excludes[i];
+        const char *eq = strchr(arg, '=');
+        snprintf(field, sizeof field, "%.*s", (int)(eq - arg), arg);
+        rc = req ? ps_filter_require(f, field, eq + 1, &d) : ps_filter_exclude(f, field, eq + 1, &d);
+    }
+    if (rc == PS_OK && o->exclude_ids)
+        rc = ps_filter_exclude_ids(f, o->exclude_ids, o->id_field, &d);
+    if (o->drop_findings_set)
+        ps_filter_drop_findings(f, o->drop_findings);
+    if (o->drop_density_set)
+        ps_filter_drop_density(f, o->drop_density);
+    if (rc != PS_OK) {
+        print_diag(&d, rc);
+        ps_filter_free(f);
+        return rc == PS_E_IO ? CLI_EXIT_IO : rc == PS_E_NOMEM ? CLI_EXIT_IO : CLI_EXIT_USAGE;
+    }
+    *out = f;
+    return CLI_EXIT_OK;
 }
 
 /* ---------------------------------------------------------------- key */
@@ -709,7 +723,7 @@ static int inputs_size(const cli_opts *o, uint64_t *total)
 }
 
 /* Reads every input through the engine. @return the exit code. */
-static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta *meta)
+static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta *meta, const char *digest)
 {
     int code = CLI_EXIT_OK, io_failed = 0, stop = 0;
     out_sink sink = {.fd = STDOUT_FILENO, .name = "stdout", .err = 0};
@@ -728,8 +742,12 @@ static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta
 
     if (check_inputs_vs_output(o) < 0)
         return CLI_EXIT_USAGE;
+    ps_filter *filter = NULL;
+    if ((code = build_filter(o, &filter)) != CLI_EXIT_OK)
+        return code;
     if (ps_stats_init(&st, e) != PS_OK) {
         fputs(PROG ": out of memory\n", stderr);
+        ps_filter_free(filter);
         return CLI_EXIT_IO;
     }
     /* Open every output before reading anything, so a typo in a path costs nothing. */
@@ -760,6 +778,10 @@ static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta
     ro.format = o->format;
     ro.threads = o->threads;
     ro.on_error = o->on_error;
+    ro.on_invalid = (ps_on_invalid)o->on_invalid;
+    ro.fields = o->fields;
+    ro.n_fields = o->n_fields;
+    ro.filter = filter;
     ro.check_only = 0; /* --check lists every finding, so it cannot stop at the first */
     ro.write = o->check ? discard_write : sink_write;
     ro.write_ctx = &sink;
@@ -832,15 +854,13 @@ static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta
             stop = 1;
             break;
         case PS_E_USAGE: /* the library refused the run options: nothing was read */
-            if (o->format == PS_FORMAT_JSONL)
-                fputs(PROG ": --format jsonl is not supported by this build of the library yet\n", stderr);
-            else
-                fprintf(stderr, PROG ": cannot run with these options: %s\n", ps_strerror(rc));
+            fprintf(stderr, PROG ": cannot run with these options (check the --field paths): %s\n", ps_strerror(rc));
             code = CLI_EXIT_USAGE;
             stop = 1;
             break;
         case PS_E_INVALID:
-            fprintf(stderr, PROG ": %s: %s; stopping\n", is_stdin ? "stdin" : name, ps_strerror(rc));
+            fprintf(stderr, PROG ": %s: record %" PRIu64 " is not valid JSON; stopping because of --on-invalid=abort\n",
+                    is_stdin ? "stdin" : name, st.records + 1);
             code = CLI_EXIT_ABORT;
             stop = 1;
             break;
@@ -853,6 +873,13 @@ static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta
     }
     double secs = now_seconds() - t0;
     cli_progress_finish(&prog, &st, o->progress == 1);
+    /* Warn once, at the end, about what was not redacted the ordinary way. */
+    if (st.unscanned)
+        fprintf(stderr, PROG ": warning: %" PRIu64 " record(s) could not be scanned (a PCRE2 limit) and were replaced "
+                "by [UNSCANNED]; use --on-error=abort to stop instead\n", st.unscanned);
+    if (st.invalid && o->on_invalid == CLI_ON_INVALID_TEXT)
+        fprintf(stderr, PROG ": warning: %" PRIu64 " line(s) were not valid JSON (redacted as plain text unless a --require gate left them out); "
+                "see --on-invalid\n", st.invalid);
     if (o->check) {
         st.bytes_out = 0; /* nothing was written */
         if (rep.list_err) {
@@ -889,6 +916,9 @@ static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta
             .threads = o->threads ? o->threads : (cores > 0 ? (unsigned)cores : 1u),
             .format = o->format,
             .action = o->action,
+            .rules_digest = digest,
+            .opts = o,
+            .id_count = ps_filter_id_count(filter),
         };
         FILE *fp = stats_fp ? stats_fp : stderr;
         cli_stats_write(fp, &st, e, &info);
@@ -909,6 +939,7 @@ out:
     if (stats_fp)
         fclose(stats_fp);
     ps_stats_free(&st);
+    ps_filter_free(filter);
     return code;
 }
 
@@ -1091,7 +1122,10 @@ static int run(const cli_opts *o)
         fputs(PROG ": out of memory\n", stderr);
         code = CLI_EXIT_IO;
     } else {
-        code = o->explain ? explain_inputs(o, e, meta) : run_inputs(o, e, meta);
+        char digest[65] = "";
+        if (ps_ruleset_digest(rs, digest) != PS_OK)
+            digest[0] = '\0';
+        code = o->explain ? explain_inputs(o, e, meta) : run_inputs(o, e, meta, digest);
     }
     free(meta);
     ps_engine_free(e);
@@ -1125,7 +1159,7 @@ int main(int argc, char **argv)
         code = finish_stream(stdout, "stdout", 0) < 0 ? CLI_EXIT_IO : CLI_EXIT_OK;
         goto done;
     }
-    if (not_implemented(&opts) < 0) {
+    if (check_training_opts(&opts) < 0) {
         code = CLI_EXIT_USAGE;
         goto done;
     }
@@ -1141,5 +1175,7 @@ int main(int argc, char **argv)
 done:
     free(opts.rules);
     free(opts.fields);
+    free(opts.excludes);
+    free(opts.requires);
     return code;
 }

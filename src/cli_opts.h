@@ -50,11 +50,13 @@ typedef struct cli_opts {
     cli_report_format report_format;
     int report_format_set;
 
-    /* Parsed and syntax-checked, but not supported by the library yet (see cli.c: not_implemented). */
+    /* training data (jsonl) */
     int on_invalid_set;
     cli_on_invalid on_invalid;
-    const char *exclude;     /* F=V,... */
-    const char *require;     /* F=V */
+    const char **excludes;   /* --exclude FIELD=V1,V2,... (repeatable) */
+    size_t n_excludes;
+    const char **requires;   /* --require FIELD=VALUE (repeatable) */
+    size_t n_requires;
     const char *exclude_ids; /* FILE */
     const char *id_field;
     int drop_findings_set;

@@ -1,6 +1,8 @@
 /* cli_report.c — --report, --stats, --list-rules and --test-rules output of the piiscrub CLI. */
 #include "cli_report.h"
 
+#include "cli_opts.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
@@ -98,6 +100,57 @@ static const char *str_or(const char *s, const char *dflt)
     return s && s[0] ? s : dflt;
 }
 
+static void json_list(FILE *fp, const char *const *v, size_t n)
+{
+    putc('[', fp);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            putc(',', fp);
+        cli_json_string(fp, v[i]);
+    }
+    putc(']', fp);
+}
+
+/* The options in force, so a training set can say how it was cleaned (the key itself never appears). */
+static void write_manifest_options(FILE *fp, const cli_opts *o, size_t id_count)
+{
+    static const char *const invalid[] = {"text", "drop", "abort"};
+    fputs(",\"options\":{\"rule_files\":", fp);
+    if (o->n_rules)
+        json_list(fp, o->rules, o->n_rules);
+    else
+        fputs("\"builtin\"", fp);
+    fputs(",\"packs\":", fp);
+    if (o->packs)
+        cli_json_string(fp, o->packs);
+    else
+        fputs("null", fp);
+    fputs(",\"tag_format\":", fp);
+    cli_json_string(fp, o->tag_format ? o->tag_format : "[{entity}]");
+    fprintf(fp, ",\"keyed_hash\":%s,\"on_error\":\"%s\",\"on_invalid\":\"%s\",\"fields\":",
+            o->key_file ? "true" : "false", o->on_error == PS_ON_ERROR_ABORT ? "abort" : "unscanned",
+            invalid[o->on_invalid]);
+    json_list(fp, o->fields, o->n_fields);
+    fputs(",\"exclude\":", fp);
+    json_list(fp, o->excludes, o->n_excludes);
+    fputs(",\"require\":", fp);
+    json_list(fp, o->requires, o->n_requires);
+    fputs(",\"exclude_ids\":", fp);
+    if (o->exclude_ids) {
+        cli_json_string(fp, o->exclude_ids);
+        fputs(",\"id_field\":", fp);
+        cli_json_string(fp, o->id_field);
+        fprintf(fp, ",\"ids_loaded\":%zu", id_count);
+    } else {
+        fputs("null", fp);
+    }
+    if (o->drop_findings_set)
+        fprintf(fp, ",\"drop_findings\":%lu", o->drop_findings);
+    if (o->drop_density_set)
+        fprintf(fp, ",\"drop_density\":%g", o->drop_density);
+    putc('}', fp);
+}
+
 void cli_stats_write(FILE *fp, const ps_stats *st, const ps_engine *e, const cli_stats_info *info)
 {
     double secs = info->seconds > 0 ? info->seconds : 0.0;
@@ -115,6 +168,17 @@ void cli_stats_write(FILE *fp, const ps_stats *st, const ps_engine *e, const cli
     cli_json_string(fp, cli_format_name(info->format));
     fputs(",\"action\":", fp);
     cli_json_string(fp, ps_action_name(action));
+    fputs(",\"invalid\":", fp);
+    fprintf(fp, "%" PRIu64 ",\"missing_field\":%" PRIu64 ",\"dropped\":{", st->invalid, st->missing_field);
+    for (int r = 0; r < PS_DROP_REASONS; r++) {
+        fprintf(fp, "%s", r ? "," : "");
+        cli_json_string(fp, ps_drop_reason_name((ps_drop_reason)r));
+        fprintf(fp, ":%" PRIu64, st->dropped[r]);
+    }
+    fputs("},\"rules_digest\":", fp);
+    cli_json_string(fp, info->rules_digest ? info->rules_digest : "");
+    if (info->opts)
+        write_manifest_options(fp, info->opts, info->id_count);
     fputs(",\"rules\":{", fp);
     int first = 1;
     for (size_t i = 0; i < st->n_rules && st->per_rule; i++) {

@@ -92,6 +92,9 @@ typedef struct cli_stats_info {
     unsigned threads;   /* resolved: 0 is never written */
     ps_format format;
     ps_action action;   /* the run's action (PS_ACTION_INHERIT is written as "tag") */
+    const char *rules_digest; /* ps_ruleset_digest, or "" */
+    const struct cli_opts *opts; /* the options in force, for the manifest */
+    size_t id_count;    /* ids loaded by --exclude-ids */
 } cli_stats_info;
 
 /* --stats: one JSON object and a newline. */

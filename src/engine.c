@@ -112,7 +112,9 @@ struct ps_scratch {
     ps_buf fold_buf;
     ps_offmap fold_map;
     ps_spanvec fold_spans;
-    /* --explain: told of every candidate (kept: check == NULL) */
+    /* --explain: every rule runs (no gates; keywords are checked per candidate instead), and on_candidate is
+     * told of every candidate (kept: check == NULL). */
+    bool ungated;
     void (*on_candidate)(void *ctx, size_t gs, size_t ge, uint32_t rule, const char *check, const char *why);
     void *candidate_ctx;
 };
@@ -817,7 +819,7 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
     /* Multi-byte keywords are looked for once the regex has found something: a JIT scan that fails fast is
      * cheaper than a substring search on every subject the class gate let through. The result is the same.
      * A window of an over-long record is not class-gated, so there every keyword is looked for (in the window). */
-    bool kw_pending = r->n_keywords && !subj->last;
+    bool kw_pending = r->n_keywords && (!subj->last || s->ungated);
     while (off <= subj->len) {
         int rc = pcre2_match(r->code, (PCRE2_SPTR)subj->p, subj->len, off, mopts, s->md, s->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
@@ -881,7 +883,7 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
         const engine_rule *r = &e->rules[i];
         /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
          * still come, so only whole subjects are gated. */
-        if (subj->last && (!gate_open(r, found) || (r->kw_set >= 0 && !set_present(e, s, r->kw_set, subj)) ||
+        if (subj->last && !s->ungated && (!gate_open(r, found) || (r->kw_set >= 0 && !set_present(e, s, r->kw_set, subj)) ||
                            (r->ctx_set >= 0 && !set_present(e, s, r->ctx_set, subj)))) {
             /* No formatting here: this runs for most rules on most records. */
             s->last_drop = "the text lacks a byte, keyword or context word that the rule needs";
@@ -1053,6 +1055,7 @@ int ps_explain(const ps_engine *e, const char *text, size_t len, ps_explain_fn c
     explain_acc acc = {0};
     ps_spanvec kept = {0};
     s->on_candidate = collect_candidate;
+    s->ungated = true;
     s->candidate_ctx = &acc;
     ps_subject subj = {text, len, 0, 0, 1};
     size_t hold;

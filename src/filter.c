@@ -154,6 +154,14 @@ size_t ps_filter_id_count(const ps_filter *f)
     return f && f->ids ? idset_count(f->ids) : 0;
 }
 
+int filter_has_require(const ps_filter *f)
+{
+    for (size_t i = 0; f && i < f->n_gates; i++)
+        if (f->gates[i].require)
+            return 1;
+    return 0;
+}
+
 int filter_has_field_gates(const ps_filter *f)
 {
     return f && (f->n_gates || f->id_field);

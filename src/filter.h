@@ -30,6 +30,9 @@ struct ps_filter {
 /* @return 1 when the filter has gates that need fields (jsonl only). */
 int filter_has_field_gates(const ps_filter *f);
 
+/* @return 1 when some gate requires a value (then a line that cannot show it — invalid JSON — stays out). */
+int filter_has_require(const ps_filter *f);
+
 /* Applies the gates to one valid JSON line. @return -1 to keep the record, or the ps_drop_reason to drop it.
  * *missing is set when a gated field was absent. tmp is scratch space. A lookup error (no memory, a line too deep)
  * drops the record: when in doubt, a gated record stays out. */

@@ -274,6 +274,12 @@ static int scrub_json(ps_worker *w, const char *base, size_t at, size_t n, size_
                 *drop = why;
                 return PS_OK;
             }
+        } else if (rc != JSONL_NOMEM && filter_has_require(f)) {
+            /* A line that is not JSON cannot show the consent a gate requires: it stays out. */
+            o->invalid++;
+            o->missing_field++;
+            *drop = PS_DROP_REQUIRE;
+            return PS_OK;
         }
     }
     json_ctx c = {w, base, at, pending, o, 0, 0, PS_OK};

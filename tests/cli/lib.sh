@@ -43,7 +43,12 @@ run_file() {
     shift
     LAST_CMD="piiscrub $* < $in"
     RC=0
-    "$BIN" "$@" <"$in" >"$OUT" 2>"$ERR" || RC=$?
+    # PIISCRUB_TEST_WRAPPER (e.g. "valgrind --error-exitcode=97 -q") runs every case under a checker; its findings
+    # turn into a distinct exit status and stderr text, which the case then reports.
+    ${PIISCRUB_TEST_WRAPPER:-} "$BIN" "$@" <"$in" >"$OUT" 2>"$ERR" || RC=$?
+    if [ -n "${PIISCRUB_TEST_WRAPPER:-}" ] && [ "$RC" -eq 97 ]; then
+        fail "the checker ($PIISCRUB_TEST_WRAPPER) found errors"
+    fi
 }
 
 fail() {

@@ -32,7 +32,7 @@ usage_case "bad --on-error" "invalid value 'ignore' for --on-error" --on-error=i
 usage_case "bad --on-invalid" "invalid value 'skip' for --on-invalid" --on-invalid=skip
 usage_case "bad --report-format" "invalid value 'xml' for --report-format" --report-format xml
 usage_case "bad --exclude" "invalid value 'lang' for --exclude" --exclude lang
-usage_case "bad --exclude list" "for --exclude" --exclude 'lang=en,=x'
+usage_case "bad --exclude field" "invalid value '=x' for --exclude" --exclude '=x'
 usage_case "bad --require" "invalid value '=en' for --require" --require =en
 usage_case "bad --drop-findings" "for --drop-findings" --drop-findings 1.5
 usage_case "bad --drop-density" "for --drop-density" --drop-density abc
@@ -47,24 +47,18 @@ usage_case "--explain with --check" "drop --check" --explain --check
 usage_case "--explain with --report" "drop --report" --explain --report "$TMP/r"
 usage_case "--explain with jsonl" "--explain reads text or nul records" --explain -f jsonl
 
-# not_impl NAME ARGS...: exit 2 with "option --NAME is not implemented yet".
-not_impl() {
-    local name=$1
-    shift
-    tcase "not implemented: --$name"
-    run $'x\n' "${R[@]}" "$@"
-    assert_rc 2
-    assert_out_empty
-    assert_err_contains "option --$name is not implemented yet"
-}
-not_impl on-invalid --on-invalid=drop
-not_impl exclude --exclude lang=en,src=web
-not_impl require --require lang=en
-not_impl exclude-ids --exclude-ids "$TMP/ids"
-not_impl id-field --id-field id
-not_impl drop-findings --drop-findings 3
-not_impl drop-density --drop-density 0.5
-not_impl field -f jsonl --field msg --field user.name
+usage_case "--exclude without jsonl" "add -f jsonl" "${R[@]}" --exclude lang=en,de
+usage_case "--require without jsonl" "add -f jsonl" "${R[@]}" --require consent=true
+usage_case "--on-invalid without jsonl" "add -f jsonl" "${R[@]}" --on-invalid=drop
+usage_case "--id-field without --exclude-ids" "go together" "${R[@]}" -f jsonl --id-field id
+usage_case "--exclude-ids without --id-field" "go together" "${R[@]}" -f jsonl --exclude-ids "$TMP/ids"
+
+tcase "--exclude-ids with a missing file"
+run $'{}\n' "${R[@]}" -f jsonl --exclude-ids "$TMP/no-such-ids" --id-field id
+assert_rc 3
+assert_out_empty
+assert_err_contains "no-such-ids"
+assert_err_contains "cannot open the id list"
 
 tcase "--report-format sarif is supported"
 run $'x\n' "${R[@]}" --report "$TMP/r.sarif" --report-format sarif

@@ -19,7 +19,10 @@ assert d["threads"] == 2 and d["format"] == "text" and d["action"] == "tag", d
 assert isinstance(d["seconds"], float) and d["seconds"] >= 0 and d["mb_per_s"] >= 0, d
 assert d["bytes_out"] == 75, d["bytes_out"]
 assert set(d) == {"version","bytes_in","bytes_out","records","records_changed","findings","unscanned","seconds",
-                  "mb_per_s","threads","format","action","rules"}, sorted(d)
+                  "mb_per_s","threads","format","action","rules","invalid","missing_field","dropped","rules_digest",
+                  "options"}, sorted(d)
+assert d["dropped"] == {"invalid":0,"findings":0,"density":0,"exclude":0,"require":0,"ids":0}, d["dropped"]
+assert len(d["rules_digest"]) == 64 and d["options"]["keyed_hash"] is False, d
 '
 assert_out $'Mail [EMAIL] or call [PHONE]; card [CREDIT_CARD]\nplain\n[EMAIL] and [EMAIL]\n'
 
