@@ -368,7 +368,10 @@ def machine(a):
             if m:
                 build[m.group(1)] = m.group(2)
     cc = build.get('CMAKE_C_COMPILER', 'cc')
+    rules = sh([a.bin, '--list-rules']).splitlines()[1:]
+    packs = sorted({ln.split()[1] for ln in rules if len(ln.split()) > 1})
     return {
+        'rules': '%d rules in %d built-in packs (%s)' % (len(rules), len(packs), ', '.join(packs)) if rules else '?',
         'cpu': info.get('Model name', platform.processor() or '?'),
         'cpus': info.get('CPU(s)', str(os.cpu_count())),
         'threads_per_core': info.get('Thread(s) per core', '?'),
@@ -444,6 +447,8 @@ def write_results(a, results):
     w('| load average (1 min) before / after | %s / %s |' % (results['load_before'], results['load_after']))
     w('| piiscrub | %s, %s build (`%s`), %s |' % (v['piiscrub'], m['build'].get('CMAKE_BUILD_TYPE', '?'),
                                                    m['build'].get('CMAKE_C_FLAGS_RELEASE', '?'), v['compiler']))
+    if m.get('rules'):
+        w('| piiscrub rules | %s |' % m['rules'])
     w('| peers | %s; %s; %s; %s; %s |' % (v['ripgrep'], v['sed'], v['perl'], v['python'], v['cat']))
     w('')
     w('## Throughput')
@@ -488,7 +493,8 @@ def write_results(a, results):
             if r.get('same_as_j1') is True:
                 note = ' (output = -j 1\'s)'
             w('| %s | %s | %s | %s | %s–%s | %s | %s%s | `%s` |' % (
-                cell(r['label']), fmt(r.get('mb_s'), '%.1f'), fmt(r.get('x_rg'), '%.2f'), fmt(r.get('median_s'), '%.3f'),
+                cell(r['label']), fmt(r.get('mb_s'), '%.1f'), fmt(r.get('x_rg'), '%.2f'),
+                fmt(r.get('median_s'), '%.3f'),
                 fmt(r.get('min_s'), '%.3f'), fmt(r.get('max_s'), '%.3f'), fmt(r.get('cpu_s'), '%.2f'),
                 red if red is not None else '–', note, cell(r['command'])))
         w('')
@@ -505,7 +511,8 @@ def write_results(a, results):
             w('')
     w('## Ratios')
     w('')
-    w('| corpus | piiscrub -j 1 ÷ rg | piiscrub -j 2 ÷ rg | piiscrub -j 2 ÷ -j 1 | sed ÷ rg | perl ÷ rg | Python ÷ rg |')
+    w('| corpus | piiscrub -j 1 ÷ rg | piiscrub -j 2 ÷ rg | piiscrub -j 2 ÷ -j 1 | sed ÷ rg | perl ÷ rg '
+      '| Python ÷ rg |')
     w('|---|---:|---:|---:|---:|---:|---:|')
     ratios = {}
     for corpus, _, _ in CORPORA:
@@ -520,7 +527,8 @@ def write_results(a, results):
         j2 = byk.get('piiscrub-j2', {}).get('mb_s')
         scale = j2 / j1 if j1 and j2 else None
         ratios[corpus] = {'j1_rg': x('piiscrub-j1'), 'j2_rg': x('piiscrub-j2'), 'j2_j1': scale}
-        w('| %s | %s | %s | %s | %s | %s | %s |' % (corpus, fmt(x('piiscrub-j1'), '%.2f'), fmt(x('piiscrub-j2'), '%.2f'),
+        w('| %s | %s | %s | %s | %s | %s | %s |' % (corpus, fmt(x('piiscrub-j1'), '%.2f'),
+                                                    fmt(x('piiscrub-j2'), '%.2f'),
                                                     fmt(scale, '%.2f'), fmt(x('sed'), '%.3f'), fmt(x('perl'), '%.3f'),
                                                     fmt(x('python'), '%.3f')))
     w('')
@@ -546,7 +554,8 @@ def write_results(a, results):
     s = results.get('startup', {})
     w('Median of %s runs of `piiscrub < /dev/null` (loads and compiles the built-in packs, reads nothing): '
       '**%s ms** (fastest %s ms). The same harness runs `/bin/true` in %s ms, so that much is fork/exec and '
-      'measurement overhead.' % (s.get('runs'), fmt(s.get('piiscrub_ms'), '%.2f'), fmt(s.get('piiscrub_min_ms'), '%.2f'),
+      'measurement overhead.' % (s.get('runs'), fmt(s.get('piiscrub_ms'), '%.2f'),
+                                 fmt(s.get('piiscrub_min_ms'), '%.2f'),
                                  fmt(s.get('true_ms'), '%.2f')))
     w('')
     w('## Targets of issue 4')
@@ -628,7 +637,8 @@ def main():
     ap.add_argument('--skip-rss', action='store_true')
     ap.add_argument('--keep-big', action='store_true', help='keep the 1 GiB input for the next run')
     ap.add_argument('--jsonl-format', default='auto', choices=['auto', 'jsonl', 'text'])
-    ap.add_argument('--tools', default='', help='comma-separated subset: cat,piiscrub-j1,piiscrub-j2,rg,sed,perl,python')
+    ap.add_argument('--tools', default='',
+                    help='comma-separated subset: cat,piiscrub-j1,piiscrub-j2,rg,sed,perl,python')
     ap.add_argument('--corpora', default='', help='comma-separated subset: prose,logs,jsonl')
     ap.add_argument('--timeout', type=float, default=1800, help='seconds before one run is killed')
     ap.add_argument('--command', default='bash bench/run.sh')

@@ -21,7 +21,7 @@ ctest --test-dir build-test --output-on-failure -j"$jobs"
 stage "2/5 AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-test-asan -DPS_WERROR=ON -DPS_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-test-asan -j"$jobs"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+PS_TEST_BIG=0 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-test-asan --output-on-failure -j"$jobs"
 
 stage "3/5 ThreadSanitizer (threaded pipeline tests)"
@@ -30,7 +30,7 @@ cmake --build build-test-tsan -j"$jobs" --target test_pipeline test_training pii
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-test-tsan --output-on-failure -R 'test_pipeline|test_training'
 
 stage "4/5 valgrind memcheck (end-to-end tests)"
-PIISCRUB_TEST_WRAPPER="valgrind --quiet --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite" \
+PS_TEST_BIG=0 PIISCRUB_TEST_WRAPPER="valgrind --quiet --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite" \
   ctest --test-dir build-test --output-on-failure -L cli -j"$jobs"
 
 stage "5/5 fuzz smoke (libFuzzer, ${PS_FUZZ_SECONDS:-20} s per target)"
