@@ -274,6 +274,7 @@ typedef struct ps_run_options {
      * throttle any display yourself. Non-zero stops the run (PS_E_STOPPED). */
     int (*on_progress)(void *ctx, const struct ps_stats *stats);
     void *progress_ctx;
+    int profile;          /* time each rule's matching (stats->rule_ns, rule_runs); costs a clock read per rule run */
 } ps_run_options;
 
 /* Counters of a run. per_rule points to ps_engine_rule_count() counters owned by the stats (ps_stats_free). */
@@ -286,6 +287,8 @@ typedef struct ps_stats {
     uint64_t dropped[PS_DROP_REASONS]; /* records left out, by reason */
     uint64_t missing_field; /* records without a gated field (kept by exclude, dropped by require) */
     uint64_t *per_rule;
+    uint64_t *rule_ns;    /* with profile: nanoseconds spent matching each rule (all threads added up) */
+    uint64_t *rule_runs;  /* with profile: records on which each rule's regex ran (its gates let it through) */
     size_t n_rules;
 } ps_stats;
 

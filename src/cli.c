@@ -143,6 +143,8 @@ enum {
     OPT_ID_FIELD,
     OPT_DROP_FINDINGS,
     OPT_DROP_DENSITY,
+    OPT_PROFILE,
+    OPT_BLOCK_SIZE,
 };
 
 static const struct option long_opts[] = {
@@ -164,6 +166,8 @@ static const struct option long_opts[] = {
     {"explain-show-values", no_argument, NULL, OPT_EXPLAIN_SHOW_VALUES},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"profile", no_argument, NULL, OPT_PROFILE},
+    {"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
     {"on-error", required_argument, NULL, OPT_ON_ERROR},
     {"on-invalid", required_argument, NULL, OPT_ON_INVALID},
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
@@ -355,6 +359,12 @@ static int parse_args(cli_opts *o, int argc, char **argv)
         case OPT_EXPLAIN_SHOW_VALUES: o->explain_show_values = 1; break;
         case OPT_PROGRESS: o->progress = 1; break;
         case OPT_NO_PROGRESS: o->progress = 0; break;
+        case OPT_PROFILE: o->profile = 1; break;
+        case OPT_BLOCK_SIZE:
+            if (parse_uint(arg, (unsigned long)1 << 30, &ul) < 0 || ul == 0)
+                return bad_value("block-size", arg, "expected a number of bytes from 1 to 1073741824");
+            o->block_size = ul;
+            break;
         case OPT_ON_ERROR:
             if ((ch = parse_choice(arg, "unscanned|abort")) < 0)
                 return bad_value("on-error", arg, "expected unscanned or abort");
@@ -779,6 +789,8 @@ static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta
     ro.threads = o->threads;
     ro.on_error = o->on_error;
     ro.on_invalid = (ps_on_invalid)o->on_invalid;
+    ro.profile = o->profile;
+    ro.block_size = o->block_size;
     ro.fields = o->fields;
     ro.n_fields = o->n_fields;
     ro.filter = filter;
@@ -874,6 +886,8 @@ static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta
     double secs = now_seconds() - t0;
     cli_progress_finish(&prog, &st, o->progress == 1);
     /* Warn once, at the end, about what was not redacted the ordinary way. */
+    if (o->profile)
+        cli_profile_write(stderr, &st, e);
     if (st.unscanned)
         fprintf(stderr, PROG ": warning: %" PRIu64 " record(s) could not be scanned (a PCRE2 limit) and were replaced "
                 "by [UNSCANNED]; use --on-error=abort to stop instead\n", st.unscanned);

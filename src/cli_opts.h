@@ -68,6 +68,8 @@ typedef struct cli_opts {
     int explain;             /* --explain: per candidate, which rule and which check kept or dropped it */
     int explain_show_values; /* --explain-show-values: print matched text in clear (with a warning) */
     int progress;            /* -1 = auto (stderr is a terminal), 0 = off, 1 = on */
+    int profile;             /* --profile: per-rule cost table on stderr */
+    unsigned long block_size; /* --block-size; 0 = the library default */
 
     /* inputs: FILE operands; none means stdin */
     char **inputs;

@@ -720,3 +720,34 @@ int cli_explain_record(cli_explain *x, uint64_t record, const char *text, size_t
     free(acc.v);
     return rc;
 }
+
+void cli_profile_write(FILE *fp, const ps_stats *st, const ps_engine *e)
+{
+    size_t n = st->n_rules, *order = calloc(n ? n : 1, sizeof *order);
+    uint64_t total = 0;
+    if (!order || !st->rule_ns)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        order[i] = i;
+        total += st->rule_ns[i];
+    }
+    /* Insertion sort, most expensive first: n is a few hundred at most. */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && st->rule_ns[order[j]] > st->rule_ns[order[j - 1]]; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    fprintf(fp, "%-28s %7s %10s %12s %9s %9s\n", "RULE", "SHARE", "MS", "RUNS", "NS/RUN", "FINDINGS");
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k];
+        double share = total ? 100.0 * (double)st->rule_ns[i] / (double)total : 0.0;
+        fprintf(fp, "%-28s %6.1f%% %10.1f %12" PRIu64 " %9.0f %9" PRIu64 "\n", str_or(ps_engine_rule_id(e, i), "?"),
+                share, (double)st->rule_ns[i] / 1e6, st->rule_runs[i],
+                st->rule_runs[i] ? (double)st->rule_ns[i] / (double)st->rule_runs[i] : 0.0, st->per_rule[i]);
+    }
+    fprintf(fp, "(matching time of all rules: %.1f ms, all threads added up; RUNS = records a rule's gates let "
+                "through)\n", (double)total / 1e6);
+out:
+    free(order);
+}

@@ -100,6 +100,9 @@ typedef struct cli_stats_info {
 /* --stats: one JSON object and a newline. */
 void cli_stats_write(FILE *fp, const ps_stats *st, const ps_engine *e, const cli_stats_info *info);
 
+/* --profile: per-rule matching cost, most expensive first. */
+void cli_profile_write(FILE *fp, const ps_stats *st, const ps_engine *e);
+
 /* --list-rules: a table of every rule in rs; `run_action` is shown for rules that do not set one. */
 void cli_list_rules(FILE *fp, const ps_ruleset *rs, ps_action run_action);
 

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DEFAULT_MATCH_LIMIT 10000000u
 #define DEFAULT_DEPTH_LIMIT 100000u
@@ -115,6 +116,9 @@ struct ps_scratch {
     /* --explain: every rule runs (no gates; keywords are checked per candidate instead), and on_candidate is
      * told of every candidate (kept: check == NULL). */
     bool ungated;
+    /* profiling (ps_run_options.profile): per rule, nanoseconds and runs */
+    uint64_t *prof_ns, *prof_runs;
+    size_t prof_n;
     void (*on_candidate)(void *ctx, size_t gs, size_t ge, uint32_t rule, const char *check, const char *why);
     void *candidate_ctx;
 };
@@ -671,6 +675,8 @@ void engine_scratch_free(ps_scratch *s)
 {
     if (!s)
         return;
+    free(s->prof_ns);
+    free(s->prof_runs);
     buf_free(&s->fold_buf);
     offmap_free(&s->fold_map);
     spanvec_free(&s->fold_spans);
@@ -890,7 +896,17 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
             s->last_check = "gate";
             continue;
         }
-        int st = scan_rule(r, (uint32_t)i, s, subj, out, matches, hold);
+        int st;
+        if (s->prof_ns) {
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            st = scan_rule(r, (uint32_t)i, s, subj, out, matches, hold);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            s->prof_ns[i] += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
+            s->prof_runs[i]++;
+        } else {
+            st = scan_rule(r, (uint32_t)i, s, subj, out, matches, hold);
+        }
         if (st)
             return st;
     }
@@ -1008,6 +1024,26 @@ done:
     if (failed)
         *failed = n_failed;
     return st;
+}
+
+/* ---------------------------------------------------------------- profiling */
+
+int engine_profile_enable(ps_scratch *s, const ps_engine *e)
+{
+    s->prof_n = e->n;
+    if (!e->n)
+        return PS_OK;
+    s->prof_ns = calloc(e->n, sizeof *s->prof_ns);
+    s->prof_runs = calloc(e->n, sizeof *s->prof_runs);
+    return s->prof_ns && s->prof_runs ? PS_OK : PS_E_NOMEM;
+}
+
+void engine_profile_add(const ps_scratch *s, uint64_t *ns, uint64_t *runs, size_t n)
+{
+    for (size_t i = 0; s && s->prof_ns && ns && runs && i < n && i < s->prof_n; i++) {
+        ns[i] += s->prof_ns[i];
+        runs[i] += s->prof_runs[i];
+    }
 }
 
 /* ---------------------------------------------------------------- explain */

@@ -43,6 +43,11 @@ typedef struct ps_subject {
 int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
                 ps_spanvec *matches, size_t *hold);
 
+/* Profiling: time every rule's matching in this scratch. @return PS_OK or PS_E_NOMEM. */
+int engine_profile_enable(ps_scratch *s, const ps_engine *e);
+/* Adds this scratch's per-rule nanoseconds and runs to ns[0..n) and runs[0..n) (no-op when not profiling). */
+void engine_profile_add(const ps_scratch *s, uint64_t *ns, uint64_t *runs, size_t n);
+
 /* Why the most recent candidate of engine_scan was dropped, or NULL (for self-tests and explain). */
 const char *engine_last_drop(const ps_scratch *s);
 

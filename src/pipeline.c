@@ -352,6 +352,7 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
     if (pl.threads == 1) {
         int rst = read_all(&pl, in_fd, &rw);
         st = pl.status ? pl.status : rst;
+        engine_profile_add(rw.s, stats->rule_ns, stats->rule_runs, stats->n_rules);
         worker_free(&rw);
         free_ring(&pl);
         return st;
@@ -395,6 +396,7 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
     pthread_mutex_unlock(&pl.mu);
     for (unsigned i = 0; i < started; i++) {
         pthread_join(tids[i], NULL);
+        engine_profile_add(wa[i].w.s, stats->rule_ns, stats->rule_runs, stats->n_rules);
         worker_free(&wa[i].w);
     }
     if (writer_started)
@@ -404,6 +406,7 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
         st = pl.status ? pl.status : rst;
     free(wa);
     free(tids);
+    engine_profile_add(rw.s, stats->rule_ns, stats->rule_runs, stats->n_rules);
     worker_free(&rw);
     pthread_cond_destroy(&pl.cv_work);
     pthread_cond_destroy(&pl.cv_done);
@@ -419,14 +422,20 @@ int ps_stats_init(ps_stats *st, const ps_engine *e)
 {
     memset(st, 0, sizeof *st);
     st->n_rules = ps_engine_rule_count(e);
-    if (st->n_rules && !(st->per_rule = calloc(st->n_rules, sizeof *st->per_rule)))
+    if (st->n_rules && (!(st->per_rule = calloc(st->n_rules, sizeof *st->per_rule)) ||
+                        !(st->rule_ns = calloc(st->n_rules, sizeof *st->rule_ns)) ||
+                        !(st->rule_runs = calloc(st->n_rules, sizeof *st->rule_runs)))) {
+        ps_stats_free(st);
         return PS_E_NOMEM;
+    }
     return PS_OK;
 }
 
 void ps_stats_free(ps_stats *st)
 {
     free(st->per_rule);
+    free(st->rule_ns);
+    free(st->rule_runs);
     memset(st, 0, sizeof *st);
 }
 

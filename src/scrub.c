@@ -53,7 +53,10 @@ int worker_init(ps_worker *w, const ps_engine *e, const ps_run_options *o, const
     w->paths = paths;
     w->format = o->format;
     w->check_only = o->check_only;
-    return engine_scratch_new(e, &w->s);
+    int st = engine_scratch_new(e, &w->s);
+    if (st == PS_OK && o->profile)
+        st = engine_profile_enable(w->s, e);
+    return st;
 }
 
 void worker_free(ps_worker *w)

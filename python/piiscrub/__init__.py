@@ -346,8 +346,9 @@ class _Filter:
             self.ptr = None
 
 
-def _memfd(data):
-    """An fd holding `data`, positioned at 0: the input side of ps_run for in-memory batches."""
+def _memfd(parts):
+    """An fd holding the concatenation of `parts` (bytes-like), positioned at 0: the input side of ps_run for
+    in-memory batches."""
     try:
         fd = os.memfd_create("piiscrub-batch", os.MFD_CLOEXEC)
     except (AttributeError, OSError):
@@ -356,9 +357,10 @@ def _memfd(data):
         fd = os.dup(f.fileno())
         f.close()
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        for part in parts:
+            view = memoryview(part)
+            while view:
+                view = view[os.write(fd, view):]
         os.lseek(fd, 0, os.SEEK_SET)
     except BaseException:
         os.close(fd)
@@ -505,7 +507,7 @@ class Scrubber:
         data = _enc(text)
         if b"\n" in data or data.endswith(b"\r"):
             # Text framing (CRLF kept out of matches, one record per line): the pipeline, on one thread.
-            out = self._run(data, FORMATS["text"], threads=1)[0]
+            out = bytes(self._run(data, FORMATS["text"], threads=1)[0])
         else:
             eng = self._eng()
             p = _c_void_p()
@@ -604,8 +606,7 @@ class Scrubber:
         if not batch.is_bytes:
             payload = _enc(payload)
         out = self._run(payload, FORMATS["jsonl"], ra)[0]
-        if not batch.is_bytes:
-            out = _dec(out)
+        out = _dec(out) if not batch.is_bytes else bytes(out)
         if not out.endswith(nl):
             return None
         res = []
@@ -626,7 +627,7 @@ class Scrubber:
         """One input item through the pipeline alone. @return its output without the final newline, or None when
         nothing came out (dropped)."""
         data = _enc(item) + b"\n"
-        out = self._run(data, fmt, ra, threads=1)[0]
+        out = bytes(self._run(data, fmt, ra, threads=1)[0])
         if not out:
             return None
         out = out[:-1] if out.endswith(b"\n") else out
@@ -656,8 +657,8 @@ class Scrubber:
     # -- the one place that calls ps_run
 
     def _run(self, data, fmt, ra=None, threads=None, findings=None, out_fd=None, name="input"):
-        """Runs ps_run over `data` (bytes, via a memfd; or an fd to read), output into a bytearray or to out_fd.
-        @return (output bytes or None, stats dict)."""
+        """Runs ps_run over `data` (bytes or a list of bytes, via a memfd; or an fd to read), output into a bytearray or to out_fd.
+        @return (output bytearray or None, stats dict)."""
         eng = self._eng()
         lib = self._lib
         ra = ra or _RunArgs()
@@ -703,20 +704,20 @@ class Scrubber:
         st = _Stats()
         if lib.ps_stats_init(ctypes.byref(st), eng) != PS_OK:
             raise MemoryError("piiscrub: out of memory")
-        fd = _memfd(data) if isinstance(data, (bytes, bytearray)) else data
+        fd = data if isinstance(data, int) else _memfd([data] if isinstance(data, (bytes, bytearray)) else data)
         try:
             rc = lib.ps_run(eng, ctypes.byref(ro), fd, ctypes.byref(st))  # GIL released here
             errno = ctypes.get_errno()
             stats = _stats_dict(st, self._rule_ids)
         finally:
             lib.ps_stats_free(ctypes.byref(st))
-            if fd is not data:
+            if not isinstance(data, int):
                 os.close(fd)
         if failure:
             raise failure[0]
         if rc != PS_OK:
             raise _run_error(rc, fmt, name, errno)
-        return (bytes(out) if out_fd is None else None), stats
+        return (out if out_fd is None else None), stats
 
 
 def _rebuild(args):
@@ -766,16 +767,14 @@ class _Batch:
         self.joined = nl.join(self.items)
 
     def payload(self):
-        p = self.joined + self.nl
-        return p if self.is_bytes else _enc(p)
+        return [self.joined if self.is_bytes else _enc(self.joined), b"\n"]
 
     def finish(self, i, text):
         return text + self.nl if self.had_nl is not None and self.had_nl[i] else text
 
     def split(self, out):
         """Output of payload() -> list of items, or None when the line counts do not match."""
-        if not self.is_bytes:
-            out = _dec(out)
+        out = _dec(out) if not self.is_bytes else bytes(out)
         nl = self.nl
         if not out.endswith(nl):
             return None
