@@ -1,0 +1,31 @@
+# test_tuning.sh — --profile and --block-size: the cost table names the rules that ran, and the output is the same
+# bytes for every block size and thread count (the pipeline's invariant, seen from the command line).
+. "$(dirname "$0")/lib.sh" "$@"
+R=(-r "$RULES/basic.yaml")
+
+tcase "--profile prints a per-rule cost table on stderr and leaves stdout alone"
+run $'mail jane.doe@mail.example.net\ncard 4111 1111 1111 1111\nplain\n' "${R[@]}" --profile
+assert_rc 0
+assert_out $'mail [EMAIL]\ncard [CREDIT_CARD]\nplain\n'
+assert_err_contains "RULE"
+assert_err_contains "NS/RUN"
+grep -qE '^email +[0-9.]+% ' "$ERR" && pass || fail "no row for the email rule"
+grep -qE '^card .* 1$' "$ERR" && pass || fail "the card row must show its 1 finding"
+
+tcase "--block-size: same bytes for every block size and thread count"
+run_file "$SRC/corpus/sample.txt" -j 1
+cp "$OUT" "$TMP/ref"
+for bs in 1 7 64 4096 1048576; do
+    for j in 1 2 8; do
+        run_file "$SRC/corpus/sample.txt" -j "$j" --block-size "$bs"
+        assert_rc 0
+        assert_files_equal "$TMP/ref" "$OUT"
+    done
+done
+
+tcase "--block-size must be a positive number"
+run $'x\n' "${R[@]}" --block-size 0
+assert_rc 2
+assert_err_contains "for --block-size"
+
+finish
