@@ -106,6 +106,12 @@ ON_INVALID = {"text": 0, "drop": 1, "abort": 2}
 DROP_REASONS = ("invalid", "findings", "density", "exclude", "require", "ids")
 
 
+# The structs the caller allocates end with zeroed slack: should the header grow a field at the end before this file
+# learns of it, the library writes into the slack (ps_stats) or reads zero, the documented default (ps_run_options),
+# instead of memory that is not ours. tests/test_binding.py checks every offset against the header.
+_SLACK = 256
+
+
 class _Diag(ctypes.Structure):
     _fields_ = [("file", ctypes.c_char * 512), ("line", _c_uint), ("col", _c_uint),
                 ("rule_id", ctypes.c_char * 128), ("msg", ctypes.c_char * 1024)]
@@ -124,7 +130,9 @@ class _Stats(ctypes.Structure):
     _fields_ = [("bytes_in", _c_u64), ("bytes_out", _c_u64), ("records", _c_u64), ("records_changed", _c_u64),
                 ("findings", _c_u64), ("unscanned", _c_u64), ("invalid", _c_u64),
                 ("dropped", _c_u64 * len(DROP_REASONS)), ("missing_field", _c_u64),
-                ("per_rule", ctypes.POINTER(_c_u64)), ("n_rules", _c_size)]
+                ("per_rule", ctypes.POINTER(_c_u64)), ("rule_ns", ctypes.POINTER(_c_u64)),
+                ("rule_runs", ctypes.POINTER(_c_u64)), ("n_rules", _c_size),
+                ("_reserved", ctypes.c_ubyte * _SLACK)]
 
 
 _WRITE_FN = ctypes.CFUNCTYPE(_c_int, _c_void_p, _c_void_p, _c_size)
@@ -137,7 +145,7 @@ class _RunOptions(ctypes.Structure):
                 ("on_invalid", _c_int), ("fields", ctypes.POINTER(_c_char_p)), ("n_fields", _c_size),
                 ("filter", _c_void_p), ("check_only", _c_int), ("write", _WRITE_FN), ("write_ctx", _c_void_p),
                 ("on_finding", _FINDING_FN), ("finding_ctx", _c_void_p), ("on_progress", _PROGRESS_FN),
-                ("progress_ctx", _c_void_p)]
+                ("progress_ctx", _c_void_p), ("profile", _c_int), ("_reserved", ctypes.c_ubyte * _SLACK)]
 
 
 _PROTOTYPES = {
@@ -557,8 +565,9 @@ class Scrubber:
         if not lines:
             return []
         batch = _Batch(lines)
-        out = self._run(batch.payload(), FORMATS["text"])[0]
-        res = batch.split(out)
+        sink = _LineSink(batch.is_bytes)
+        self._run(batch.payload(), FORMATS["text"], sink=sink)
+        res = batch.split(sink.finish())
         if res is None:  # a tag_format with a newline: the output has more lines than the input
             res = [self._one(x, FORMATS["text"], _RunArgs()) for x in batch.items]
             res = [batch.finish(i, r if r is not None else batch.empty) for i, r in enumerate(res)]
@@ -578,7 +587,9 @@ class Scrubber:
             droppable = ra.filter.gated or ra.on_invalid == "drop"
             if not droppable:
                 # Nothing can be dropped, so output lines map to input lines one to one.
-                res = batch.split(self._run(batch.payload(), FORMATS["jsonl"], ra)[0])
+                sink = _LineSink(batch.is_bytes)
+                self._run(batch.payload(), FORMATS["jsonl"], ra, sink=sink)
+                res = batch.split(sink.finish())
                 if res is not None:
                     return res
             res = self._jsonl_marked(batch, ra)
@@ -605,13 +616,14 @@ class Scrubber:
         payload = sep.join(batch.items) + sep
         if not batch.is_bytes:
             payload = _enc(payload)
-        out = self._run(payload, FORMATS["jsonl"], ra)[0]
-        out = _dec(out) if not batch.is_bytes else bytes(out)
-        if not out.endswith(nl):
+        sink = _LineSink(batch.is_bytes)
+        self._run(payload, FORMATS["jsonl"], ra, sink=sink)
+        lines = sink.finish()
+        if lines is None:
             return None
         res = []
         group = []
-        for line in out[:-1].split(nl):
+        for line in lines:
             if line.startswith(prefix):
                 res.append(batch.finish(len(res), nl.join(group)) if group else None)
                 group = []
@@ -656,25 +668,31 @@ class Scrubber:
 
     # -- the one place that calls ps_run
 
-    def _run(self, data, fmt, ra=None, threads=None, findings=None, out_fd=None, name="input"):
-        """Runs ps_run over `data` (bytes or a list of bytes, via a memfd; or an fd to read), output into a bytearray or to out_fd.
-        @return (output bytearray or None, stats dict)."""
+    def _run(self, data, fmt, ra=None, threads=None, findings=None, out_fd=None, sink=None, name="input"):
+        """Runs ps_run over `data` (bytes or a list of bytes, via a memfd; or an fd to read). The output goes to
+        out_fd, or to sink(bytes) chunk by chunk, or into a bytearray.
+        @return (the bytearray or None, stats dict)."""
         eng = self._eng()
         lib = self._lib
         ra = ra or _RunArgs()
-        out = bytearray()
+        out = bytearray() if out_fd is None and sink is None else None
         failure = []
 
         def write_cb(_ctx, buf, n):
-            # Runs on the pipeline's writer thread with the GIL held, once per chunk (~1 MiB).
+            # Runs on the pipeline's writer thread with the GIL held, once per chunk (~1 MiB); the workers go on
+            # scanning meanwhile.
             try:
-                if n:
-                    view = memoryview((ctypes.c_char * n).from_address(buf)).cast("B")
-                    if out_fd is None:
-                        out.extend(view)
-                    else:
-                        while view:
-                            view = view[os.write(out_fd, view):]
+                if not n:
+                    return 0
+                if sink is not None:
+                    sink(ctypes.string_at(buf, n))
+                    return 0
+                view = memoryview((ctypes.c_char * n).from_address(buf)).cast("B")
+                if out_fd is None:
+                    out.extend(view)
+                else:
+                    while view:
+                        view = view[os.write(out_fd, view):]
                 return 0
             except BaseException as e:  # noqa: B902 - handed back to the caller below
                 failure.append(e)
@@ -717,7 +735,7 @@ class Scrubber:
             raise failure[0]
         if rc != PS_OK:
             raise _run_error(rc, fmt, name, errno)
-        return (out if out_fd is None else None), stats
+        return out, stats
 
 
 def _rebuild(args):
@@ -754,13 +772,13 @@ class _Batch:
         self.is_bytes = not isinstance(lines[0], str)
         nl = self.nl = b"\n" if self.is_bytes else "\n"
         self.empty = b"" if self.is_bytes else ""
-        if self.is_bytes:
-            lines = [bytes(x) for x in lines]
         joined = nl.join(lines)
         if joined.count(nl) == len(lines) - 1:
             # Common case: no item holds a newline.
             self.items, self.had_nl, self.counts, self.joined = lines, None, None, joined
             return
+        if self.is_bytes:
+            lines = [bytes(x) for x in lines]
         self.had_nl = [x.endswith(nl) for x in lines]
         self.items = [x[:-1] if h else x for x, h in zip(lines, self.had_nl)]
         self.counts = [x.count(nl) for x in self.items]
@@ -772,13 +790,11 @@ class _Batch:
     def finish(self, i, text):
         return text + self.nl if self.had_nl is not None and self.had_nl[i] else text
 
-    def split(self, out):
-        """Output of payload() -> list of items, or None when the line counts do not match."""
-        out = _dec(out) if not self.is_bytes else bytes(out)
+    def split(self, parts):
+        """Output lines of payload() -> list of items, or None when the line counts do not match."""
         nl = self.nl
-        if not out.endswith(nl):
+        if parts is None:
             return None
-        parts = out[:-1].split(nl)
         if self.counts is None:
             return parts if len(parts) == len(self.items) else None
         if len(parts) != sum(self.counts) + len(self.items):
@@ -789,6 +805,35 @@ class _Batch:
             res.append(self.finish(i, nl.join(parts[pos:pos + c + 1])))
             pos += c + 1
         return res
+
+
+class _LineSink:
+    """Collects output lines chunk by chunk, while the workers go on. Chunks end at record ends, except the windows
+    of an over-long record: then the unfinished line is carried to the next chunk."""
+
+    def __init__(self, is_bytes):
+        self.decode = not is_bytes
+        self.lines = []
+        self.carry = b""
+
+    def __call__(self, b):
+        if self.carry:
+            b = self.carry + b
+            self.carry = b""
+        if b.endswith(b"\n"):
+            parts = (_dec(b).split("\n") if self.decode else b.split(b"\n"))
+            parts.pop()
+        else:
+            k = b.rfind(b"\n")
+            self.carry = b[k + 1:]
+            if k < 0:
+                return
+            parts = _dec(b[:k]).split("\n") if self.decode else b[:k].split(b"\n")
+        self.lines += parts
+
+    def finish(self):
+        """@return the lines, or None when the output did not end with a newline."""
+        return None if self.carry else self.lines
 
 
 def _json_bytes(b):

@@ -134,7 +134,8 @@ assert_rc 3
 assert_err_contains "No space left on device"
 
 tcase "SIGTERM: stops promptly; what was written is a prefix of the full output"
-for i in $(seq 1 200000); do echo "row $i mail user$i@example.org call (555) 867-$(printf %04d $((i % 10000)))"; done >"$TMP/rows.txt"
+awk 'BEGIN { for (i = 1; i <= 200000; i++) printf "row %d mail user%d@example.org call (555) 867-%04d\n", i, i, i % 10000 }' \
+    >"$TMP/rows.txt"
 "$BIN" "${R[@]}" -j 2 "$TMP/rows.txt" >"$TMP/full.out"
 "$BIN" "${R[@]}" -j 2 "$TMP/rows.txt" "$TMP/rows.txt" "$TMP/rows.txt" >"$TMP/part.out" &
 pid=$!
