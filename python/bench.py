@@ -80,8 +80,9 @@ def main():
     print("# piiscrub %s, library %s, %d CPUs, load %.2f; %s; %.0f MB per corpus; median of %d" % (
         piiscrub.version(), piiscrub.library_path(), os.cpu_count(), os.getloadavg()[0],
         "rules " + ", ".join(args.rules) if args.rules else "built-in packs", args.mb, args.runs))
-    print("| corpus | -j | CLI MB/s | redact_lines / _jsonl MB/s | % of CLI | scrub_file MB/s | % of CLI |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| corpus | -j | CLI MB/s | redact_lines / _jsonl MB/s | % of CLI | redact(whole str) MB/s | % of CLI "
+          "| scrub_file MB/s | % of CLI |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory(dir=scratch) as tmp:
         for name, fmt in (("prose.txt", "text"), ("records.jsonl", "jsonl")):
             path, data = corpus(name, args.mb, tmp)
@@ -103,11 +104,18 @@ def main():
                 t_py, got = median_time(lambda: batch(lines), args.runs)
                 assert ("\n".join(got) + "\n").encode("utf-8", "surrogateescape") == expected, "batch != CLI"
                 got = None
+                t_text = float("nan")
+                if fmt == "text":
+                    whole = data.decode("utf-8", "surrogateescape")
+                    t_text, got = median_time(lambda: s.redact(whole), args.runs)
+                    assert got.encode("utf-8", "surrogateescape") == expected, "redact(whole) != CLI"
+                    got = whole = None
                 t_file, _ = median_time(lambda: s.scrub_file(path, out_path, format=fmt), args.runs)
                 with open(out_path, "rb") as o:
                     assert o.read() == expected, "scrub_file != CLI"
-                print("| %s | %d | %.1f | %.1f | %.0f %% | %.1f | %.0f %% |" % (
-                    name, j, mb / t_cli, mb / t_py, 100 * t_cli / t_py, mb / t_file, 100 * t_cli / t_file))
+                print("| %s | %d | %.1f | %.1f | %.0f %% | %.1f | %.0f %% | %.1f | %.0f %% |" % (
+                    name, j, mb / t_cli, mb / t_py, 100 * t_cli / t_py, mb / t_text, 100 * t_cli / t_text,
+                    mb / t_file, 100 * t_cli / t_file))
         s = piiscrub.Scrubber(rules=args.rules)
         short = "call jane.doe@mail.example.net about order 42"
         n = args.short

@@ -250,7 +250,7 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
     return 0;
 }
 
-#define JSON_MAX_DEPTH 100000
+#define JSON_MAX_DEPTH (1u << 20) /* the walk is iterative: a byte per level */
 
 static int json_validate_only(void *ctx, const ps_jstring *js)
 {

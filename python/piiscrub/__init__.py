@@ -510,12 +510,14 @@ class Scrubber:
 
     def redact(self, text):
         """Redacts one line: exactly what the CLI prints for it (without the newline). str in, str out; bytes in,
-        bytes out. A text with newlines is redacted line by line, as the CLI would."""
+        bytes out. A text with newlines (a whole document, a whole file) is redacted line by line, as the CLI would:
+        past a megabyte, on the Scrubber's threads."""
         is_bytes = not isinstance(text, str)
         data = _enc(text)
         if b"\n" in data or data.endswith(b"\r"):
-            # Text framing (CRLF kept out of matches, one record per line): the pipeline, on one thread.
-            out = bytes(self._run(data, FORMATS["text"], threads=1)[0])
+            # Text framing (CRLF kept out of matches, one record per line): the pipeline.
+            threads = 1 if len(data) < (1 << 20) else None
+            out = bytes(self._run(data, FORMATS["text"], threads=threads)[0])
         else:
             eng = self._eng()
             p = _c_void_p()

@@ -57,17 +57,23 @@ python3 -c 'import sys; sys.stdout.write("[" * 100000 + "{\"t\":\"a jane.doe@mai
 run_file "$TMP/deep.jsonl" "${R[@]}" -f jsonl
 assert_rc 0
 assert_not_contains "$OUT" "jane.doe@mail.example.net"
-python3 -c 'import json,sys; sys.setrecursionlimit(400000); json.loads(open(sys.argv[1]).read())' "$OUT" 2>/dev/null \
-    && pass || fail "the output line is not valid JSON"
+# Byte-exact: the same line with only the address replaced (Python's json cannot parse this deep to compare).
+python3 -c 'import sys; sys.stdout.write("[" * 100000 + "{\"t\":\"a [EMAIL]\"}" + "]" * 100000 + "\n")' >"$TMP/deep.want"
+assert_out_file "$TMP/deep.want"
+assert_err_empty
 
 tcase "YAML alias bomb is refused at once"
 cat >"$TMP/bomb.yaml" <<'Y'
 version: 1
-a: &a ["x","x","x","x","x","x","x","x","x"]
-b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-rules: [*d]
+rules:
+  - id: bomb
+    pattern: x
+    examples:
+      match: &a ["x","x","x","x","x","x","x","x","x"]
+      no_match: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,[*a,*a,*a,*a,*a,*a,*a,*a,*a],[*a,*a,*a,*a,*a,*a,*a,*a,*a]]
+  - id: bomb2
+    pattern: y
+    allow: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]
 Y
 peak_kb "$BIN" -r "$TMP/bomb.yaml" </dev/null >"$OUT" 2>"$ERR"
 assert_rc 2
