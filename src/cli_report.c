@@ -1,6 +1,8 @@
 /* cli_report.c — --report, --stats, --list-rules and --test-rules output of the piiscrub CLI. */
 #include "cli_report.h"
 
+#include "utf8.h"
+
 #include "cli_opts.h"
 
 #include <errno.h>
@@ -18,38 +20,6 @@
 #define CLI_INFORMATION_URI "man:piiscrub(1)"
 #endif
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when the bytes there are not valid UTF-8
- * (overlong forms and surrogates included). */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return len;
-}
 
 void cli_json_string(FILE *fp, const char *str)
 {

@@ -492,7 +492,8 @@ class Scrubber:
         self.close()
 
     def __reduce__(self):
-        # Pickles the constructor arguments (a key given as key= bytes travels with them; a key_file path does not).
+        # Pickles the constructor arguments: a key_file travels as its path (the file must exist where it is
+        # unpickled); a key given as key= bytes travels in the pickle itself.
         args = self._args
         return (_rebuild, (args,))
 

@@ -17,7 +17,7 @@ os.environ.setdefault("PIISCRUB_LIBRARY", os.path.join(os.path.dirname(os.path.a
 os.environ.pop("PIISCRUB_KEY_FILE", None)  # a caller's key must not change what the tests see
 sys.path.insert(0, PYDIR)
 
-import piiscrub  # noqa: E402
+import piiscrub  # noqa: E402,F401  (re-exported to the tests)
 
 SAMPLE = os.path.join(SRC, "corpus", "sample.txt")
 RULES = os.path.join(SRC, "tests", "cli", "rules")

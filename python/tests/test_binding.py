@@ -11,7 +11,7 @@ import threading
 import time
 import unittest
 
-from support import BAD, CLI, RULES, SAMPLE, cli, cli_supports, jsonl_corpus, piiscrub, text_line
+from support import BAD, RULES, SAMPLE, cli, cli_supports, jsonl_corpus, piiscrub, text_line
 
 BASIC = os.path.join(RULES, "basic.yaml")
 

@@ -6,7 +6,7 @@ import sys
 import tempfile
 import unittest
 
-from support import CLI, SRC, cli, jsonl_corpus
+from support import SRC, cli, jsonl_corpus
 
 EXAMPLE = os.path.join(SRC, "examples", "dask_redact.py")
 

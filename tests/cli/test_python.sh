@@ -29,6 +29,7 @@ if [ ! -x "$PY" ]; then
     fail "$PY not found (apt-get install python3)"
     finish
 fi
+export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the source tree
 LAST_CMD="$PY -m unittest discover -s python/tests"
 RC=0
 PIISCRUB_CLI=$BIN PIISCRUB_LIBRARY=$LIB timeout 120 "$PY" -m unittest discover -s "$SRC/python/tests" -t "$SRC/python/tests" \
