@@ -109,6 +109,7 @@ def main(argv=None):
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)
         client = Client(cluster)
+        client.wait_for_workers(args.workers)  # so that every worker gets shards from the start
     try:
         bag = db.from_sequence(shards, npartitions=len(shards))
         results = bag.map(redact_shard, os.path.abspath(args.out_dir), engine_opts, run_opts, args.mode).compute()

@@ -356,30 +356,36 @@ class TestThreads(unittest.TestCase):
 
     def test_the_gil_is_released_during_a_batch(self):
         # One thread scans (C, one worker thread); this thread keeps counting meanwhile. With the GIL held for the
-        # whole C call, the longest pause between two counts would be the whole call.
+        # whole C call, the longest pause between two counts would be the whole call. A busy machine can stall
+        # this thread too, so it gets three tries; a binding that holds the GIL fails all three.
         line = " ".join("word%d" % i for i in range(200)) + " jane.doe@mail.example.net"
-        lines = [line] * 4000
+        lines = [line] * 8000
         s = piiscrub.Scrubber(threads=1)
-        t0 = time.perf_counter()
-        s.redact_lines(lines)
-        alone = time.perf_counter() - t0
-        done = threading.Event()
-
-        def work():
+        tries = []
+        for _ in range(3):
+            t0 = time.perf_counter()
             s.redact_lines(lines)
-            done.set()
+            alone = time.perf_counter() - t0
+            done = threading.Event()
 
-        t = threading.Thread(target=work)
-        gaps = []
-        last = time.perf_counter()
-        t.start()
-        while not done.is_set():
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
-        t.join()
-        self.assertGreater(alone, 0.05, "the batch is too small to tell")
-        self.assertLess(max(gaps), 0.5 * alone, "the GIL was held for %.3f s of a %.3f s call" % (max(gaps), alone))
+            def work():
+                s.redact_lines(lines)
+                done.set()
+
+            t = threading.Thread(target=work)
+            longest = 0.0
+            last = time.perf_counter()
+            t.start()
+            while not done.is_set():
+                now = time.perf_counter()
+                longest = max(longest, now - last)
+                last = now
+            t.join()
+            self.assertGreater(alone, 0.05, "the batch is too small to tell")
+            tries.append((longest, alone))
+            if longest < 0.5 * alone:
+                return
+        self.fail("the GIL was held: longest pause / call, per try: %s" % tries)
 
 
 class TestMisc(TmpDir):

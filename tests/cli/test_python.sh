@@ -35,6 +35,7 @@ RC=0
 PIISCRUB_CLI=$BIN PIISCRUB_LIBRARY=$LIB timeout 120 "$PY" -m unittest discover -s "$SRC/python/tests" -t "$SRC/python/tests" \
     >"$OUT" 2>"$ERR" || RC=$?
 assert_rc 0
+[ "$RC" -eq 0 ] || tail -n 80 "$ERR" >&2
 # unittest reports on stderr; a skip of the Dask tests (no python3-dask) would hide a scale-out regression.
 if grep -q 'skipped' "$ERR"; then fail "tests were skipped: $(grep -o 'skipped [^)]*' "$ERR" | head -3)"; else pass; fi
 
