@@ -17,7 +17,7 @@ void bytegate_init(ps_bytegate *g)
 #endif
 }
 
-/* Finds or adds the rectangle (hi nibble, low-nibble set). @return its bit index, or -1 when all 16 are taken. */
+/* Finds or adds the rectangle (hi nibble, low-nibble set). @return its bit index, or -1 when all bits are taken. */
 static int rect_bit(ps_bytegate *g, unsigned hi, uint16_t lo_set)
 {
     for (unsigned b = 0; b < g->n_rects; b++) {
@@ -31,25 +31,51 @@ static int rect_bit(ps_bytegate *g, unsigned hi, uint16_t lo_set)
         if (have == lo_set)
             return (int)b;
     }
-    if (g->n_rects == 16)
+    if (g->n_rects == BYTEGATE_BITS)
         return -1;
     unsigned b = g->n_rects++, t = b >> 3, bit = 1u << (b & 7);
     g->hi[t][hi] |= (uint8_t)bit;
     for (unsigned x = 0; x < 16; x++) {
         if (lo_set & (1u << x)) {
             g->lo[t][x] |= (uint8_t)bit;
-            g->byte_bits[(hi << 4) | x] |= (uint16_t)(1u << b);
+            g->byte_bits[(hi << 4) | x] |= (uint32_t)1 << b;
         }
     }
     return (int)b;
 }
 
-uint16_t bytegate_add(ps_bytegate *g, const uint64_t set[4])
+static int has(const uint64_t set[4], unsigned c)
 {
+    return (set[c >> 6] >> (c & 63)) & 1;
+}
+
+/* Widens a set so that rules share rectangles: one digit means all ten, more than three letters of a case mean
+ * the whole case. */
+static void widen(const uint64_t in[4], uint64_t out[4])
+{
+    memcpy(out, in, 4 * sizeof *out);
+    unsigned digits = 0, upper = 0, lower = 0;
+    for (unsigned c = '0'; c <= '9'; c++)
+        digits += has(in, c);
+    for (unsigned c = 'A'; c <= 'Z'; c++)
+        upper += has(in, c);
+    for (unsigned c = 'a'; c <= 'z'; c++)
+        lower += has(in, c);
+    for (unsigned c = 0; c < 256; c++) {
+        int d = c >= '0' && c <= '9', u = c >= 'A' && c <= 'Z', l = c >= 'a' && c <= 'z';
+        if ((d && digits) || (u && upper > 3) || (l && lower > 3))
+            out[c >> 6] |= (uint64_t)1 << (c & 63);
+    }
+}
+
+uint32_t bytegate_add(ps_bytegate *g, const uint64_t in[4])
+{
+    uint64_t set[4];
+    widen(in, set);
     uint16_t lo_sets[16] = {0};
     unsigned needed = 0;
     for (unsigned c = 0; c < 256; c++)
-        if (set[c >> 6] & ((uint64_t)1 << (c & 63)))
+        if (has(set, c))
             lo_sets[c >> 4] |= (uint16_t)(1u << (c & 15));
     for (unsigned hi = 0; hi < 16; hi++)
         needed += lo_sets[hi] != 0;
@@ -57,7 +83,7 @@ uint16_t bytegate_add(ps_bytegate *g, const uint64_t set[4])
         return 0;
     /* All or nothing: a set only partly represented would gate wrongly. */
     ps_bytegate saved = *g;
-    uint16_t bits = 0;
+    uint32_t bits = 0;
     for (unsigned hi = 0; hi < 16; hi++) {
         if (!lo_sets[hi])
             continue;
@@ -66,14 +92,14 @@ uint16_t bytegate_add(ps_bytegate *g, const uint64_t set[4])
             *g = saved;
             return 0;
         }
-        bits |= (uint16_t)(1u << b);
+        bits |= (uint32_t)1 << b;
     }
     return bits;
 }
 
-static uint16_t scan_scalar(const ps_bytegate *g, const unsigned char *u, size_t n)
+static uint32_t scan_scalar(const ps_bytegate *g, const unsigned char *u, size_t n)
 {
-    uint16_t a = 0, b = 0, c = 0, d = 0;
+    uint32_t a = 0, b = 0, c = 0, d = 0;
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
         a |= g->byte_bits[u[i]];
@@ -83,41 +109,46 @@ static uint16_t scan_scalar(const ps_bytegate *g, const unsigned char *u, size_t
     }
     for (; i < n; i++)
         a |= g->byte_bits[u[i]];
-    return (uint16_t)(a | b | c | d);
+    return a | b | c | d;
 }
 
 #ifdef PS_HAVE_SHUFTI
-__attribute__((target("ssse3"))) static uint16_t scan_ssse3(const ps_bytegate *g, const unsigned char *u, size_t n)
+/* OR of the 16 byte lanes of v. */
+__attribute__((target("ssse3"))) static unsigned or_lanes(__m128i v)
 {
-    const __m128i lo0 = _mm_loadu_si128((const __m128i *)g->lo[0]);
-    const __m128i hi0 = _mm_loadu_si128((const __m128i *)g->hi[0]);
-    const __m128i lo1 = _mm_loadu_si128((const __m128i *)g->lo[1]);
-    const __m128i hi1 = _mm_loadu_si128((const __m128i *)g->hi[1]);
+    v = _mm_or_si128(v, _mm_srli_si128(v, 8));
+    v = _mm_or_si128(v, _mm_srli_si128(v, 4));
+    v = _mm_or_si128(v, _mm_srli_si128(v, 2));
+    v = _mm_or_si128(v, _mm_srli_si128(v, 1));
+    return (unsigned)_mm_cvtsi128_si32(v) & 0xffu;
+}
+
+__attribute__((target("ssse3"))) static uint32_t scan_ssse3(const ps_bytegate *g, const unsigned char *u, size_t n)
+{
+    unsigned tables = (g->n_rects + 7) / 8;
+    __m128i lo[4], hi[4], acc[4];
+    for (unsigned t = 0; t < 4; t++) {
+        lo[t] = _mm_loadu_si128((const __m128i *)g->lo[t]);
+        hi[t] = _mm_loadu_si128((const __m128i *)g->hi[t]);
+        acc[t] = _mm_setzero_si128();
+    }
     const __m128i nib = _mm_set1_epi8(0x0f);
-    __m128i acc0 = _mm_setzero_si128(), acc1 = _mm_setzero_si128();
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(u + i));
         __m128i l = _mm_and_si128(v, nib);
         __m128i h = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
-        acc0 = _mm_or_si128(acc0, _mm_and_si128(_mm_shuffle_epi8(lo0, l), _mm_shuffle_epi8(hi0, h)));
-        acc1 = _mm_or_si128(acc1, _mm_and_si128(_mm_shuffle_epi8(lo1, l), _mm_shuffle_epi8(hi1, h)));
+        for (unsigned t = 0; t < tables; t++)
+            acc[t] = _mm_or_si128(acc[t], _mm_and_si128(_mm_shuffle_epi8(lo[t], l), _mm_shuffle_epi8(hi[t], h)));
     }
-    /* OR the 16 lanes together. */
-    acc0 = _mm_or_si128(acc0, _mm_srli_si128(acc0, 8));
-    acc0 = _mm_or_si128(acc0, _mm_srli_si128(acc0, 4));
-    acc0 = _mm_or_si128(acc0, _mm_srli_si128(acc0, 2));
-    acc0 = _mm_or_si128(acc0, _mm_srli_si128(acc0, 1));
-    acc1 = _mm_or_si128(acc1, _mm_srli_si128(acc1, 8));
-    acc1 = _mm_or_si128(acc1, _mm_srli_si128(acc1, 4));
-    acc1 = _mm_or_si128(acc1, _mm_srli_si128(acc1, 2));
-    acc1 = _mm_or_si128(acc1, _mm_srli_si128(acc1, 1));
-    uint16_t bits = (uint16_t)((_mm_cvtsi128_si32(acc0) & 0xff) | ((_mm_cvtsi128_si32(acc1) & 0xff) << 8));
-    return (uint16_t)(bits | scan_scalar(g, u + i, n - i));
+    uint32_t bits = 0;
+    for (unsigned t = 0; t < tables; t++)
+        bits |= (uint32_t)or_lanes(acc[t]) << (8 * t);
+    return bits | scan_scalar(g, u + i, n - i);
 }
 #endif
 
-uint16_t bytegate_scan(const ps_bytegate *g, const char *p, size_t n)
+uint32_t bytegate_scan(const ps_bytegate *g, const char *p, size_t n)
 {
     const unsigned char *u = (const unsigned char *)p;
 #ifdef PS_HAVE_SHUFTI

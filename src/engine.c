@@ -63,9 +63,10 @@ typedef struct engine_rule {
     size_t n_keywords;
     bool kw_search;        /* some keyword is longer than one byte: a substring search is needed */
     int kw_set, ctx_set;   /* word sets (engine->sets) that must occur in a whole record, or -1 */
+    bool caseless;         /* some part of the pattern ignores case (flag, or an inline (?i)) */
     uint64_t sets[3][4];   /* first bytes of a match; the required byte; first bytes of the keywords */
     bool has_set[3];
-    uint16_t gate[3];      /* bytegate bits of those sets; the subject must have at least one bit of each */
+    uint32_t gate[3];      /* bytegate bits of those sets; the subject must have at least one bit of each */
     unsigned n_gate;
     engine_example *examples;
     size_t n_examples;
@@ -272,6 +273,28 @@ static int compile_one(const char *src, uint32_t options, const ps_srcpos *pos, 
 
 enum { GATE_FIRST, GATE_NEED, GATE_KEYWORD };
 
+/* Does the pattern turn on caseless matching inline, as in (?i) or (?i:...)? PCRE2_INFO_ALLOPTIONS does not say,
+ * and a gate built from one case of a letter would then skip records with the other. Conservative: any option
+ * group with an 'i' before its ':' or ')' counts, even one that turns it off. */
+static bool inline_caseless(const char *p)
+{
+    for (; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            continue;
+        }
+        if (p[0] != '(' || p[1] != '?')
+            continue;
+        for (const char *q = p + 2; *q && *q != ')' && *q != ':'; q++) {
+            if (*q == 'i')
+                return true;
+            if (!((*q >= 'a' && *q <= 'z') || *q == '-' || *q == '^'))
+                break;
+        }
+    }
+    return false;
+}
+
 static void derive_gates(engine_rule *r)
 {
     uint32_t v = 0, opts = 0;
@@ -280,7 +303,7 @@ static void derive_gates(engine_rule *r)
     if (pcre2_pattern_info(r->code, PCRE2_INFO_LASTCODETYPE, &v) == 0 && v == 1) {
         uint32_t cu = 0;
         pcre2_pattern_info(r->code, PCRE2_INFO_LASTCODEUNIT, &cu);
-        if (opts & PCRE2_CASELESS)
+        if (r->caseless)
             set_add_both_cases(r->sets[GATE_NEED], (unsigned char)cu);
         else
             set_add(r->sets[GATE_NEED], (unsigned char)cu);
@@ -290,7 +313,7 @@ static void derive_gates(engine_rule *r)
         if (v == 1) {
             uint32_t cu = 0;
             pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODEUNIT, &cu);
-            if (opts & PCRE2_CASELESS)
+            if (r->caseless)
                 set_add_both_cases(r->sets[GATE_FIRST], (unsigned char)cu);
             else
                 set_add(r->sets[GATE_FIRST], (unsigned char)cu);
@@ -407,7 +430,7 @@ static void assign_gates(ps_engine *e)
             for (int g = 0; g < 3; g++) {
                 if (!r->has_set[g] || set_size(r->sets[g]) != size)
                     continue;
-                uint16_t bits = bytegate_add(&e->gate, r->sets[g]);
+                uint32_t bits = bytegate_add(&e->gate, r->sets[g]);
                 if (bits)
                     r->gate[r->n_gate++] = bits;
             }
@@ -538,6 +561,7 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
         if ((st = copy_examples(r, &src->ex_match, 1)) || (st = copy_examples(r, &src->ex_no_match, 0)))
             return st;
     }
+    r->caseless = (src->flags & PS_RFLAG_CASELESS) || inline_caseless(src->pattern);
     derive_gates(r);
     return PS_OK;
 }
@@ -693,7 +717,7 @@ const char *engine_last_drop(const ps_scratch *s)
 
 /* ---------------------------------------------------------------- scan */
 
-static inline bool gate_open(const engine_rule *r, uint16_t found)
+static inline bool gate_open(const engine_rule *r, uint32_t found)
 {
     for (unsigned g = 0; g < r->n_gate; g++)
         if (!(found & r->gate[g]))
@@ -881,7 +905,7 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
     s->last_drop = NULL;
     if (subj->len == 0)
         return PS_OK;
-    uint16_t found = subj->last ? bytegate_scan(&e->gate, subj->p, subj->len) : 0;
+    uint32_t found = subj->last ? bytegate_scan(&e->gate, subj->p, subj->len) : 0;
     s->sets_known = false;
     size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
     size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;

@@ -178,6 +178,18 @@ static void keywords_gate_case_insensitively(void **state)
     release(&c);
 }
 
+/* The byte gates must not skip the other case of a letter when the pattern ignores case inline. */
+static void inline_caseless_gates_both_cases(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: k\n    pattern: '(?i)zq_key=\\w+'\n"
+                       "  - id: m\n    pattern: 'x(?i:QZ)\\d'\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e, "a ZQ_KEY=abc", "a [K]");
+    EXPECT(c.e, "b xqz1", "b [M]");
+    release(&c);
+}
+
 static void caseless_flag(void **state)
 {
     (void)state;
@@ -353,6 +365,7 @@ int main(void)
         cmocka_unit_test(min_entropy_filters_low_entropy),
         cmocka_unit_test(keywords_gate_case_insensitively),
         cmocka_unit_test(caseless_flag),
+        cmocka_unit_test(inline_caseless_gates_both_cases),
         cmocka_unit_test(overlaps_merge_under_highest_priority),
         cmocka_unit_test(invalid_utf8_and_nul_bytes),
         cmocka_unit_test(unicode_evasion_per_entity),
