@@ -261,7 +261,8 @@ def gen_us_dl(r, bad=False):
                                                    rs(r, DIG, 1)), 'fl-dashed'
     if f == 'il':
         return r.choice(UP) + '%s-%s-%s' % (rs(r, DIG, 3), rs(r, DIG, 4), rs(r, DIG, 4)), 'il-dashed'
-    return 'WDL' + rs(r, UP + DIG, 9), 'wa-wdl'
+    v = rs(r, UP + DIG, 8)
+    return 'WDL' + v[:4] + r.choice(DIG) + v[4:], 'wa-wdl'
 
 
 NINO_FIRST = 'ABCEGHJKLMNPRSTWXYZ'
@@ -284,7 +285,7 @@ def gen_nino(r, bad=False):
 
 def gen_nhs(r, bad=False):
     while True:
-        d = rs(r, DIG, 9)
+        d = r.choice('4667') + rs(r, DIG, 8)  # England/Wales issue 400-499 and 600-799 million
         s = sum(int(c) * (10 - i) for i, c in enumerate(d))
         c = 11 - s % 11
         if c == 11:
@@ -317,7 +318,8 @@ UK_TOWNS = {'SW': 'London', 'EC': 'London', 'W': 'London', 'N': 'London', 'E': '
 def gen_postcode(r, bad=False):
     a = r.choice(PC_AREAS)
     if a in ('SW', 'EC', 'W', 'N', 'E') and r.random() < 0.3:
-        out = a + str(r.randint(1, 9)) + r.choice('ABCEHMNPRVWXY')
+        # The letter after the district digit: A9A takes A-H J K P S T U W, AA9A takes A B E H M N P R V W X Y.
+        out = a + str(r.randint(1, 9)) + r.choice('ABEHMNPRVWXY' if len(a) == 2 else 'ABCDEFGHJKPSTUW')
         f = 'AA9A' if len(a) == 2 else 'A9A'
     else:
         out = a + str(r.randint(1, 29 if len(a) == 1 else 19))
@@ -777,7 +779,7 @@ def gen_password_value(r):
         return r.choice(['Summer', 'Winter', 'Dragon', 'Monkey', 'Sunshine', 'Passat', 'Hunter', 'Bayern', 'Cielo',
                          'Kaffee']) + str(r.randint(1, 2025)) + r.choice(['!', '#', '', '?', '$'])
     if kind == 'random':
-        return rs(r, ALNUM + '!#%&*_-', r.randint(10, 20))
+        return r.choice(ALNUM) + rs(r, ALNUM + '!#%&*_-', r.randint(9, 19))
     return '-'.join(r.choice(['correct', 'horse', 'battery', 'staple', 'blue', 'river', 'tiger', 'lamp']) for _ in
                     range(3)) + str(r.randint(1, 99))
 
@@ -893,6 +895,10 @@ def gen_secret(r, bad=False):
         return rs(r, ALNUM, r.randint(32, 48)), f, 'Authorization: Bearer'
     return rs(r, ALNUM, r.choice([32, 40])), f, r.choice(['api_key', 'API_KEY', 'client_secret', 'access_token',
                                                           'X-Api-Key', 'SECRET_KEY'])
+
+
+# Random strings with no vendor prefix: only the key they are assigned to makes them secrets, so never planted bare.
+UNPREFIXED = ('aws-secret', 'generic-api-key', 'bearer')
 
 
 def pem_lines(r):
@@ -1205,15 +1211,15 @@ class Gen:
             return
         if t == 'PRIVATE_KEY':  # the inline one-record form; multi-line keys are planted by the caller
             lines, kind = pem_lines(r)
-            v = '\\n'.join(lines) + '\\n'
+            v = '\\n'.join(lines)
             if style == 'json':
                 line.t('"private_key": "')
                 line.v(v, t, 'pem-inline-json')
-                line.t('"')
+                line.t('\\n"')
             else:
                 line.t('SSH_KEY="')
                 line.v(v, t, 'pem-inline-env')
-                line.t('"')
+                line.t('\\n"')
             return
         if t == 'SECRET':
             v, fmt, key = gen_secret(r)
@@ -1228,14 +1234,16 @@ class Gen:
                     line.v(v, t, fmt)
                     line.t('"')
                 else:
-                    line.t(r.choice(['Authorization: Bearer ', '-H "Authorization: Bearer ']))
+                    q = r.choice(['', '"'])
+                    line.t(('-H "' if q else '') + 'Authorization: Bearer ')
                     line.v(v, t, fmt)
+                    line.t(q)
                 return
             if style == 'json':
                 line.t('"%s": "' % (key or 'token').split(':')[0].strip())
                 line.v(v, t, fmt)
                 line.t('"')
-            elif key and (style == 'kv' or r.random() < 0.7):
+            elif key and (style == 'kv' or fmt in UNPREFIXED or r.random() < 0.7):
                 q = r.choice(['', '"']) if style == 'kv' else ''
                 line.t(key + r.choice(['=', ': ', ' = ']) + q)
                 line.v(v, t, fmt)

@@ -72,6 +72,14 @@ typedef struct engine_rule {
     size_t n_examples;
 } engine_rule;
 
+/* A word of a word set, indexed by its first two (lower-cased) bytes for the one-pass search. */
+struct word_ref {
+    uint16_t bigram;
+    uint8_t set;
+    const char *w;
+    size_t len;
+};
+
 /* A set of words, any of which a record must contain for a rule to run (its keywords, or its required context
  * words). Rules that share a set share one search per record. */
 typedef struct wordset {
@@ -90,6 +98,9 @@ struct ps_engine {
     size_t n_sets;
     uint64_t any_bigram[1024]; /* the union of the sets' bigram maps: one pass finds every set present */
     uint64_t single_sets[256]; /* for each byte, the sets holding it as a one-byte word */
+    bool has_single;
+    struct word_ref *words;    /* every word of two or more bytes, sorted by its first two bytes */
+    size_t n_words;
     /* One pass over a subject tells which gate byte sets it touches; a rule runs only where all of its do. */
     ps_bytegate gate;
     ps_redactor *redactor;
@@ -386,6 +397,12 @@ static int intern_wordset(ps_engine *e, char *const *w, const size_t *len, size_
 
 #define MAX_WORDSETS 64
 
+static int cmp_word_ref(const void *a, const void *b)
+{
+    const struct word_ref *x = a, *y = b;
+    return (x->bigram > y->bigram) - (x->bigram < y->bigram);
+}
+
 /* The word gates of each rule: multi-byte keywords (one-byte keywords are settled by the byte gate), and required
  * context words, whose presence somewhere in the record is necessary for any candidate to pass its context check. */
 static int assign_wordsets(ps_engine *e)
@@ -403,13 +420,28 @@ static int assign_wordsets(ps_engine *e)
         if (r->ctx_set >= MAX_WORDSETS)
             r->ctx_set = -1;
     }
+    size_t n_words = 0;
     for (size_t i = 0; i < e->n_sets && i < MAX_WORDSETS; i++) {
         for (size_t k = 0; k < 1024; k++)
             e->any_bigram[k] |= e->sets[i].bigram[k];
         for (unsigned c = 0; c < 256; c++)
             if (e->sets[i].single[c])
                 e->single_sets[c] |= (uint64_t)1 << i;
+        e->has_single |= e->sets[i].has_single;
+        n_words += e->sets[i].n;
     }
+    if (n_words && !(e->words = calloc(n_words, sizeof *e->words)))
+        return PS_E_NOMEM;
+    for (size_t i = 0; i < e->n_sets && i < MAX_WORDSETS; i++) {
+        for (size_t k = 0; k < e->sets[i].n; k++) {
+            if (e->sets[i].len[k] < 2)
+                continue;
+            const char *w = e->sets[i].w[k];
+            e->words[e->n_words++] = (struct word_ref){
+                (uint16_t)((unsigned)(unsigned char)w[0] << 8 | (unsigned char)w[1]), (uint8_t)i, w, e->sets[i].len[k]};
+        }
+    }
+    qsort(e->words, e->n_words, sizeof *e->words, cmp_word_ref);
     return PS_OK;
 }
 
@@ -644,6 +676,7 @@ void ps_engine_free(ps_engine *e)
         free(e->sets[i].len);
     }
     free(e->sets);
+    free(e->words);
     free(e->redact_rules);
     redact_free(e->redactor);
     free(e);
@@ -731,30 +764,36 @@ static uint64_t wordsets_in(const ps_engine *e, const char *p, size_t n)
 {
     const unsigned char *u = (const unsigned char *)p;
     uint64_t found = 0;
-    for (size_t i = 0; i < n; i++) {
-        found |= e->single_sets[u[i]];
-        if (i + 1 == n)
-            break;
-        unsigned bg = (unsigned)lower(u[i]) << 8 | lower(u[i + 1]);
+    if (e->has_single)
+        for (size_t i = 0; i < n; i++)
+            found |= e->single_sets[u[i]];
+    if (n < 2 || !e->n_words)
+        return found;
+    unsigned prev = lower(u[0]);
+    for (size_t i = 0; i + 1 < n; i++) {
+        unsigned next = lower(u[i + 1]);
+        unsigned bg = prev << 8 | next;
+        prev = next;
         if (!(e->any_bigram[bg >> 6] & ((uint64_t)1 << (bg & 63))))
             continue;
-        for (size_t si = 0; si < e->n_sets && si < MAX_WORDSETS; si++) {
-            const wordset *ws = &e->sets[si];
-            if ((found >> si) & 1 || !(ws->bigram[bg >> 6] & ((uint64_t)1 << (bg & 63))))
+        /* The words with this bigram: a binary search in the sorted table, then compare the rest. */
+        size_t lo = 0, hi = e->n_words;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (e->words[mid].bigram < bg)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < e->n_words && e->words[k].bigram == bg; k++) {
+            const struct word_ref *w = &e->words[k];
+            if ((found >> w->set) & 1 || w->len > n - i)
                 continue;
-            for (size_t k = 0; k < ws->n; k++) {
-                const char *w = ws->w[k];
-                size_t m = ws->len[k];
-                if (m < 2 || m > n - i || (unsigned char)w[0] != lower(u[i]))
-                    continue;
-                size_t j = 1;
-                while (j < m && lower(u[i + j]) == (unsigned char)w[j])
-                    j++;
-                if (j == m) {
-                    found |= (uint64_t)1 << si;
-                    break;
-                }
-            }
+            size_t j = 2;
+            while (j < w->len && lower(u[i + j]) == (unsigned char)w->w[j])
+                j++;
+            if (j == w->len)
+                found |= (uint64_t)1 << w->set;
         }
     }
     return found;
