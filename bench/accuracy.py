@@ -445,6 +445,13 @@ def build_report(L, R, rules, classes, binary, args, version):
     hn_planted = sum(v['planted'] for v in L['hn'].values())
     hn_destroyed = sum(v['destroyed'] for v in L['hn'].values())
     hn_rate = pct(hn_destroyed, hn_planted)
+    # Invalid-checksum lookalikes (a bad card, IBAN, NHS number ...) apart from the other shapes (versions, dates ...).
+    hn_split = {}
+    for grp, pred in (('invalid checksum', lambda f: f.startswith('bad-')),
+                      ('other shapes', lambda f: not f.startswith('bad-'))):
+        pl = sum(v['planted'] for f, v in L['hn'].items() if pred(f))
+        de = sum(v['destroyed'] for f, v in L['hn'].items() if pred(f))
+        hn_split[grp] = (pl, de, pct(de, pl))
     hn_ok = hn_rate is not None and hn_rate <= HN_TARGET
     extra_ents = sorted(e for e in P if e not in T)
 
@@ -472,8 +479,11 @@ def build_report(L, R, rules, classes, binary, args, version):
                                                     ('; not by ' + ', '.join(failing_r)) if failing_r else ''))
     w('- Precision target met by %d of %d types%s.' % (len(T) - len(failing_p), len(T),
                                                        ('; not by ' + ', '.join(failing_p)) if failing_p else ''))
-    w('- Hard negatives destroyed: %d of %d (%s) — target %s.' % (hn_destroyed, hn_planted, fmt_pct(hn_rate),
-                                                                   'met ✅' if hn_ok else 'not met ❌'))
+    w('- Hard negatives destroyed: %d of %d (%s) — target %s. Invalid-checksum lookalikes: %d of %d (%s); other '
+      'shapes (versions, timestamps, order numbers, ...): %d of %d (%s).' % (
+          hn_destroyed, hn_planted, fmt_pct(hn_rate), 'met ✅' if hn_ok else 'not met ❌',
+          hn_split['invalid checksum'][1], hn_split['invalid checksum'][0], fmt_pct(hn_split['invalid checksum'][2]),
+          hn_split['other shapes'][1], hn_split['other shapes'][0], fmt_pct(hn_split['other shapes'][2])))
     rt = R['bytes'] / MB if R else 0
     if R:
         over = [(r, n / rt) for r, n in R['per_rule'].items() if n / rt > 1]
@@ -567,6 +577,8 @@ def build_report(L, R, rules, classes, binary, args, version):
         c = L['hn'][f]
         w('| %s | %d | %d | %s | %s |' % (f, c['planted'], c['destroyed'], fmt_pct(pct(c['destroyed'], c['planted'])),
                                           ', '.join('%s %d' % kv for kv in L['hn_by'][f].most_common())))
+    for grp, (pl, de, rate) in hn_split.items():
+        w('| *%s* | %d | %d | %s | |' % (grp, pl, de, fmt_pct(rate)))
     w('| **all** | %d | %d | %s %s | |' % (hn_planted, hn_destroyed, fmt_pct(hn_rate), '✅' if hn_ok else '❌'))
     w('')
     if L['hnd_examples']:
@@ -640,7 +652,7 @@ def build_report(L, R, rules, classes, binary, args, version):
       'ISBNs, git SHAs, UUIDs, prices, years, ports, serial and part numbers, dates without a birth word, ZIP+4, '
       'tracking numbers, decimals and coordinates, OIDs and digests.')
     return '\n'.join(out) + '\n', summary, {'planted': hn_planted, 'destroyed': hn_destroyed, 'rate': hn_rate,
-                                            'met': hn_ok}
+                                            'met': hn_ok, 'groups': hn_split}
 
 
 def print_table(summary, hn, R):

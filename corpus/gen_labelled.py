@@ -983,6 +983,11 @@ spec('PRIVATE_KEY', None, [], [], weight=0.25)
 TYPES = list(E)
 
 
+def needs_context(t, fmt):
+    """Spellings that are only a bare run of digits with a weak check: planted with their word, never bare."""
+    return (t, fmt) in (('US_SSN', 'plain'), ('BE_NRN', 'compact')) or (t == 'SE_PNR' and fmt.endswith('compact'))
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Hard negatives: (format, builder(r) -> (value, lead-in)). Lead-ins put some of them next to the words that would
 # tempt a rule (a card word before a bad-Luhn number, an NHS word before a bad NHS number).
@@ -1286,6 +1291,8 @@ class Gen:
                     line.t(', United Kingdom')
             return
         v, fmt = s['gen'](r)
+        while style == 'csv' and needs_context(t, fmt):
+            v, fmt = s['gen'](r)
         ev = None
         if r.random() < self.evasion_rate:
             v, ev = evade(r, v)
@@ -1299,7 +1306,7 @@ class Gen:
         elif style == 'csv':
             line.v(v, t, fmt, evasion=ev)
         else:
-            if not s['ctx'] and r.random() < s['bare']:
+            if not s['ctx'] and not needs_context(t, fmt) and r.random() < s['bare']:
                 line.t(r.choice(['', 'ok ', '→ ', 'new: ', '']))
             else:
                 line.t(r.choice(s['leads']))

@@ -247,6 +247,10 @@ static int read_all(pipeline *pl, int fd, ps_worker *rw)
             status = errno == ENOMEM ? PS_E_NOMEM : PS_E_IO;
             break;
         }
+        if (buf_pad(&s->in, 64)) { /* records are PCRE2 subjects: see buf_pad */
+            status = PS_E_NOMEM;
+            break;
+        }
         if (s->in.len == 0 && !in_long)
             break;
         size_t len = s->in.len;
