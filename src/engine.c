@@ -526,7 +526,10 @@ static int copy_examples(engine_rule *r, const ps_strlist *l, int expect)
 {
     for (size_t i = 0; i < l->n; i++) {
         engine_example *x = &r->examples[r->n_examples];
-        x->text = strdup(l->v[i]);
+        size_t len = strlen(l->v[i]);
+        x->text = calloc(1, len + 64); /* zero padding: the text is a PCRE2 subject (see buf_pad) */
+        if (x->text)
+            memcpy(x->text, l->v[i], len);
         x->file = strdup(l->pos && l->pos[i].file ? l->pos[i].file : "");
         if (!x->text || !x->file) {
             free(x->text);
@@ -1156,7 +1159,14 @@ int ps_explain(const ps_engine *e, const char *text, size_t len, ps_explain_fn c
     s->on_candidate = collect_candidate;
     s->ungated = true;
     s->candidate_ctx = &acc;
-    ps_subject subj = {text, len, 0, 0, 1};
+    /* The caller's bytes are copied into padded memory: the text is a PCRE2 subject (see buf_pad). */
+    ps_buf copy = {0};
+    if (buf_append(&copy, text, len) || buf_pad(&copy, 64)) {
+        buf_free(&copy);
+        engine_scratch_free(s);
+        return PS_E_NOMEM;
+    }
+    ps_subject subj = {copy.p, len, 0, 0, 1};
     size_t hold;
     int scan_st = engine_scan(e, s, &subj, -1, &kept, NULL, &hold);
     if (acc.nomem)
@@ -1186,6 +1196,7 @@ int ps_explain(const ps_engine *e, const char *text, size_t len, ps_explain_fn c
         free((char *)(uintptr_t)acc.v[i].why);
     free(acc.v);
     spanvec_free(&kept);
+    buf_free(&copy);
     engine_scratch_free(s);
     return scan_st == PS_E_NOMEM ? PS_E_NOMEM : scan_st;
 }

@@ -451,7 +451,15 @@ int ps_scrub(const ps_engine *e, const char *in, size_t len, char **out, size_t 
     if (st)
         return st;
     ps_chunk_out o = {0};
-    scrub_one(&w, in, len, &o);
+    /* The caller's bytes are copied into padded memory: the buffer is a PCRE2 subject (see buf_pad). */
+    ps_buf copy = {0};
+    if (buf_append(&copy, in, len) || buf_pad(&copy, 64)) {
+        buf_free(&copy);
+        worker_free(&w);
+        return PS_E_NOMEM;
+    }
+    scrub_one(&w, copy.p ? copy.p : "", len, &o);
+    buf_free(&copy);
     st = o.status;
     if (st == PS_OK && o.unscanned)
         st = PS_E_UNSCANNED;
