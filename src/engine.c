@@ -158,11 +158,6 @@ static inline unsigned char lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
-static inline bool is_alnum(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
 static char *lower_dup(const char *s, size_t *len)
 {
     size_t n = strlen(s);
@@ -196,13 +191,21 @@ static size_t ci_find(const char *hay, size_t n, const char *needle, size_t m, s
     return (size_t)-1;
 }
 
+/* Letters and digits: the characters that make up a context word. '_' and '-' separate words, so "cpr" is found in
+ * the key "cpr_nr" and "ssn" in "ssn-hash". */
+static inline bool is_word_char(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /* A context word counts only as a whole word where its own ends are word characters. */
 static bool ci_find_word(const char *hay, size_t n, const char *w, size_t m)
 {
     size_t at = 0;
     while ((at = ci_find(hay, n, w, m, at)) != (size_t)-1) {
-        bool left_ok = !is_alnum((unsigned char)w[0]) || at == 0 || !is_alnum((unsigned char)hay[at - 1]);
-        bool right_ok = !is_alnum((unsigned char)w[m - 1]) || at + m == n || !is_alnum((unsigned char)hay[at + m]);
+        bool left_ok = !is_word_char((unsigned char)w[0]) || at == 0 || !is_word_char((unsigned char)hay[at - 1]);
+        bool right_ok =
+            !is_word_char((unsigned char)w[m - 1]) || at + m == n || !is_word_char((unsigned char)hay[at + m]);
         if (left_ok && right_ok)
             return true;
         at++;

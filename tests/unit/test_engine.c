@@ -142,8 +142,9 @@ static void context_required_within_window(void **state)
     EXPECT(c.e, "meeting 01/02/1990", "meeting 01/02/1990");
     /* "born" 11 bytes before the match: outside the window */
     EXPECT(c.e, "born xxxxx 01/02/1990", "born xxxxx 01/02/1990");
-    /* whole words only: "stubborn" does not count */
+    /* whole words only: "stubborn" does not count; but '_' and '-' separate words in keys */
     EXPECT(c.e, "stubborn 01/02/1990", "stubborn 01/02/1990");
+    EXPECT(c.e, "dob_utc=01/02/1990", "dob_utc=[DOB]");
     release(&c);
 }
 
