@@ -444,7 +444,8 @@ static int assign_wordsets(ps_engine *e)
                 (uint16_t)((unsigned)(unsigned char)w[0] << 8 | (unsigned char)w[1]), (uint8_t)i, w, e->sets[i].len[k]};
         }
     }
-    qsort(e->words, e->n_words, sizeof *e->words, cmp_word_ref);
+    if (e->n_words)
+        qsort(e->words, e->n_words, sizeof *e->words, cmp_word_ref);
     return PS_OK;
 }
 
