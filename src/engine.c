@@ -250,8 +250,8 @@ static uint32_t pcre2_options(unsigned flags)
 }
 
 /* Compiles one regex; on error fills diag with PCRE2's message and the offset. `what` names the regex. */
-static int compile_one(const char *src, uint32_t options, const ps_srcpos *pos, const char *id, const char *what,
-                       pcre2_code **out, ps_diag *diag)
+static int compile_one(const char *src, uint32_t options, int jit, const ps_srcpos *pos, const char *id,
+                       const char *what, pcre2_code **out, ps_diag *diag)
 {
     int err;
     PCRE2_SIZE off;
@@ -264,8 +264,10 @@ static int compile_one(const char *src, uint32_t options, const ps_srcpos *pos, 
         pos_diag(diag, pos, id, "%s: %s; fix the regex (PCRE2 syntax)", where, (const char *)msg);
         return PS_E_RULES;
     }
-    /* JIT is an optimisation: when it is unavailable the interpreter gives the same results. */
-    (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
+    /* JIT is an optimisation: when it is unavailable the interpreter gives the same results. Allow regexes run
+     * only on candidates, rarely enough for the interpreter, and every JIT compile costs start-up. */
+    if (jit)
+        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
 
     /* A regex that matches the empty string would redact (or veto) at every position. */
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
@@ -554,7 +556,7 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
     if (!(r->id = strdup(src->id)) || !(r->entity = strdup(src->entity)))
         return PS_E_NOMEM;
     uint32_t options = pcre2_options(src->flags);
-    if ((st = compile_one(src->pattern, options, &src->pattern_pos, src->id, "pattern", &r->code, diag)))
+    if ((st = compile_one(src->pattern, options, 1, &src->pattern_pos, src->id, "pattern", &r->code, diag)))
         return st;
     uint32_t captures = 0;
     pcre2_pattern_info(r->code, PCRE2_INFO_CAPTURECOUNT, &captures);
@@ -588,7 +590,7 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
         uint32_t aopt = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (options & PCRE2_CASELESS);
         for (size_t i = 0; i < src->allow.n; i++) {
             const ps_srcpos *p = src->allow.pos ? &src->allow.pos[i] : &src->pos;
-            if ((st = compile_one(src->allow.v[i], aopt, p, src->id, "allow regex", &r->allow[i], diag)))
+            if ((st = compile_one(src->allow.v[i], aopt, 0, p, src->id, "allow regex", &r->allow[i], diag)))
                 return st;
             r->n_allow++;
         }
