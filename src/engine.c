@@ -63,6 +63,7 @@ typedef struct engine_rule {
     size_t n_keywords;
     bool kw_search;        /* some keyword is longer than one byte: a substring search is needed */
     int kw_set, ctx_set;   /* word sets (engine->sets) that must occur in a whole record, or -1 */
+    uint32_t min_len;      /* PCRE2_INFO_MINLENGTH: no match is shorter (in characters, so in bytes too) */
     bool caseless;         /* some part of the pattern ignores case (flag, or an inline (?i)) */
     uint64_t sets[3][4];   /* first bytes of a match; the required byte; first bytes of the keywords */
     bool has_set[3];
@@ -103,6 +104,7 @@ struct ps_engine {
     size_t n_words;
     /* One pass over a subject tells which gate byte sets it touches; a rule runs only where all of its do. */
     ps_bytegate gate;
+    uint32_t min_len; /* the shortest match any rule can make */
     ps_redactor *redactor;
     ps_redact_rule *redact_rules;
     uint32_t max_pairs; /* ovector pairs needed */
@@ -603,6 +605,7 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
             return st;
     }
     r->caseless = (src->flags & PS_RFLAG_CASELESS) || inline_caseless(src->pattern);
+    pcre2_pattern_info(r->code, PCRE2_INFO_MINLENGTH, &r->min_len);
     derive_gates(r);
     return PS_OK;
 }
@@ -647,6 +650,10 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
                      : opts->action != PS_ACTION_INHERIT ? opts->action : PS_ACTION_TAG;
     }
     assign_gates(e);
+    e->min_len = UINT32_MAX;
+    for (size_t i = 0; i < e->n; i++)
+        if (e->rules[i].min_len < e->min_len)
+            e->min_len = e->rules[i].min_len;
     if ((st = assign_wordsets(e)))
         goto fail;
     /* Lookbehind counts characters; 4 bytes each at most in UTF-8. */
@@ -818,6 +825,14 @@ static bool set_present(const ps_engine *e, ps_scratch *s, int set, const ps_sub
     return (s->sets_found >> set) & 1;
 }
 
+/* The gates of a whole subject, cheapest first: length, bytes, keywords, required context words. */
+static inline bool rule_may_match(const ps_engine *e, ps_scratch *s, const engine_rule *r, uint32_t found,
+                                  const ps_subject *subj)
+{
+    return subj->len >= r->min_len && gate_open(r, found) && (r->kw_set < 0 || set_present(e, s, r->kw_set, subj)) &&
+           (r->ctx_set < 0 || set_present(e, s, r->ctx_set, subj));
+}
+
 /* Multi-byte keywords: is one of them in the subject? */
 static bool keywords_present(const engine_rule *r, const char *p, size_t n)
 {
@@ -953,6 +968,8 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
     s->last_drop = NULL;
     if (subj->len == 0)
         return PS_OK;
+    if (subj->last && subj->len < e->min_len && !s->ungated)
+        return PS_OK; /* shorter than any rule's shortest match (JSON ids, flags, short metadata) */
     uint32_t found = subj->last ? bytegate_scan(&e->gate, subj->p, subj->len) : 0;
     s->sets_known = false;
     size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
@@ -961,8 +978,7 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
         const engine_rule *r = &e->rules[i];
         /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
          * still come, so only whole subjects are gated. */
-        if (subj->last && !s->ungated && (!gate_open(r, found) || (r->kw_set >= 0 && !set_present(e, s, r->kw_set, subj)) ||
-                           (r->ctx_set >= 0 && !set_present(e, s, r->ctx_set, subj)))) {
+        if (subj->last && !s->ungated && !rule_may_match(e, s, r, found, subj)) {
             /* No formatting here: this runs for most rules on most records. */
             s->last_drop = "the text lacks a byte, keyword or context word that the rule needs";
             s->last_check = "gate";
