@@ -98,6 +98,8 @@ struct ps_engine {
     wordset *sets;
     size_t n_sets;
     uint64_t any_bigram[1024]; /* the union of the sets' bigram maps: one pass finds every set present */
+    uint64_t tri_hash[1024];   /* a hash of the first three bytes of every word of 3+ bytes: fewer false hits */
+    uint64_t short_bigram[1024]; /* the bigrams that are whole two-byte words */
     uint64_t single_sets[256]; /* for each byte, the sets holding it as a one-byte word */
     bool has_single;
     struct word_ref *words;    /* every word of two or more bytes, sorted by its first two bytes */
@@ -404,6 +406,12 @@ static int intern_wordset(ps_engine *e, char *const *w, const size_t *len, size_
 
 #define MAX_WORDSETS 64
 
+/* 16 bits from three lower-cased bytes. */
+static inline unsigned tri_hash(unsigned a, unsigned b, unsigned c)
+{
+    return ((a * 0x9E37u) ^ (b * 0x85EBu) ^ (c * 0xC2B3u) ^ (a << 7) ^ (c >> 1)) & 0xFFFFu;
+}
+
 static int cmp_word_ref(const void *a, const void *b)
 {
     const struct word_ref *x = a, *y = b;
@@ -439,6 +447,18 @@ static int assign_wordsets(ps_engine *e)
     }
     if (n_words && !(e->words = calloc(n_words, sizeof *e->words)))
         return PS_E_NOMEM;
+    for (size_t i = 0; i < e->n_sets && i < MAX_WORDSETS; i++) {
+        for (size_t k = 0; k < e->sets[i].n; k++) {
+            const unsigned char *w = (const unsigned char *)e->sets[i].w[k];
+            if (e->sets[i].len[k] == 2) {
+                unsigned bg = (unsigned)w[0] << 8 | w[1];
+                e->short_bigram[bg >> 6] |= (uint64_t)1 << (bg & 63);
+            } else if (e->sets[i].len[k] > 2) {
+                unsigned h = tri_hash(w[0], w[1], w[2]);
+                e->tri_hash[h >> 6] |= (uint64_t)1 << (h & 63);
+            }
+        }
+    }
     for (size_t i = 0; i < e->n_sets && i < MAX_WORDSETS; i++) {
         for (size_t k = 0; k < e->sets[i].n; k++) {
             if (e->sets[i].len[k] < 2)
@@ -792,6 +812,15 @@ static uint64_t wordsets_in(const ps_engine *e, const char *p, size_t n)
         prev = next;
         if (!(e->any_bigram[bg >> 6] & ((uint64_t)1 << (bg & 63))))
             continue;
+        /* Common English bigrams start many words of the sets: a third byte rules most of those hits out, unless
+         * the bigram is itself a word. */
+        if (!(e->short_bigram[bg >> 6] & ((uint64_t)1 << (bg & 63)))) {
+            if (i + 2 >= n)
+                continue;
+            unsigned h = tri_hash(bg >> 8, bg & 0xFF, lower(u[i + 2]));
+            if (!(e->tri_hash[h >> 6] & ((uint64_t)1 << (h & 63))))
+                continue;
+        }
         /* The words with this bigram: a binary search in the sorted table, then compare the rest. */
         size_t lo = 0, hi = e->n_words;
         while (lo < hi) {
