@@ -34,6 +34,7 @@
 #define JIT_STACK_START (32u * 1024)
 #define JIT_STACK_MAX (1024u * 1024)
 #define MAX_LOOKBEHIND_MARGIN 256u
+#define MEMO_BITS 4 /* gates_open_for remembers 16 values of a record's byte classes */
 
 typedef struct engine_example {
     char *text;
@@ -121,6 +122,11 @@ struct ps_scratch {
     const char *last_drop;  /* why the latest candidate was dropped */
     const char *last_check; /* which check dropped it */
     char drop_buf[160];
+    /* gates_open_for's cache: MEMO_SLOTS bitmaps of memo_words words each */
+    uint64_t *memo_rules;
+    size_t memo_words;
+    uint32_t memo_found[1u << MEMO_BITS];
+    uint8_t memo_valid[1u << MEMO_BITS];
     /* Word sets present in the current subject (bit i = engine->sets[i]), found on first need. */
     uint64_t sets_found;
     bool sets_known;
@@ -750,6 +756,11 @@ int engine_scratch_new(const ps_engine *e, ps_scratch **out)
     ps_scratch *s = calloc(1, sizeof *s);
     if (!s)
         return PS_E_NOMEM;
+    s->memo_words = (e->n + 63) / 64 ? (e->n + 63) / 64 : 1;
+    if (!(s->memo_rules = calloc((size_t)1 << MEMO_BITS, s->memo_words * sizeof *s->memo_rules))) {
+        engine_scratch_free(s);
+        return PS_E_NOMEM;
+    }
     s->md = pcre2_match_data_create(e->max_pairs, NULL);
     s->mctx = pcre2_match_context_create(NULL);
     s->jit = pcre2_jit_stack_create(JIT_STACK_START, JIT_STACK_MAX, NULL);
@@ -768,6 +779,7 @@ void engine_scratch_free(ps_scratch *s)
 {
     if (!s)
         return;
+    free(s->memo_rules);
     free(s->prof_ns);
     free(s->prof_runs);
     buf_free(&s->fold_buf);
@@ -990,6 +1002,22 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
     return PS_OK;
 }
 
+/* The rules whose byte gates `found` opens, as a bitmap, from a small direct-mapped cache in the scratch. */
+static const uint64_t *gates_open_for(const ps_engine *e, ps_scratch *s, uint32_t found)
+{
+    unsigned slot = (found * 0x9E3779B1u) >> (32 - MEMO_BITS);
+    uint64_t *bits = s->memo_rules + (size_t)slot * s->memo_words;
+    if (s->memo_valid[slot] && s->memo_found[slot] == found)
+        return bits;
+    memset(bits, 0, s->memo_words * sizeof *bits);
+    for (size_t i = 0; i < e->n; i++)
+        if (gate_open(&e->rules[i], found))
+            bits[i >> 6] |= (uint64_t)1 << (i & 63);
+    s->memo_found[slot] = found;
+    s->memo_valid[slot] = 1;
+    return bits;
+}
+
 static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
                         ps_spanvec *matches, size_t *hold)
 {
@@ -1003,7 +1031,22 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
     s->sets_known = false;
     size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
     size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
+    /* Which rules' byte gates a record opens depends only on `found`, and most records of a stream share a few
+     * values of it: remember the answer (a bitmap of rules) for recent values. */
+    const uint64_t *open = subj->last && !s->ungated && only_rule < 0 ? gates_open_for(e, s, found) : NULL;
     for (size_t i = lo; i < hi && i < e->n; i++) {
+        if (open) {
+            /* Jump to the next rule whose byte gates are open. */
+            size_t w = i >> 6;
+            uint64_t bits = open[w] & (~(uint64_t)0 << (i & 63));
+            while (!bits && ++w < s->memo_words)
+                bits = open[w];
+            if (!bits)
+                break;
+            i = (w << 6) + (size_t)__builtin_ctzll(bits);
+            if (i >= hi)
+                break;
+        }
         const engine_rule *r = &e->rules[i];
         /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
          * still come, so only whole subjects are gated. */
