@@ -234,12 +234,14 @@ def bench_corpus(a, corpus, path, env, results):
     stats = None
     if pt:
         stats_file = os.path.join(rundir, '%s.stats.json' % corpus)
-        argv = pt.argv[:1] + ['--stats=' + stats_file] + pt.argv[1:]
+        argv = pt.argv[:1] + ['--stats=' + stats_file, '--profile'] + pt.argv[1:]
         _, _, rc = run_once(argv, path, outs[pt.key], errs[pt.key], env, a.timeout)
         try:
             stats = json.load(open(stats_file))
         except (OSError, ValueError):
             stats = None
+        if stats is not None:
+            stats['profile'] = parse_profile(errs[pt.key])
         if rc != 0 or not stats:
             checks.append('piiscrub --stats run failed (exit %s)' % rc)
         else:
@@ -581,11 +583,28 @@ def write_results(a, results):
     w('')
     w('## Per-rule cost')
     w('')
-    w('**Not measured yet.** Issue 4 asks for the share of time spent in each rule, from a profiling mode of the '
-      'engine; piiscrub has no such mode yet (%s), and this section will not guess. When it exists, '
-      'bench/measure.py should run it on each corpus and fill this table: rule, share of match time, candidates '
-      'tried, candidates confirmed, and why the rule is expensive.' % results['profile_note'])
-    w('')
+    profiled = [(cc, ((results['corpora'].get(cc) or {}).get('stats') or {}).get('profile') or [])
+                for cc, _, _ in CORPORA if cc in results['corpora']]
+    if any(rows for _, rows in profiled):
+        w('From `piiscrub --profile` (one untimed `-j 1`-style run per corpus; matching time only, all threads '
+          'added up): the 12 most expensive rules. "runs" = records the rule\'s gates (byte classes, minimum '
+          'length, keywords, context words) let through to its regex — a rule that runs on every record and finds '
+          'nothing is the one to tighten.')
+        w('')
+        for cc, rows in profiled:
+            if not rows:
+                continue
+            w('**%s**' % cc)
+            w('')
+            w('| rule | share of match time | ms | runs | ns per run | findings |')
+            w('|---|---:|---:|---:|---:|---:|')
+            for r in rows[:12]:
+                w('| %s | %.1f %% | %.1f | %d | %d | %d |' % (r['rule'], r['share'], r['ms'], r['runs'],
+                                                          r['ns_per_run'], r['findings']))
+            w('')
+    else:
+        w('**Not measured.** (%s)' % results['profile_note'])
+        w('')
     w('What piiscrub did find, per rule (`--stats`, one untimed run of each corpus) — counts, not costs:')
     w('')
     rule_ids = []
@@ -620,6 +639,20 @@ def write_results(a, results):
         w('')
     with open(a.results, 'w') as f:
         f.write('\n'.join(L))
+
+
+def parse_profile(path):
+    """Rows of `piiscrub --profile`'s table (stderr): rule, share %, ms, runs, ns per run, findings."""
+    rows = []
+    try:
+        for line in open(path, encoding='utf-8', errors='replace'):
+            m = re.match(r'^(\S+)\s+([\d.]+)%\s+([\d.]+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$', line)
+            if m:
+                rows.append({'rule': m.group(1), 'share': float(m.group(2)), 'ms': float(m.group(3)),
+                             'runs': int(m.group(4)), 'ns_per_run': int(m.group(5)), 'findings': int(m.group(6))})
+    except OSError:
+        pass
+    return rows
 
 
 def main():
@@ -677,7 +710,7 @@ def main():
         a.jsonl_note = 'BENCH_JSONL_FORMAT=text'
     helptext = sh([a.bin, '--help'])
     if '--profile' in helptext:
-        results['profile_note'] = '`piiscrub --help` now lists `--profile`, but bench/measure.py does not read it yet'
+        results['profile_note'] = '`--profile` output could not be read'
     else:
         results['profile_note'] = '`piiscrub --help` lists no `--profile`; `--stats` gives findings per rule only'
     try:
