@@ -866,11 +866,10 @@ static bool set_present(const ps_engine *e, ps_scratch *s, int set, const ps_sub
     return (s->sets_found >> set) & 1;
 }
 
-/* The gates of a whole subject, cheapest first: length, bytes, keywords, required context words. */
-static inline bool rule_may_match(const ps_engine *e, ps_scratch *s, const engine_rule *r, uint32_t found,
-                                  const ps_subject *subj)
+/* The gates of a whole subject after its byte classes (gates_open_for): length, keywords, required context words. */
+static inline bool rule_may_match(const ps_engine *e, ps_scratch *s, const engine_rule *r, const ps_subject *subj)
 {
-    return subj->len >= r->min_len && gate_open(r, found) && (r->kw_set < 0 || set_present(e, s, r->kw_set, subj)) &&
+    return subj->len >= r->min_len && (r->kw_set < 0 || set_present(e, s, r->kw_set, subj)) &&
            (r->ctx_set < 0 || set_present(e, s, r->ctx_set, subj));
 }
 
@@ -1033,7 +1032,7 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
     size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
     /* Which rules' byte gates a record opens depends only on `found`, and most records of a stream share a few
      * values of it: remember the answer (a bitmap of rules) for recent values. */
-    const uint64_t *open = subj->last && !s->ungated && only_rule < 0 ? gates_open_for(e, s, found) : NULL;
+    const uint64_t *open = subj->last && !s->ungated ? gates_open_for(e, s, found) : NULL;
     for (size_t i = lo; i < hi && i < e->n; i++) {
         if (open) {
             /* Jump to the next rule whose byte gates are open. */
@@ -1050,7 +1049,7 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
         const engine_rule *r = &e->rules[i];
         /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
          * still come, so only whole subjects are gated. */
-        if (subj->last && !s->ungated && !rule_may_match(e, s, r, found, subj)) {
+        if (open && !rule_may_match(e, s, r, subj)) {
             /* No formatting here: this runs for most rules on most records. */
             s->last_drop = "the text lacks a byte, keyword or context word that the rule needs";
             s->last_check = "gate";
