@@ -14,6 +14,7 @@ serial numbers. Every value is fake. The same --seed and --lines give byte-ident
 """
 import argparse
 import base64
+import datetime
 import json
 import random
 import string
@@ -1007,6 +1008,32 @@ def isbn10(r):
     return '%s-%s-%s-%s' % (p[0], p[1:4], p[4:9], 'X' if c == 10 else c)
 
 
+def dk_cpr_valid(v):
+    """Whether a DDMMYY-SSSS value is a valid Danish CPR (a date; the century from the serial's first digit)."""
+    if len(v) == 11 and v[6] == '-':
+        v = v[:6] + v[7:]
+    if len(v) != 10 or not v.isdigit():
+        return False
+    dd, mm, yy, c = int(v[:2]), int(v[2:4]), int(v[4:6]), int(v[6])
+    year = 1900 + yy if c <= 3 else ((2000 if yy <= 36 else 1900) + yy if c in (4, 9) else
+                                     (2000 if yy <= 57 else 1800) + yy)
+    try:
+        datetime.date(year, mm, dd)
+    except ValueError:
+        return False
+    return True
+
+
+def bad_se_pnr(r):
+    """A Swedish personnummer with a wrong Luhn digit. 'personnummer' is also the Danish word for the CPR number,
+    which has no check digit: a value that reads as a valid CPR is personal data, not a hard negative."""
+    v = gen_se_pnr(r, bad=True)[0]
+    rr = random.Random(v)  # redraws come from their own stream, so the rest of the corpus stays as it was
+    while dk_cpr_valid(v):
+        v = gen_se_pnr(rr, bad=True)[0]
+    return v
+
+
 NEGATIVES = [
     ('bad-luhn-card', lambda r: (gen_card(r, bad=True)[0], r.choice(['card ', 'paid with ', 'CC: ']))),
     ('bad-iban', lambda r: (gen_iban(r, bad=True)[0], 'IBAN ')),
@@ -1020,7 +1047,7 @@ NEGATIVES = [
     ('bad-nl-bsn', lambda r: (gen_nl_bsn(r, bad=True)[0], 'BSN ')),
     ('bad-be-nrn', lambda r: (gen_be_nrn(r, bad=True)[0], 'NN ')),
     ('bad-pl-pesel', lambda r: (gen_pl_pesel(r, bad=True)[0], 'PESEL ')),
-    ('bad-se-pnr', lambda r: (gen_se_pnr(r, bad=True)[0], 'personnummer ')),
+    ('bad-se-pnr', lambda r: (bad_se_pnr(r), 'personnummer ')),
     ('bad-dk-cpr', lambda r: (gen_dk_cpr(r, bad=True)[0], 'CPR ')),
     ('bad-fi-hetu', lambda r: (gen_fi_hetu(r, bad=True)[0], 'HETU ')),
     ('bad-no-fnr', lambda r: (gen_no_fnr(r, bad=True)[0], 'fnr ')),

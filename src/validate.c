@@ -411,7 +411,11 @@ static bool v_be_nrn(const char *s, size_t n)
         return false;
     uint64_t base = num(d, 9);
     unsigned check = num(d + 9, 2);
-    return check == 97 - base % 97 || check == 97 - (2000000000u + base) % 97; /* born 2000+: prefix 2 */
+    if (check == 97 - base % 97)
+        return true;
+    /* Born 2000 or later: a 2 stands before the nine digits. Read so, a year 50-99 would be a birth in 2050 or
+     * later, so such a number only passes with the 1900s check (one bad key in 97 would pass otherwise). */
+    return num(d, 2) < 50 && check == 97 - (2000000000u + base) % 97;
 }
 
 static bool v_pl_pesel(const char *s, size_t n)

@@ -244,6 +244,8 @@ static void test_be_nrn(void **state)
     static const char *const bad[] = {
         "85073003327", "58073003328", "12345678901", "85133000105", "8507300332", "850730033280",
         "85.07.30--033.28", "85073000097",
+        /* 1977 and 1950 births whose key is only right for 2077 and 2050 */
+        "77.08.09-275.90", "50.07.31-481.08",
     };
     CHECK("be-nrn", good, bad);
 }
