@@ -17,6 +17,7 @@
 #include "engine.h"
 
 #include "bytegate.h"
+#include "litscan.h"
 #include "fold.h"
 #include "rules.h"
 #include "validate.h"
@@ -29,12 +30,16 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define DEFAULT_MATCH_LIMIT 10000000u
 #define DEFAULT_DEPTH_LIMIT 100000u
 #define JIT_STACK_START (32u * 1024)
 #define JIT_STACK_MAX (1024u * 1024)
 #define MAX_LOOKBEHIND_MARGIN 256u
-#define MEMO_BITS 4 /* gates_open_for remembers 16 values of a record's byte classes */
+#define LIT_CACHE 64 /* fingerprint filters kept per thread, by the word sets they cover */
 
 typedef struct engine_example {
     char *text;
@@ -107,6 +112,11 @@ struct ps_engine {
     size_t n_words;
     /* One pass over a subject tells which gate byte sets it touches; a rule runs only where all of its do. */
     ps_bytegate gate;
+    /* The rules' gate masks side by side (gate g of rule i at gate_mask[g][i], all bits when the rule has fewer
+     * gates; n rounded up to a multiple of 4, the padding never open): a record opens a rule when it has a bit of
+     * each of the rule's masks. Four rules per SSE2 step. */
+    uint32_t *gate_mask[3];
+    size_t rule_words; /* 64-bit words of a bitmap of rules */
     uint32_t min_len; /* the shortest match any rule can make */
     ps_redactor *redactor;
     ps_redact_rule *redact_rules;
@@ -122,11 +132,16 @@ struct ps_scratch {
     const char *last_drop;  /* why the latest candidate was dropped */
     const char *last_check; /* which check dropped it */
     char drop_buf[160];
-    /* gates_open_for's cache: MEMO_SLOTS bitmaps of memo_words words each */
-    uint64_t *memo_rules;
-    size_t memo_words;
-    uint32_t memo_found[1u << MEMO_BITS];
-    uint8_t memo_valid[1u << MEMO_BITS];
+    /* The rules whose byte gates the current subject opens (rule_words words), and the word sets they need (found
+     * on first need, like the sets present). */
+    uint64_t *open;
+    /* Fingerprint filters for the words of a few recent combinations of needed sets: a record whose open rules
+     * need two sets should not pay for candidates of forty. */
+    struct {
+        uint64_t sets;
+        ps_litscan lits;
+    } lit_cache[LIT_CACHE];
+    unsigned lit_used, lit_next;
     /* Word sets present in the current subject (bit i = engine->sets[i]), found on first need. */
     uint64_t sets_found;
     bool sets_known;
@@ -476,6 +491,7 @@ static int assign_wordsets(ps_engine *e)
     }
     if (e->n_words)
         qsort(e->words, e->n_words, sizeof *e->words, cmp_word_ref);
+
     return PS_OK;
 }
 
@@ -502,6 +518,20 @@ static void assign_gates(ps_engine *e)
             }
         }
     }
+}
+
+/* Lays the rules' gate masks out for open_rules (see ps_engine.gate_mask). */
+static int index_gates(ps_engine *e)
+{
+    e->rule_words = (e->n + 63) / 64 ? (e->n + 63) / 64 : 1;
+    size_t padded = (e->n + 3) & ~(size_t)3;
+    for (int g = 0; g < 3; g++) {
+        if (!(e->gate_mask[g] = calloc(padded ? padded : 1, sizeof *e->gate_mask[g])))
+            return PS_E_NOMEM;
+        for (size_t i = 0; i < e->n; i++)
+            e->gate_mask[g][i] = (unsigned)g < e->rules[i].n_gate ? e->rules[i].gate[g] : ~(uint32_t)0;
+    }
+    return PS_OK;
 }
 
 static void free_rule(engine_rule *r)
@@ -676,6 +706,8 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
                      : opts->action != PS_ACTION_INHERIT ? opts->action : PS_ACTION_TAG;
     }
     assign_gates(e);
+    if ((st = index_gates(e)))
+        goto fail;
     e->min_len = UINT32_MAX;
     for (size_t i = 0; i < e->n; i++)
         if (e->rules[i].min_len < e->min_len)
@@ -719,6 +751,8 @@ void ps_engine_free(ps_engine *e)
     }
     free(e->sets);
     free(e->words);
+    for (int g = 0; g < 3; g++)
+        free(e->gate_mask[g]);
     free(e->redact_rules);
     redact_free(e->redactor);
     free(e);
@@ -756,8 +790,7 @@ int engine_scratch_new(const ps_engine *e, ps_scratch **out)
     ps_scratch *s = calloc(1, sizeof *s);
     if (!s)
         return PS_E_NOMEM;
-    s->memo_words = (e->n + 63) / 64 ? (e->n + 63) / 64 : 1;
-    if (!(s->memo_rules = calloc((size_t)1 << MEMO_BITS, s->memo_words * sizeof *s->memo_rules))) {
+    if (!(s->open = calloc(e->rule_words, sizeof *s->open))) {
         engine_scratch_free(s);
         return PS_E_NOMEM;
     }
@@ -779,7 +812,7 @@ void engine_scratch_free(ps_scratch *s)
 {
     if (!s)
         return;
-    free(s->memo_rules);
+    free(s->open);
     free(s->prof_ns);
     free(s->prof_runs);
     buf_free(&s->fold_buf);
@@ -806,61 +839,135 @@ static inline bool gate_open(const engine_rule *r, uint32_t found)
     return true;
 }
 
-/* Which word sets occur in p[0..n) (ignoring ASCII case)? One pass over the bytes for all sets: a bitmap of the
- * words' first two bytes says where a word may start, and only there are words compared. */
-static uint64_t wordsets_in(const ps_engine *e, const char *p, size_t n)
+/* The words of the sets that may start at u[i]: the bigram map, then (unless the bigram is a word itself) a hash of
+ * the first three bytes, then a binary search for the bigram in the sorted table and a comparison of the rest. */
+struct words_at {
+    const ps_engine *e;
+    const unsigned char *u;
+    size_t n;
+    uint64_t found, skip;
+};
+
+static int word_at(void *ctx, size_t i)
+{
+    struct words_at *c = ctx;
+    const ps_engine *e = c->e;
+    const unsigned char *u = c->u;
+    size_t n = c->n;
+    if (i + 1 >= n)
+        return 0;
+    unsigned bg = lower(u[i]) << 8 | lower(u[i + 1]);
+    if (!(e->any_bigram[bg >> 6] & ((uint64_t)1 << (bg & 63))))
+        return 0;
+    if (!(e->short_bigram[bg >> 6] & ((uint64_t)1 << (bg & 63)))) {
+        if (i + 2 >= n)
+            return 0;
+        unsigned h = tri_hash(bg >> 8, bg & 0xFF, lower(u[i + 2]));
+        if (!(e->tri_hash[h >> 6] & ((uint64_t)1 << (h & 63))))
+            return 0;
+    }
+    size_t lo = 0, hi = e->n_words;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e->words[mid].bigram < bg)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t k = lo; k < e->n_words && e->words[k].bigram == bg; k++) {
+        const struct word_ref *w = &e->words[k];
+        if (((c->found | c->skip) >> w->set) & 1 || w->len > n - i)
+            continue;
+        size_t j = 2;
+        while (j < w->len && lower(u[i + j]) == (unsigned char)w->w[j])
+            j++;
+        if (j == w->len)
+            c->found |= (uint64_t)1 << w->set;
+    }
+    return 0;
+}
+
+/* The fingerprint filter of the words of `sets`, from the scratch's cache. */
+static const ps_litscan *lits_for(const ps_engine *e, ps_scratch *s, uint64_t sets)
+{
+    for (unsigned i = 0; i < s->lit_used; i++)
+        if (s->lit_cache[i].sets == sets)
+            return &s->lit_cache[i].lits;
+    unsigned i = s->lit_used < LIT_CACHE ? s->lit_used++ : s->lit_next++ % LIT_CACHE;
+    s->lit_cache[i].sets = sets;
+    litscan_init(&s->lit_cache[i].lits);
+    for (size_t k = 0; k < e->n_words; k++)
+        if ((sets >> e->words[k].set) & 1)
+            litscan_add(&s->lit_cache[i].lits, e->words[k].w, e->words[k].len);
+    return &s->lit_cache[i].lits;
+}
+
+/* Which of the word sets `sets` occur in p[0..n) (ignoring ASCII case)? One pass for all of them: a SIMD fingerprint
+ * of their words' first three bytes (litscan) finds where a word may start, and only there are words compared. */
+static uint64_t wordsets_in(const ps_engine *e, ps_scratch *s, uint64_t sets, const char *p, size_t n)
 {
     const unsigned char *u = (const unsigned char *)p;
     uint64_t found = 0;
     if (e->has_single)
         for (size_t i = 0; i < n; i++)
             found |= e->single_sets[u[i]];
-    if (n < 2 || !e->n_words)
+    if (n < 2 || !e->n_words || !(sets & ~found))
         return found;
-    unsigned prev = lower(u[0]);
-    for (size_t i = 0; i + 1 < n; i++) {
-        unsigned next = lower(u[i + 1]);
-        unsigned bg = prev << 8 | next;
-        prev = next;
-        if (!(e->any_bigram[bg >> 6] & ((uint64_t)1 << (bg & 63))))
-            continue;
-        /* Common English bigrams start many words of the sets: a third byte rules most of those hits out, unless
-         * the bigram is itself a word. */
-        if (!(e->short_bigram[bg >> 6] & ((uint64_t)1 << (bg & 63)))) {
-            if (i + 2 >= n)
-                continue;
-            unsigned h = tri_hash(bg >> 8, bg & 0xFF, lower(u[i + 2]));
-            if (!(e->tri_hash[h >> 6] & ((uint64_t)1 << (h & 63))))
-                continue;
+    struct words_at c = {e, u, n, found, ~sets};
+    litscan_scan(lits_for(e, s, sets), p, n, word_at, &c);
+    return c.found;
+}
+
+/* Sets s->open to the rules whose byte gates `found` opens. Branch-free: records' byte classes vary too much for
+ * a cache (35 000 distinct values in 345 000 lines of prose) and for branch prediction. */
+static void open_rules(const ps_engine *e, ps_scratch *s, uint32_t found)
+{
+    memset(s->open, 0, e->rule_words * sizeof *s->open);
+    if (!found) { /* only rules without gates */
+        for (size_t i = 0; i < e->n; i++)
+            if (!e->rules[i].n_gate)
+                s->open[i >> 6] |= (uint64_t)1 << (i & 63);
+        return;
+    }
+#ifdef __SSE2__
+    const __m128i f = _mm_set1_epi32((int)found), zero = _mm_setzero_si128();
+    for (size_t i = 0; i < e->n; i += 4) {
+        __m128i shut = _mm_setzero_si128();
+        for (int g = 0; g < 3; g++) {
+            __m128i m = _mm_loadu_si128((const __m128i *)(e->gate_mask[g] + i));
+            shut = _mm_or_si128(shut, _mm_cmpeq_epi32(_mm_and_si128(m, f), zero));
         }
-        /* The words with this bigram: a binary search in the sorted table, then compare the rest. */
-        size_t lo = 0, hi = e->n_words;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (e->words[mid].bigram < bg)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (size_t k = lo; k < e->n_words && e->words[k].bigram == bg; k++) {
-            const struct word_ref *w = &e->words[k];
-            if ((found >> w->set) & 1 || w->len > n - i)
-                continue;
-            size_t j = 2;
-            while (j < w->len && lower(u[i + j]) == (unsigned char)w->w[j])
-                j++;
-            if (j == w->len)
-                found |= (uint64_t)1 << w->set;
+        uint64_t open4 = (uint64_t)(~_mm_movemask_ps(_mm_castsi128_ps(shut)) & 0xF);
+        s->open[i >> 6] |= open4 << (i & 63);
+    }
+    if (e->n & 63) /* the padding rules */
+        s->open[e->n >> 6] &= ((uint64_t)1 << (e->n & 63)) - 1;
+#else
+    for (size_t i = 0; i < e->n; i++) {
+        uint64_t ok = (found & e->gate_mask[0][i]) && (found & e->gate_mask[1][i]) && (found & e->gate_mask[2][i]);
+        s->open[i >> 6] |= ok << (i & 63);
+    }
+#endif
+}
+
+/* The word sets that the open rules need. */
+static uint64_t sets_needed(const ps_engine *e, const ps_scratch *s)
+{
+    uint64_t sets = 0;
+    for (size_t w = 0; w < e->rule_words; w++) {
+        for (uint64_t b = s->open[w]; b; b &= b - 1) {
+            const engine_rule *r = &e->rules[(w << 6) + (size_t)__builtin_ctzll(b)];
+            sets |= (r->kw_set >= 0 ? (uint64_t)1 << r->kw_set : 0) | (r->ctx_set >= 0 ? (uint64_t)1 << r->ctx_set : 0);
         }
     }
-    return found;
+    return sets;
 }
 
 /* Is word set `set` in the current subject? Found for all sets at once, on first need. */
 static bool set_present(const ps_engine *e, ps_scratch *s, int set, const ps_subject *subj)
 {
     if (!s->sets_known) {
-        s->sets_found = wordsets_in(e, subj->p, subj->len);
+        s->sets_found = wordsets_in(e, s, sets_needed(e, s), subj->p, subj->len);
         s->sets_known = true;
     }
     return (s->sets_found >> set) & 1;
@@ -1001,22 +1108,6 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
     return PS_OK;
 }
 
-/* The rules whose byte gates `found` opens, as a bitmap, from a small direct-mapped cache in the scratch. */
-static const uint64_t *gates_open_for(const ps_engine *e, ps_scratch *s, uint32_t found)
-{
-    unsigned slot = (found * 0x9E3779B1u) >> (32 - MEMO_BITS);
-    uint64_t *bits = s->memo_rules + (size_t)slot * s->memo_words;
-    if (s->memo_valid[slot] && s->memo_found[slot] == found)
-        return bits;
-    memset(bits, 0, s->memo_words * sizeof *bits);
-    for (size_t i = 0; i < e->n; i++)
-        if (gate_open(&e->rules[i], found))
-            bits[i >> 6] |= (uint64_t)1 << (i & 63);
-    s->memo_found[slot] = found;
-    s->memo_valid[slot] = 1;
-    return bits;
-}
-
 static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
                         ps_spanvec *matches, size_t *hold)
 {
@@ -1032,13 +1123,17 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
     size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
     /* Which rules' byte gates a record opens depends only on `found`, and most records of a stream share a few
      * values of it: remember the answer (a bitmap of rules) for recent values. */
-    const uint64_t *open = subj->last && !s->ungated ? gates_open_for(e, s, found) : NULL;
+    const uint64_t *open = NULL;
+    if (subj->last && !s->ungated) {
+        open_rules(e, s, found);
+        open = s->open;
+    }
     for (size_t i = lo; i < hi && i < e->n; i++) {
         if (open) {
             /* Jump to the next rule whose byte gates are open. */
             size_t w = i >> 6;
             uint64_t bits = open[w] & (~(uint64_t)0 << (i & 63));
-            while (!bits && ++w < s->memo_words)
+            while (!bits && ++w < e->rule_words)
                 bits = open[w];
             if (!bits)
                 break;
