@@ -18,6 +18,8 @@
 
 #include "bytegate.h"
 #include "litscan.h"
+#include "digitruns.h"
+#include "rxinfo.h"
 #include "fold.h"
 #include "rules.h"
 #include "validate.h"
@@ -75,6 +77,9 @@ typedef struct engine_rule {
     bool has_set[3];
     uint32_t gate[3];      /* bytegate bits of those sets; the subject must have at least one bit of each */
     unsigned n_gate;
+    int run_alphabet;      /* the rule's alphabet in engine->runs, or -1: no digit gate */
+    unsigned min_digits;   /* a match is a run of that alphabet holding at least this many digits (rxinfo) */
+    uint64_t alphabet[4];  /* the bytes a match can consume (rxinfo) */
     engine_example *examples;
     size_t n_examples;
 } engine_rule;
@@ -118,6 +123,7 @@ struct ps_engine {
     uint32_t *gate_mask[3];
     size_t rule_words; /* 64-bit words of a bitmap of rules */
     uint32_t min_len; /* the shortest match any rule can make */
+    ps_digitruns runs; /* the alphabets of the rules that need two or more digits */
     ps_redactor *redactor;
     ps_redact_rule *redact_rules;
     uint32_t max_pairs; /* ovector pairs needed */
@@ -520,6 +526,17 @@ static void assign_gates(ps_engine *e)
     }
 }
 
+/* Rules that need two or more digits get a digit gate (one digit is the byte gate's business). */
+static void assign_digit_gates(ps_engine *e)
+{
+    digitruns_init(&e->runs);
+    for (size_t i = 0; i < e->n; i++) {
+        engine_rule *r = &e->rules[i];
+        if (r->min_digits >= 2)
+            r->run_alphabet = digitruns_add(&e->runs, r->alphabet);
+    }
+}
+
 /* Lays the rules' gate masks out for open_rules (see ps_engine.gate_mask). */
 static int index_gates(ps_engine *e)
 {
@@ -663,6 +680,15 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
     r->caseless = (src->flags & PS_RFLAG_CASELESS) || inline_caseless(src->pattern);
     pcre2_pattern_info(r->code, PCRE2_INFO_MINLENGTH, &r->min_len);
     derive_gates(r);
+    /* What a match is made of (rxinfo); assign_digit_gates turns it into a gate. UCP makes \\d match non-ASCII
+     * digits, and extended mode changes what the text means: those patterns are not read. */
+    r->run_alphabet = -1;
+    ps_rxinfo info;
+    if (!(src->flags & (PS_RFLAG_EXTENDED | PS_RFLAG_UCP)) &&
+        rxinfo_analyze(src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, &info)) {
+        r->min_digits = info.min_digits;
+        memcpy(r->alphabet, info.alphabet, sizeof r->alphabet);
+    }
     return PS_OK;
 }
 
@@ -708,6 +734,7 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
     assign_gates(e);
     if ((st = index_gates(e)))
         goto fail;
+    assign_digit_gates(e);
     e->min_len = UINT32_MAX;
     for (size_t i = 0; i < e->n; i++)
         if (e->rules[i].min_len < e->min_len)
@@ -1124,6 +1151,8 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
     /* Which rules' byte gates a record opens depends only on `found`, and most records of a stream share a few
      * values of it: remember the answer (a bitmap of rules) for recent values. */
     const uint64_t *open = NULL;
+    uint8_t runs[DIGITRUNS_MAX];
+    bool runs_known = false;
     if (subj->last && !s->ungated) {
         open_rules(e, s, found);
         open = s->open;
@@ -1144,6 +1173,17 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
         const engine_rule *r = &e->rules[i];
         /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
          * still come, so only whole subjects are gated. */
+        if (open && r->run_alphabet >= 0) {
+            if (!runs_known) {
+                digitruns_scan(&e->runs, subj->p, subj->len, runs);
+                runs_known = true;
+            }
+            if (runs[r->run_alphabet] < r->min_digits) {
+                s->last_drop = "no run of the bytes a match is made of holds enough digits";
+                s->last_check = "gate";
+                continue;
+            }
+        }
         if (open && !rule_may_match(e, s, r, subj)) {
             /* No formatting here: this runs for most rules on most records. */
             s->last_drop = "the text lacks a byte, keyword or context word that the rule needs";
