@@ -18,6 +18,7 @@
 
 #include "bytegate.h"
 #include "litscan.h"
+#include "wordtab.h"
 #include "digitruns.h"
 #include "rxinfo.h"
 #include "fold.h"
@@ -84,21 +85,12 @@ typedef struct engine_rule {
     size_t n_examples;
 } engine_rule;
 
-/* A word of a word set, indexed by its first two (lower-cased) bytes for the one-pass search. */
-struct word_ref {
-    uint16_t bigram;
-    uint8_t set;
-    const char *w;
-    size_t len;
-};
-
 /* A set of words, any of which a record must contain for a rule to run (its keywords, or its required context
  * words). Rules that share a set share one search per record. */
 typedef struct wordset {
     char **w; /* lower-cased */
     size_t *len;
     size_t n;
-    uint64_t bigram[1024]; /* bit (a << 8 | b) for the first two bytes (lower-cased) of some word */
     bool has_single;       /* a one-byte word is in the set: then any occurrence of it is a hit */
     uint8_t single[256];
 } wordset;
@@ -108,13 +100,9 @@ struct ps_engine {
     size_t n;
     wordset *sets;
     size_t n_sets;
-    uint64_t any_bigram[1024]; /* the union of the sets' bigram maps: one pass finds every set present */
-    uint64_t tri_hash[1024];   /* a hash of the first three bytes of every word of 3+ bytes: fewer false hits */
-    uint64_t short_bigram[1024]; /* the bigrams that are whole two-byte words */
+    ps_wordtab words;          /* every word of two or more bytes of the sets, tagged with its set */
     uint64_t single_sets[256]; /* for each byte, the sets holding it as a one-byte word */
     bool has_single;
-    struct word_ref *words;    /* every word of two or more bytes, sorted by its first two bytes */
-    size_t n_words;
     /* One pass over a subject tells which gate byte sets it touches; a rule runs only where all of its do. */
     ps_bytegate gate;
     /* The rules' gate masks side by side (gate g of rule i at gate_mask[g][i], all bits when the rule has fewer
@@ -422,9 +410,6 @@ static int intern_wordset(ps_engine *e, char *const *w, const size_t *len, size_
             ws->has_single = true;
             ws->single[c] = 1;
             ws->single[c >= 'a' && c <= 'z' ? c - 32 : c] = 1;
-        } else {
-            unsigned bg = (unsigned)c << 8 | (unsigned char)w[k][1];
-            ws->bigram[bg >> 6] |= (uint64_t)1 << (bg & 63);
         }
     }
     ws->n = n;
@@ -432,18 +417,6 @@ static int intern_wordset(ps_engine *e, char *const *w, const size_t *len, size_
 }
 
 #define MAX_WORDSETS 64
-
-/* 16 bits from three lower-cased bytes. */
-static inline unsigned tri_hash(unsigned a, unsigned b, unsigned c)
-{
-    return ((a * 0x9E37u) ^ (b * 0x85EBu) ^ (c * 0xC2B3u) ^ (a << 7) ^ (c >> 1)) & 0xFFFFu;
-}
-
-static int cmp_word_ref(const void *a, const void *b)
-{
-    const struct word_ref *x = a, *y = b;
-    return (x->bigram > y->bigram) - (x->bigram < y->bigram);
-}
 
 /* The word gates of each rule: multi-byte keywords (one-byte keywords are settled by the byte gate), and required
  * context words, whose presence somewhere in the record is necessary for any candidate to pass its context check. */
@@ -462,42 +435,17 @@ static int assign_wordsets(ps_engine *e)
         if (r->ctx_set >= MAX_WORDSETS)
             r->ctx_set = -1;
     }
-    size_t n_words = 0;
+    wordtab_init(&e->words);
     for (size_t i = 0; i < e->n_sets && i < MAX_WORDSETS; i++) {
-        for (size_t k = 0; k < 1024; k++)
-            e->any_bigram[k] |= e->sets[i].bigram[k];
         for (unsigned c = 0; c < 256; c++)
             if (e->sets[i].single[c])
                 e->single_sets[c] |= (uint64_t)1 << i;
         e->has_single |= e->sets[i].has_single;
-        n_words += e->sets[i].n;
+        for (size_t k = 0; k < e->sets[i].n; k++)
+            if (wordtab_add(&e->words, e->sets[i].w[k], e->sets[i].len[k], (unsigned)i))
+                return PS_E_NOMEM;
     }
-    if (n_words && !(e->words = calloc(n_words, sizeof *e->words)))
-        return PS_E_NOMEM;
-    for (size_t i = 0; i < e->n_sets && i < MAX_WORDSETS; i++) {
-        for (size_t k = 0; k < e->sets[i].n; k++) {
-            const unsigned char *w = (const unsigned char *)e->sets[i].w[k];
-            if (e->sets[i].len[k] == 2) {
-                unsigned bg = (unsigned)w[0] << 8 | w[1];
-                e->short_bigram[bg >> 6] |= (uint64_t)1 << (bg & 63);
-            } else if (e->sets[i].len[k] > 2) {
-                unsigned h = tri_hash(w[0], w[1], w[2]);
-                e->tri_hash[h >> 6] |= (uint64_t)1 << (h & 63);
-            }
-        }
-    }
-    for (size_t i = 0; i < e->n_sets && i < MAX_WORDSETS; i++) {
-        for (size_t k = 0; k < e->sets[i].n; k++) {
-            if (e->sets[i].len[k] < 2)
-                continue;
-            const char *w = e->sets[i].w[k];
-            e->words[e->n_words++] = (struct word_ref){
-                (uint16_t)((unsigned)(unsigned char)w[0] << 8 | (unsigned char)w[1]), (uint8_t)i, w, e->sets[i].len[k]};
-        }
-    }
-    if (e->n_words)
-        qsort(e->words, e->n_words, sizeof *e->words, cmp_word_ref);
-
+    wordtab_finish(&e->words);
     return PS_OK;
 }
 
@@ -777,7 +725,7 @@ void ps_engine_free(ps_engine *e)
         free(e->sets[i].len);
     }
     free(e->sets);
-    free(e->words);
+    wordtab_free(&e->words);
     for (int g = 0; g < 3; g++)
         free(e->gate_mask[g]);
     free(e->redact_rules);
@@ -866,10 +814,9 @@ static inline bool gate_open(const engine_rule *r, uint32_t found)
     return true;
 }
 
-/* The words of the sets that may start at u[i]: the bigram map, then (unless the bigram is a word itself) a hash of
- * the first three bytes, then a binary search for the bigram in the sorted table and a comparison of the rest. */
+/* litscan's callback: the sets of the words that start at u[i]. */
 struct words_at {
-    const ps_engine *e;
+    const ps_wordtab *t;
     const unsigned char *u;
     size_t n;
     uint64_t found, skip;
@@ -878,39 +825,7 @@ struct words_at {
 static int word_at(void *ctx, size_t i)
 {
     struct words_at *c = ctx;
-    const ps_engine *e = c->e;
-    const unsigned char *u = c->u;
-    size_t n = c->n;
-    if (i + 1 >= n)
-        return 0;
-    unsigned bg = lower(u[i]) << 8 | lower(u[i + 1]);
-    if (!(e->any_bigram[bg >> 6] & ((uint64_t)1 << (bg & 63))))
-        return 0;
-    if (!(e->short_bigram[bg >> 6] & ((uint64_t)1 << (bg & 63)))) {
-        if (i + 2 >= n)
-            return 0;
-        unsigned h = tri_hash(bg >> 8, bg & 0xFF, lower(u[i + 2]));
-        if (!(e->tri_hash[h >> 6] & ((uint64_t)1 << (h & 63))))
-            return 0;
-    }
-    size_t lo = 0, hi = e->n_words;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (e->words[mid].bigram < bg)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t k = lo; k < e->n_words && e->words[k].bigram == bg; k++) {
-        const struct word_ref *w = &e->words[k];
-        if (((c->found | c->skip) >> w->set) & 1 || w->len > n - i)
-            continue;
-        size_t j = 2;
-        while (j < w->len && lower(u[i + j]) == (unsigned char)w->w[j])
-            j++;
-        if (j == w->len)
-            c->found |= (uint64_t)1 << w->set;
-    }
+    c->found |= wordtab_at(c->t, c->u, c->n, i, c->found | c->skip);
     return 0;
 }
 
@@ -922,10 +837,7 @@ static const ps_litscan *lits_for(const ps_engine *e, ps_scratch *s, uint64_t se
             return &s->lit_cache[i].lits;
     unsigned i = s->lit_used < LIT_CACHE ? s->lit_used++ : s->lit_next++ % LIT_CACHE;
     s->lit_cache[i].sets = sets;
-    litscan_init(&s->lit_cache[i].lits);
-    for (size_t k = 0; k < e->n_words; k++)
-        if ((sets >> e->words[k].set) & 1)
-            litscan_add(&s->lit_cache[i].lits, e->words[k].w, e->words[k].len);
+    wordtab_lits(&e->words, sets, &s->lit_cache[i].lits);
     return &s->lit_cache[i].lits;
 }
 
@@ -938,9 +850,9 @@ static uint64_t wordsets_in(const ps_engine *e, ps_scratch *s, uint64_t sets, co
     if (e->has_single)
         for (size_t i = 0; i < n; i++)
             found |= e->single_sets[u[i]];
-    if (n < 2 || !e->n_words || !(sets & ~found))
+    if (n < 2 || !e->words.n || !(sets & ~found))
         return found;
-    struct words_at c = {e, u, n, found, ~sets};
+    struct words_at c = {&e->words, u, n, found, ~sets};
     litscan_scan(lits_for(e, s, sets), p, n, word_at, &c);
     return c.found;
 }
