@@ -19,6 +19,7 @@
 #include "bytegate.h"
 #include "litscan.h"
 #include "wordtab.h"
+#include "prefilter.h"
 #include "digitruns.h"
 #include "rxinfo.h"
 #include "fold.h"
@@ -81,6 +82,9 @@ typedef struct engine_rule {
     int run_alphabet;      /* the rule's alphabet in engine->runs, or -1: no digit gate */
     unsigned min_digits;   /* a match is a run of that alphabet holding at least this many digits (rxinfo) */
     uint64_t alphabet[4];  /* the bytes a match can consume (rxinfo) */
+    uint64_t run_set[4];   /* a space-free run that must be in the text (rxinfo), run_len long (0: none) */
+    unsigned run_len;
+    const char *trigger;   /* what the prefilter looks for on the rule's behalf (for --list-rules), or NULL */
     engine_example *examples;
     size_t n_examples;
 } engine_rule;
@@ -101,6 +105,7 @@ struct ps_engine {
     wordset *sets;
     size_t n_sets;
     ps_wordtab words;          /* every word of two or more bytes of the sets, tagged with its set */
+    ps_litscan *set_lits;      /* each set's fingerprint filter; a record's filter is the union of those it needs */
     uint64_t single_sets[256]; /* for each byte, the sets holding it as a one-byte word */
     bool has_single;
     /* One pass over a subject tells which gate byte sets it touches; a rule runs only where all of its do. */
@@ -112,6 +117,8 @@ struct ps_engine {
     size_t rule_words; /* 64-bit words of a bitmap of rules */
     uint32_t min_len; /* the shortest match any rule can make */
     ps_digitruns runs; /* the alphabets of the rules that need two or more digits */
+    ps_prefilter pf;   /* chunk-level triggers (text formats); used only when every rule has one */
+    bool pf_on;
     ps_redactor *redactor;
     ps_redact_rule *redact_rules;
     uint32_t max_pairs; /* ovector pairs needed */
@@ -446,6 +453,11 @@ static int assign_wordsets(ps_engine *e)
                 return PS_E_NOMEM;
     }
     wordtab_finish(&e->words);
+    size_t n_sets = e->n_sets < MAX_WORDSETS ? e->n_sets : MAX_WORDSETS;
+    if (n_sets && !(e->set_lits = calloc(n_sets, sizeof *e->set_lits)))
+        return PS_E_NOMEM;
+    for (size_t i = 0; i < n_sets; i++)
+        wordtab_lits(&e->words, (uint64_t)1 << i, &e->set_lits[i]);
     return PS_OK;
 }
 
@@ -483,6 +495,80 @@ static void assign_digit_gates(ps_engine *e)
         if (r->min_digits >= 2)
             r->run_alphabet = digitruns_add(&e->runs, r->alphabet);
     }
+}
+
+/* Bytes that ordinary text is full of: a trigger made of them would fire on every line. */
+static bool common_byte(unsigned c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || strchr(" \t.,-'\"();!?", (int)c) != NULL;
+}
+
+static bool rare_set(const uint64_t set[4])
+{
+    bool any = false;
+    for (unsigned c = 1; c < 256; c++) {
+        if (!((set[c >> 6] >> (c & 63)) & 1))
+            continue;
+        if (common_byte(c))
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+#define MIN_TRIGGER_RUN 8 /* shorter runs of word characters are everywhere */
+
+/* One necessary trigger per rule for the chunk prefilter, the most selective kind first: a rare byte the match
+ * must hold, a long run, its keywords, its required context words. A rule with none turns the prefilter off. */
+static int assign_triggers(ps_engine *e)
+{
+    prefilter_init(&e->pf);
+    e->pf_on = true;
+    uint64_t digits[4] = {0}, non_ascii[4] = {0, 0, ~(uint64_t)0, ~(uint64_t)0};
+    digits[0] = (uint64_t)0x3FF << '0';
+    /* Unicode look-alikes are folded per record (engine_scan): a record holding any may hide any trigger. */
+    prefilter_add_bytes(&e->pf, non_ascii);
+    for (size_t i = 0; i < e->n; i++) {
+        engine_rule *r = &e->rules[i];
+        const uint64_t *bytes = NULL;
+        if (r->min_digits >= 1) {
+            bytes = digits;
+            r->trigger = "a digit";
+        } else {
+            for (int g = 0; g < 3 && !bytes; g++)
+                if (r->has_set[g] && (g != GATE_KEYWORD || !r->kw_search) && rare_set(r->sets[g]))
+                    bytes = r->sets[g];
+            r->trigger = bytes ? "a byte of its first or required bytes" : NULL;
+        }
+        if (bytes) {
+            prefilter_add_bytes(&e->pf, bytes);
+        } else if (r->run_len >= 12 && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
+            r->trigger = "a run of the bytes its match is made of";
+        } else if (r->kw_search || (r->n_ctx && r->ctx_required)) {
+            char **w = r->kw_search ? r->keywords : r->ctx_words;
+            size_t *len = r->kw_search ? r->kw_len : r->ctx_len;
+            size_t n = r->kw_search ? r->n_keywords : r->n_ctx;
+            for (size_t k = 0; k < n; k++) {
+                if (len[k] == 1) {
+                    uint64_t one[4] = {0};
+                    unsigned c = (unsigned char)w[k][0];
+                    one[c >> 6] |= (uint64_t)1 << (c & 63);
+                    if (c >= 'a' && c <= 'z')
+                        one[(c - 32) >> 6] |= (uint64_t)1 << ((c - 32) & 63);
+                    prefilter_add_bytes(&e->pf, one);
+                } else if (prefilter_add_word(&e->pf, w[k], len[k])) {
+                    return PS_E_NOMEM;
+                }
+            }
+            r->trigger = r->kw_search ? "one of its keywords" : "one of its context words";
+        } else if (r->run_len >= MIN_TRIGGER_RUN && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
+            r->trigger = "a run of the bytes its match is made of";
+        } else {
+            e->pf_on = false;
+        }
+    }
+    prefilter_finish(&e->pf);
+    return PS_OK;
 }
 
 /* Lays the rules' gate masks out for open_rules (see ps_engine.gate_mask). */
@@ -636,6 +722,8 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
         rxinfo_analyze(src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, &info)) {
         r->min_digits = info.min_digits;
         memcpy(r->alphabet, info.alphabet, sizeof r->alphabet);
+        memcpy(r->run_set, info.run_set, sizeof r->run_set);
+        r->run_len = info.run_len;
     }
     return PS_OK;
 }
@@ -683,6 +771,8 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
     if ((st = index_gates(e)))
         goto fail;
     assign_digit_gates(e);
+    if ((st = assign_triggers(e)))
+        goto fail;
     e->min_len = UINT32_MAX;
     for (size_t i = 0; i < e->n; i++)
         if (e->rules[i].min_len < e->min_len)
@@ -726,6 +816,8 @@ void ps_engine_free(ps_engine *e)
     }
     free(e->sets);
     wordtab_free(&e->words);
+    free(e->set_lits);
+    prefilter_free(&e->pf);
     for (int g = 0; g < 3; g++)
         free(e->gate_mask[g]);
     free(e->redact_rules);
@@ -837,7 +929,9 @@ static const ps_litscan *lits_for(const ps_engine *e, ps_scratch *s, uint64_t se
             return &s->lit_cache[i].lits;
     unsigned i = s->lit_used < LIT_CACHE ? s->lit_used++ : s->lit_next++ % LIT_CACHE;
     s->lit_cache[i].sets = sets;
-    wordtab_lits(&e->words, sets, &s->lit_cache[i].lits);
+    litscan_init(&s->lit_cache[i].lits);
+    for (uint64_t b = sets; b; b &= b - 1)
+        litscan_merge(&s->lit_cache[i].lits, &e->set_lits[__builtin_ctzll(b)]);
     return &s->lit_cache[i].lits;
 }
 
@@ -1182,6 +1276,33 @@ int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int o
     }
     *hold = fhold >= s->fold_map.len ? whole.len : s->fold_map.v[fhold];
     return st;
+}
+
+/* ---------------------------------------------------------------- chunk prefilter */
+
+_Static_assert(PREFILTER_SCANS <= sizeof ((ps_trigger_cursor *)0)->run / sizeof(size_t), "cursor too small");
+
+bool engine_prefilter_on(const ps_engine *e)
+{
+    return e->pf_on;
+}
+
+size_t engine_next_trigger(const ps_engine *e, ps_trigger_cursor *c, const char *p, size_t n, size_t from)
+{
+    /* Each kind remembers its next hit; only a kind whose hit is behind `from` looks again. */
+    if (!c->started || c->byte < from)
+        c->byte = prefilter_next_byte(&e->pf, p, n, from);
+    if (!c->started || c->word < from)
+        c->word = prefilter_next_word(&e->pf, p, n, from);
+    size_t at = c->byte < c->word ? c->byte : c->word;
+    for (unsigned r = 0; r < e->pf.n_runs; r++) {
+        if (!c->started || c->run[r] < from)
+            c->run[r] = prefilter_next_run(&e->pf, r, p, n, from);
+        if (c->run[r] < at)
+            at = c->run[r];
+    }
+    c->started = true;
+    return at;
 }
 
 /* ---------------------------------------------------------------- self-tests */

@@ -42,6 +42,17 @@ void litscan_add(ps_litscan *t, const char *w, size_t len)
     }
 }
 
+void litscan_merge(ps_litscan *into, const ps_litscan *from)
+{
+    for (int k = 0; k < LITSCAN_WIDTH; k++) {
+        for (int x = 0; x < 16; x++) {
+            into->lo[k][x] |= from->lo[k][x];
+            into->hi[k][x] |= from->hi[k][x];
+        }
+    }
+    into->n_words += from->n_words;
+}
+
 static inline unsigned at(const ps_litscan *t, const unsigned char *u, size_t i)
 {
     unsigned m = 0xff;

@@ -22,6 +22,9 @@ void litscan_init(ps_litscan *t);
 /* Adds a word of two or more bytes (its first bytes lower-case ASCII or any non-letter). */
 void litscan_add(ps_litscan *t, const char *w, size_t len);
 
+/* Adds every word of `from` to `into` (the filter of a union of word lists). */
+void litscan_merge(ps_litscan *into, const ps_litscan *from);
+
 /* Calls found(ctx, i) for every position i in [0, n) where some word may start, in increasing order; stops early
  * when found returns non-zero. Reads up to LITSCAN_WIDTH - 1 bytes past p[n - 1]: they must be readable (subjects
  * carry padding, see buf_pad); they can only add candidates near the end, which the caller's comparison rejects. */

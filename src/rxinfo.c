@@ -13,8 +13,13 @@
 
 typedef struct piece {
     uint64_t set[4];
-    unsigned digits;
+    unsigned digits, len;
+    /* the best space-free run this piece guarantees in the text (see ps_rxinfo.run_set) */
+    uint64_t run_set[4];
+    unsigned run_len;
 } piece;
+
+#define EMPTY ((piece){{0}, 0, 0, {0}, 0})
 
 typedef struct parser {
     const char *p;
@@ -59,10 +64,31 @@ static bool only_digits(const uint64_t s[4])
     return s[0] && !(s[0] & ~digits) && !s[1] && !s[2] && !s[3];
 }
 
+static bool has_space(const uint64_t s[4])
+{
+    return (s[0] >> ' ') & 1 || (s[0] >> '\t') & 1;
+}
+
+/* Keeps the longer of two space-free runs (the smaller alphabet on a tie). */
+static void better_run(piece *r, const uint64_t set[4], unsigned len)
+{
+    if (!len || has_space(set))
+        return;
+    unsigned size = 0, cur = 0;
+    for (int i = 0; i < 4; i++) {
+        size += (unsigned)__builtin_popcountll(set[i]);
+        cur += (unsigned)__builtin_popcountll(r->run_set[i]);
+    }
+    if (len > r->run_len || (len == r->run_len && size < cur)) {
+        memcpy(r->run_set, set, sizeof r->run_set);
+        r->run_len = len;
+    }
+}
+
 static piece fail(parser *ps)
 {
     ps->failed = true;
-    return (piece){{0}, 0};
+    return EMPTY;
 }
 
 /* Non-ASCII characters are matched as their UTF-8 bytes; the analysis does not track which. */
@@ -173,7 +199,7 @@ static void skip_utf8(parser *ps)
 
 static piece parse_class(parser *ps)
 {
-    piece r = {{0}, 0};
+    piece r = EMPTY;
     uint64_t set[4] = {0};
     bool negated = false, non_ascii = false;
     ps->p++; /* [ */
@@ -230,6 +256,7 @@ static piece parse_class(parser *ps)
     if (*ps->p != ']')
         return fail(ps);
     ps->p++;
+    r.len = 1;
     if (negated) {
         add_complement(r.set, set);
     } else {
@@ -265,7 +292,7 @@ static bool inline_options(parser *ps)
 static piece parse_group(parser *ps)
 {
     const char *p = ps->p + 1;
-    bool capture = false, zero = false;
+    bool capture = false, zero = false, positive = false;
     if (*p == '*') { /* backtracking verbs consume nothing; others ((*ACCEPT), (*UCP), ...) change the rules */
         static const char *const verbs[] = {"SKIP", "FAIL", "F", "PRUNE", "COMMIT", "THEN", "MARK", ""};
         const char *q = strchr(p, ')');
@@ -276,7 +303,7 @@ static piece parse_group(parser *ps)
         if (!q || !known)
             return fail(ps);
         ps->p = q + 1;
-        return (piece){{0}, 0};
+        return EMPTY;
     }
     if (*p != '?') {
         capture = true;
@@ -286,14 +313,16 @@ static piece parse_group(parser *ps)
         if (!q)
             return fail(ps);
         ps->p = q + 1;
-        return (piece){{0}, 0};
+        return EMPTY;
     } else if (p[1] == ':' || p[1] == '>') {
         ps->p = p + 2;
     } else if (p[1] == '=' || p[1] == '!') {
         zero = true;
+        positive = p[1] == '=';
         ps->p = p + 2;
     } else if (p[1] == '<' && (p[2] == '=' || p[2] == '!')) {
         zero = true;
+        positive = p[2] == '=';
         ps->p = p + 3;
     } else if ((p[1] == '<' || p[1] == '\'') || (p[1] == 'P' && p[2] == '<')) {
         const char *q = p + (p[1] == 'P' ? 3 : 2);
@@ -310,7 +339,7 @@ static piece parse_group(parser *ps)
             return fail(ps);
         if (*ps->p == ')') { /* (?i) and friends: options only */
             ps->p++;
-            return (piece){{0}, 0};
+            return EMPTY;
         }
         ps->p++; /* (?i: ... */
     }
@@ -328,7 +357,14 @@ static piece parse_group(parser *ps)
         memcpy(ps->group_set[g], in.set, sizeof in.set);
         ps->group_done[g] = true;
     }
-    return zero ? (piece){{0}, 0} : in;
+    if (!zero)
+        return in;
+    piece r = EMPTY;
+    if (positive) { /* what it looks at is in the text, though not in the match */
+        memcpy(r.run_set, in.run_set, sizeof r.run_set);
+        r.run_len = in.run_len;
+    }
+    return r;
 }
 
 /* A backreference: the characters group `g` matched, so its alphabet; its digits are not counted. */
@@ -336,14 +372,14 @@ static piece backref(parser *ps, unsigned g)
 {
     if (g == 0 || g > ps->n_groups || !ps->group_done[g])
         return fail(ps);
-    piece r = {{0}, 0};
+    piece r = EMPTY;
     unite(r.set, ps->group_set[g]);
     return r;
 }
 
 static piece parse_atom(parser *ps)
 {
-    piece r = {{0}, 0};
+    piece r = EMPTY;
     unsigned char c = (unsigned char)*ps->p;
     if (c == '(')
         return parse_group(ps);
@@ -352,6 +388,7 @@ static piece parse_atom(parser *ps)
     if (c == '.') {
         ps->p++;
         add_range(r.set, 0, 255);
+        r.len = 1;
         return r;
     }
     if (c == '^' || c == '$') {
@@ -363,18 +400,21 @@ static piece parse_atom(parser *ps)
     if (c >= 0x80) {
         skip_utf8(ps);
         add_non_ascii(r.set);
+        r.len = 1;
         return r;
     }
     if (c != '\\') {
         ps->p++;
         add(r.set, c);
         r.digits = c >= '0' && c <= '9';
+        r.len = 1;
         return r;
     }
     char e = ps->p[1];
     if (class_escape(e, r.set)) {
         ps->p += 2;
         r.digits = e == 'd';
+        r.len = 1;
         return r;
     }
     if (e == 'b' || e == 'B' || e == 'A' || e == 'z' || e == 'Z' || e == 'G' || e == 'K') {
@@ -405,6 +445,7 @@ static piece parse_atom(parser *ps)
     else
         add(r.set, (unsigned)ch);
     r.digits = ch >= '0' && ch <= '9';
+    r.len = 1;
     return r;
 }
 
@@ -457,7 +498,7 @@ static bool quantifier(parser *ps, unsigned *min, bool *none)
 
 static piece parse_seq(parser *ps)
 {
-    piece r = {{0}, 0};
+    piece r = EMPTY;
     while (*ps->p && *ps->p != '|' && *ps->p != ')' && !ps->failed) {
         piece a = parse_atom(ps);
         if (ps->failed)
@@ -466,14 +507,20 @@ static piece parse_seq(parser *ps)
         bool none;
         while (quantifier(ps, &min, &none)) {
             a.digits = sat_mul(a.digits, min);
+            a.len = sat_mul(a.len, min);
             if (none)
                 memset(a.set, 0, sizeof a.set);
+            if (!min)
+                a.run_len = 0; /* optional: guarantees nothing */
         }
         if (*ps->p == '{')
             return fail(ps);
         unite(r.set, a.set);
         r.digits = sat_add(r.digits, a.digits);
+        r.len = sat_add(r.len, a.len);
+        better_run(&r, a.run_set, a.run_len);
     }
+    better_run(&r, r.set, r.len); /* the sequence itself, when it is space-free */
     return r;
 }
 
@@ -488,9 +535,35 @@ static piece parse_alt(parser *ps)
         unite(r.set, b.set);
         if (b.digits < r.digits)
             r.digits = b.digits;
+        if (b.len < r.len)
+            r.len = b.len;
+        /* Either branch's run: their union, at the shorter length. */
+        if (r.run_len && b.run_len) {
+            unite(r.run_set, b.run_set);
+            if (b.run_len < r.run_len)
+                r.run_len = b.run_len;
+            if (has_space(r.run_set))
+                r.run_len = 0;
+        } else {
+            r.run_len = 0;
+        }
     }
     ps->depth--;
     return r;
+}
+
+/* Caseless matching: both cases of every letter, and (UTF) 'k' also matches U+212A KELVIN SIGN, 's' U+017F. */
+static void fold_case(uint64_t s[4])
+{
+    if (!s[0] && !s[1] && !s[2] && !s[3])
+        return;
+    add_non_ascii(s);
+    for (unsigned c = 'A'; c <= 'Z'; c++) {
+        if ((s[c >> 6] >> (c & 63)) & 1 || (s[(c + 32) >> 6] >> ((c + 32) & 63)) & 1) {
+            add(s, c);
+            add(s, c + 32);
+        }
+    }
 }
 
 bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
@@ -503,14 +576,13 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
     if (ps.failed || *ps.p)
         return false;
     if (ps.caseless) {
-        add_non_ascii(r.set); /* caseless UTF matching: 'k' also matches U+212A KELVIN SIGN, 's' U+017F */
-        for (unsigned c = 'A'; c <= 'Z'; c++)
-            if ((r.set[c >> 6] >> (c & 63)) & 1 || (r.set[(c + 32) >> 6] >> ((c + 32) & 63)) & 1) {
-                add(r.set, c);
-                add(r.set, c + 32);
-            }
+        fold_case(r.set);
+        fold_case(r.run_set);
     }
     memcpy(out->alphabet, r.set, sizeof r.set);
     out->min_digits = r.digits;
+    out->min_len = r.len;
+    memcpy(out->run_set, r.run_set, sizeof r.run_set);
+    out->run_len = r.run_len;
     return true;
 }

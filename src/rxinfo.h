@@ -12,6 +12,12 @@
 typedef struct ps_rxinfo {
     uint64_t alphabet[4]; /* every byte a match can consume (lookarounds consume nothing) */
     unsigned min_digits;  /* no match holds fewer ASCII digits */
+    unsigned min_len;     /* no match consumes fewer characters (so bytes) */
+    /* A run that must be in the text wherever the pattern matches, without spaces: the whole match, or the text a
+     * positive lookaround on the pattern's every path looks at (PEM body lines: (?=[A-Za-z0-9+/]{24})). Length 0
+     * when there is none. */
+    uint64_t run_set[4];
+    unsigned run_len;
 } ps_rxinfo;
 
 /* Analyses `pattern` as compiled with PCRE2_UTF and no UCP (\d \w \s are ASCII); `caseless` when the rule's flags
