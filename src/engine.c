@@ -17,6 +17,11 @@
 #include "engine.h"
 
 #include "bytegate.h"
+#include "litscan.h"
+#include "wordtab.h"
+#include "prefilter.h"
+#include "digitruns.h"
+#include "rxinfo.h"
 #include "fold.h"
 #include "rules.h"
 #include "validate.h"
@@ -29,12 +34,16 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define DEFAULT_MATCH_LIMIT 10000000u
 #define DEFAULT_DEPTH_LIMIT 100000u
 #define JIT_STACK_START (32u * 1024)
 #define JIT_STACK_MAX (1024u * 1024)
 #define MAX_LOOKBEHIND_MARGIN 256u
-#define MEMO_BITS 4 /* gates_open_for remembers 16 values of a record's byte classes */
+#define LIT_CACHE 64 /* fingerprint filters kept per thread, by the word sets they cover */
 
 typedef struct engine_example {
     char *text;
@@ -70,17 +79,15 @@ typedef struct engine_rule {
     bool has_set[3];
     uint32_t gate[3];      /* bytegate bits of those sets; the subject must have at least one bit of each */
     unsigned n_gate;
+    int run_alphabet;      /* the rule's alphabet in engine->runs, or -1: no digit gate */
+    unsigned min_digits;   /* a match is a run of that alphabet holding at least this many digits (rxinfo) */
+    uint64_t alphabet[4];  /* the bytes a match can consume (rxinfo) */
+    uint64_t run_set[4];   /* a space-free run that must be in the text (rxinfo), run_len long (0: none) */
+    unsigned run_len;
+    const char *trigger;   /* what the prefilter looks for on the rule's behalf (for --list-rules), or NULL */
     engine_example *examples;
     size_t n_examples;
 } engine_rule;
-
-/* A word of a word set, indexed by its first two (lower-cased) bytes for the one-pass search. */
-struct word_ref {
-    uint16_t bigram;
-    uint8_t set;
-    const char *w;
-    size_t len;
-};
 
 /* A set of words, any of which a record must contain for a rule to run (its keywords, or its required context
  * words). Rules that share a set share one search per record. */
@@ -88,7 +95,6 @@ typedef struct wordset {
     char **w; /* lower-cased */
     size_t *len;
     size_t n;
-    uint64_t bigram[1024]; /* bit (a << 8 | b) for the first two bytes (lower-cased) of some word */
     bool has_single;       /* a one-byte word is in the set: then any occurrence of it is a hit */
     uint8_t single[256];
 } wordset;
@@ -98,16 +104,21 @@ struct ps_engine {
     size_t n;
     wordset *sets;
     size_t n_sets;
-    uint64_t any_bigram[1024]; /* the union of the sets' bigram maps: one pass finds every set present */
-    uint64_t tri_hash[1024];   /* a hash of the first three bytes of every word of 3+ bytes: fewer false hits */
-    uint64_t short_bigram[1024]; /* the bigrams that are whole two-byte words */
+    ps_wordtab words;          /* every word of two or more bytes of the sets, tagged with its set */
+    ps_litscan *set_lits;      /* each set's fingerprint filter; a record's filter is the union of those it needs */
     uint64_t single_sets[256]; /* for each byte, the sets holding it as a one-byte word */
     bool has_single;
-    struct word_ref *words;    /* every word of two or more bytes, sorted by its first two bytes */
-    size_t n_words;
     /* One pass over a subject tells which gate byte sets it touches; a rule runs only where all of its do. */
     ps_bytegate gate;
+    /* The rules' gate masks side by side (gate g of rule i at gate_mask[g][i], all bits when the rule has fewer
+     * gates; n rounded up to a multiple of 4, the padding never open): a record opens a rule when it has a bit of
+     * each of the rule's masks. Four rules per SSE2 step. */
+    uint32_t *gate_mask[3];
+    size_t rule_words; /* 64-bit words of a bitmap of rules */
     uint32_t min_len; /* the shortest match any rule can make */
+    ps_digitruns runs; /* the alphabets of the rules that need two or more digits */
+    ps_prefilter pf;   /* chunk-level triggers (text formats); used only when every rule has one */
+    bool pf_on;
     ps_redactor *redactor;
     ps_redact_rule *redact_rules;
     uint32_t max_pairs; /* ovector pairs needed */
@@ -122,11 +133,16 @@ struct ps_scratch {
     const char *last_drop;  /* why the latest candidate was dropped */
     const char *last_check; /* which check dropped it */
     char drop_buf[160];
-    /* gates_open_for's cache: MEMO_SLOTS bitmaps of memo_words words each */
-    uint64_t *memo_rules;
-    size_t memo_words;
-    uint32_t memo_found[1u << MEMO_BITS];
-    uint8_t memo_valid[1u << MEMO_BITS];
+    /* The rules whose byte gates the current subject opens (rule_words words), and the word sets they need (found
+     * on first need, like the sets present). */
+    uint64_t *open;
+    /* Fingerprint filters for the words of a few recent combinations of needed sets: a record whose open rules
+     * need two sets should not pay for candidates of forty. */
+    struct {
+        uint64_t sets;
+        ps_litscan lits;
+    } lit_cache[LIT_CACHE];
+    unsigned lit_used, lit_next;
     /* Word sets present in the current subject (bit i = engine->sets[i]), found on first need. */
     uint64_t sets_found;
     bool sets_known;
@@ -401,9 +417,6 @@ static int intern_wordset(ps_engine *e, char *const *w, const size_t *len, size_
             ws->has_single = true;
             ws->single[c] = 1;
             ws->single[c >= 'a' && c <= 'z' ? c - 32 : c] = 1;
-        } else {
-            unsigned bg = (unsigned)c << 8 | (unsigned char)w[k][1];
-            ws->bigram[bg >> 6] |= (uint64_t)1 << (bg & 63);
         }
     }
     ws->n = n;
@@ -411,18 +424,6 @@ static int intern_wordset(ps_engine *e, char *const *w, const size_t *len, size_
 }
 
 #define MAX_WORDSETS 64
-
-/* 16 bits from three lower-cased bytes. */
-static inline unsigned tri_hash(unsigned a, unsigned b, unsigned c)
-{
-    return ((a * 0x9E37u) ^ (b * 0x85EBu) ^ (c * 0xC2B3u) ^ (a << 7) ^ (c >> 1)) & 0xFFFFu;
-}
-
-static int cmp_word_ref(const void *a, const void *b)
-{
-    const struct word_ref *x = a, *y = b;
-    return (x->bigram > y->bigram) - (x->bigram < y->bigram);
-}
 
 /* The word gates of each rule: multi-byte keywords (one-byte keywords are settled by the byte gate), and required
  * context words, whose presence somewhere in the record is necessary for any candidate to pass its context check. */
@@ -441,41 +442,22 @@ static int assign_wordsets(ps_engine *e)
         if (r->ctx_set >= MAX_WORDSETS)
             r->ctx_set = -1;
     }
-    size_t n_words = 0;
+    wordtab_init(&e->words);
     for (size_t i = 0; i < e->n_sets && i < MAX_WORDSETS; i++) {
-        for (size_t k = 0; k < 1024; k++)
-            e->any_bigram[k] |= e->sets[i].bigram[k];
         for (unsigned c = 0; c < 256; c++)
             if (e->sets[i].single[c])
                 e->single_sets[c] |= (uint64_t)1 << i;
         e->has_single |= e->sets[i].has_single;
-        n_words += e->sets[i].n;
+        for (size_t k = 0; k < e->sets[i].n; k++)
+            if (wordtab_add(&e->words, e->sets[i].w[k], e->sets[i].len[k], (unsigned)i))
+                return PS_E_NOMEM;
     }
-    if (n_words && !(e->words = calloc(n_words, sizeof *e->words)))
+    wordtab_finish(&e->words);
+    size_t n_sets = e->n_sets < MAX_WORDSETS ? e->n_sets : MAX_WORDSETS;
+    if (n_sets && !(e->set_lits = calloc(n_sets, sizeof *e->set_lits)))
         return PS_E_NOMEM;
-    for (size_t i = 0; i < e->n_sets && i < MAX_WORDSETS; i++) {
-        for (size_t k = 0; k < e->sets[i].n; k++) {
-            const unsigned char *w = (const unsigned char *)e->sets[i].w[k];
-            if (e->sets[i].len[k] == 2) {
-                unsigned bg = (unsigned)w[0] << 8 | w[1];
-                e->short_bigram[bg >> 6] |= (uint64_t)1 << (bg & 63);
-            } else if (e->sets[i].len[k] > 2) {
-                unsigned h = tri_hash(w[0], w[1], w[2]);
-                e->tri_hash[h >> 6] |= (uint64_t)1 << (h & 63);
-            }
-        }
-    }
-    for (size_t i = 0; i < e->n_sets && i < MAX_WORDSETS; i++) {
-        for (size_t k = 0; k < e->sets[i].n; k++) {
-            if (e->sets[i].len[k] < 2)
-                continue;
-            const char *w = e->sets[i].w[k];
-            e->words[e->n_words++] = (struct word_ref){
-                (uint16_t)((unsigned)(unsigned char)w[0] << 8 | (unsigned char)w[1]), (uint8_t)i, w, e->sets[i].len[k]};
-        }
-    }
-    if (e->n_words)
-        qsort(e->words, e->n_words, sizeof *e->words, cmp_word_ref);
+    for (size_t i = 0; i < n_sets; i++)
+        wordtab_lits(&e->words, (uint64_t)1 << i, &e->set_lits[i]);
     return PS_OK;
 }
 
@@ -502,6 +484,105 @@ static void assign_gates(ps_engine *e)
             }
         }
     }
+}
+
+/* Rules that need two or more digits get a digit gate (one digit is the byte gate's business). */
+static void assign_digit_gates(ps_engine *e)
+{
+    digitruns_init(&e->runs);
+    for (size_t i = 0; i < e->n; i++) {
+        engine_rule *r = &e->rules[i];
+        if (r->min_digits >= 2)
+            r->run_alphabet = digitruns_add(&e->runs, r->alphabet);
+    }
+}
+
+/* Bytes that ordinary text is full of: a trigger made of them would fire on every line. */
+static bool common_byte(unsigned c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || strchr(" \t.,-'\"();!?", (int)c) != NULL;
+}
+
+static bool rare_set(const uint64_t set[4])
+{
+    bool any = false;
+    for (unsigned c = 1; c < 256; c++) {
+        if (!((set[c >> 6] >> (c & 63)) & 1))
+            continue;
+        if (common_byte(c))
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+#define MIN_TRIGGER_RUN 8 /* shorter runs of word characters are everywhere */
+
+/* One necessary trigger per rule for the chunk prefilter, the most selective kind first: a rare byte the match
+ * must hold, a long run, its keywords, its required context words. A rule with none turns the prefilter off. */
+static int assign_triggers(ps_engine *e)
+{
+    prefilter_init(&e->pf);
+    e->pf_on = true;
+    uint64_t digits[4] = {0}, non_ascii[4] = {0, 0, ~(uint64_t)0, ~(uint64_t)0};
+    digits[0] = (uint64_t)0x3FF << '0';
+    /* Unicode look-alikes are folded per record (engine_scan): a record holding any may hide any trigger. */
+    prefilter_add_bytes(&e->pf, non_ascii);
+    for (size_t i = 0; i < e->n; i++) {
+        engine_rule *r = &e->rules[i];
+        const uint64_t *bytes = NULL;
+        if (r->min_digits >= 1) {
+            bytes = digits;
+            r->trigger = "a digit";
+        } else {
+            for (int g = 0; g < 3 && !bytes; g++)
+                if (r->has_set[g] && (g != GATE_KEYWORD || !r->kw_search) && rare_set(r->sets[g]))
+                    bytes = r->sets[g];
+            r->trigger = bytes ? "a byte of its first or required bytes" : NULL;
+        }
+        if (bytes) {
+            prefilter_add_bytes(&e->pf, bytes);
+        } else if (r->run_len >= 12 && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
+            r->trigger = "a run of the bytes its match is made of";
+        } else if (r->kw_search || (r->n_ctx && r->ctx_required)) {
+            char **w = r->kw_search ? r->keywords : r->ctx_words;
+            size_t *len = r->kw_search ? r->kw_len : r->ctx_len;
+            size_t n = r->kw_search ? r->n_keywords : r->n_ctx;
+            for (size_t k = 0; k < n; k++) {
+                if (len[k] == 1) {
+                    uint64_t one[4] = {0};
+                    unsigned c = (unsigned char)w[k][0];
+                    one[c >> 6] |= (uint64_t)1 << (c & 63);
+                    if (c >= 'a' && c <= 'z')
+                        one[(c - 32) >> 6] |= (uint64_t)1 << ((c - 32) & 63);
+                    prefilter_add_bytes(&e->pf, one);
+                } else if (prefilter_add_word(&e->pf, w[k], len[k])) {
+                    return PS_E_NOMEM;
+                }
+            }
+            r->trigger = r->kw_search ? "one of its keywords" : "one of its context words";
+        } else if (r->run_len >= MIN_TRIGGER_RUN && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
+            r->trigger = "a run of the bytes its match is made of";
+        } else {
+            e->pf_on = false;
+        }
+    }
+    prefilter_finish(&e->pf);
+    return PS_OK;
+}
+
+/* Lays the rules' gate masks out for open_rules (see ps_engine.gate_mask). */
+static int index_gates(ps_engine *e)
+{
+    e->rule_words = (e->n + 63) / 64 ? (e->n + 63) / 64 : 1;
+    size_t padded = (e->n + 3) & ~(size_t)3;
+    for (int g = 0; g < 3; g++) {
+        if (!(e->gate_mask[g] = calloc(padded ? padded : 1, sizeof *e->gate_mask[g])))
+            return PS_E_NOMEM;
+        for (size_t i = 0; i < e->n; i++)
+            e->gate_mask[g][i] = (unsigned)g < e->rules[i].n_gate ? e->rules[i].gate[g] : ~(uint32_t)0;
+    }
+    return PS_OK;
 }
 
 static void free_rule(engine_rule *r)
@@ -633,6 +714,17 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
     r->caseless = (src->flags & PS_RFLAG_CASELESS) || inline_caseless(src->pattern);
     pcre2_pattern_info(r->code, PCRE2_INFO_MINLENGTH, &r->min_len);
     derive_gates(r);
+    /* What a match is made of (rxinfo); assign_digit_gates turns it into a gate. UCP makes \\d match non-ASCII
+     * digits, and extended mode changes what the text means: those patterns are not read. */
+    r->run_alphabet = -1;
+    ps_rxinfo info;
+    if (!(src->flags & (PS_RFLAG_EXTENDED | PS_RFLAG_UCP)) &&
+        rxinfo_analyze(src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, &info)) {
+        r->min_digits = info.min_digits;
+        memcpy(r->alphabet, info.alphabet, sizeof r->alphabet);
+        memcpy(r->run_set, info.run_set, sizeof r->run_set);
+        r->run_len = info.run_len;
+    }
     return PS_OK;
 }
 
@@ -676,6 +768,11 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
                      : opts->action != PS_ACTION_INHERIT ? opts->action : PS_ACTION_TAG;
     }
     assign_gates(e);
+    if ((st = index_gates(e)))
+        goto fail;
+    assign_digit_gates(e);
+    if ((st = assign_triggers(e)))
+        goto fail;
     e->min_len = UINT32_MAX;
     for (size_t i = 0; i < e->n; i++)
         if (e->rules[i].min_len < e->min_len)
@@ -718,7 +815,11 @@ void ps_engine_free(ps_engine *e)
         free(e->sets[i].len);
     }
     free(e->sets);
-    free(e->words);
+    wordtab_free(&e->words);
+    free(e->set_lits);
+    prefilter_free(&e->pf);
+    for (int g = 0; g < 3; g++)
+        free(e->gate_mask[g]);
     free(e->redact_rules);
     redact_free(e->redactor);
     free(e);
@@ -756,8 +857,7 @@ int engine_scratch_new(const ps_engine *e, ps_scratch **out)
     ps_scratch *s = calloc(1, sizeof *s);
     if (!s)
         return PS_E_NOMEM;
-    s->memo_words = (e->n + 63) / 64 ? (e->n + 63) / 64 : 1;
-    if (!(s->memo_rules = calloc((size_t)1 << MEMO_BITS, s->memo_words * sizeof *s->memo_rules))) {
+    if (!(s->open = calloc(e->rule_words, sizeof *s->open))) {
         engine_scratch_free(s);
         return PS_E_NOMEM;
     }
@@ -779,7 +879,7 @@ void engine_scratch_free(ps_scratch *s)
 {
     if (!s)
         return;
-    free(s->memo_rules);
+    free(s->open);
     free(s->prof_ns);
     free(s->prof_runs);
     buf_free(&s->fold_buf);
@@ -806,61 +906,101 @@ static inline bool gate_open(const engine_rule *r, uint32_t found)
     return true;
 }
 
-/* Which word sets occur in p[0..n) (ignoring ASCII case)? One pass over the bytes for all sets: a bitmap of the
- * words' first two bytes says where a word may start, and only there are words compared. */
-static uint64_t wordsets_in(const ps_engine *e, const char *p, size_t n)
+/* litscan's callback: the sets of the words that start at u[i]. */
+struct words_at {
+    const ps_wordtab *t;
+    const unsigned char *u;
+    size_t n;
+    uint64_t found, skip;
+};
+
+static int word_at(void *ctx, size_t i)
+{
+    struct words_at *c = ctx;
+    c->found |= wordtab_at(c->t, c->u, c->n, i, c->found | c->skip);
+    return 0;
+}
+
+/* The fingerprint filter of the words of `sets`, from the scratch's cache. */
+static const ps_litscan *lits_for(const ps_engine *e, ps_scratch *s, uint64_t sets)
+{
+    for (unsigned i = 0; i < s->lit_used; i++)
+        if (s->lit_cache[i].sets == sets)
+            return &s->lit_cache[i].lits;
+    unsigned i = s->lit_used < LIT_CACHE ? s->lit_used++ : s->lit_next++ % LIT_CACHE;
+    s->lit_cache[i].sets = sets;
+    litscan_init(&s->lit_cache[i].lits);
+    for (uint64_t b = sets; b; b &= b - 1)
+        litscan_merge(&s->lit_cache[i].lits, &e->set_lits[__builtin_ctzll(b)]);
+    return &s->lit_cache[i].lits;
+}
+
+/* Which of the word sets `sets` occur in p[0..n) (ignoring ASCII case)? One pass for all of them: a SIMD fingerprint
+ * of their words' first three bytes (litscan) finds where a word may start, and only there are words compared. */
+static uint64_t wordsets_in(const ps_engine *e, ps_scratch *s, uint64_t sets, const char *p, size_t n)
 {
     const unsigned char *u = (const unsigned char *)p;
     uint64_t found = 0;
     if (e->has_single)
         for (size_t i = 0; i < n; i++)
             found |= e->single_sets[u[i]];
-    if (n < 2 || !e->n_words)
+    if (n < 2 || !e->words.n || !(sets & ~found))
         return found;
-    unsigned prev = lower(u[0]);
-    for (size_t i = 0; i + 1 < n; i++) {
-        unsigned next = lower(u[i + 1]);
-        unsigned bg = prev << 8 | next;
-        prev = next;
-        if (!(e->any_bigram[bg >> 6] & ((uint64_t)1 << (bg & 63))))
-            continue;
-        /* Common English bigrams start many words of the sets: a third byte rules most of those hits out, unless
-         * the bigram is itself a word. */
-        if (!(e->short_bigram[bg >> 6] & ((uint64_t)1 << (bg & 63)))) {
-            if (i + 2 >= n)
-                continue;
-            unsigned h = tri_hash(bg >> 8, bg & 0xFF, lower(u[i + 2]));
-            if (!(e->tri_hash[h >> 6] & ((uint64_t)1 << (h & 63))))
-                continue;
+    struct words_at c = {&e->words, u, n, found, ~sets};
+    litscan_scan(lits_for(e, s, sets), p, n, word_at, &c);
+    return c.found;
+}
+
+/* Sets s->open to the rules whose byte gates `found` opens. Branch-free: records' byte classes vary too much for
+ * a cache (35 000 distinct values in 345 000 lines of prose) and for branch prediction. */
+static void open_rules(const ps_engine *e, ps_scratch *s, uint32_t found)
+{
+    memset(s->open, 0, e->rule_words * sizeof *s->open);
+    if (!found) { /* only rules without gates */
+        for (size_t i = 0; i < e->n; i++)
+            if (!e->rules[i].n_gate)
+                s->open[i >> 6] |= (uint64_t)1 << (i & 63);
+        return;
+    }
+#ifdef __SSE2__
+    const __m128i f = _mm_set1_epi32((int)found), zero = _mm_setzero_si128();
+    for (size_t i = 0; i < e->n; i += 4) {
+        __m128i shut = _mm_setzero_si128();
+        for (int g = 0; g < 3; g++) {
+            __m128i m = _mm_loadu_si128((const __m128i *)(e->gate_mask[g] + i));
+            shut = _mm_or_si128(shut, _mm_cmpeq_epi32(_mm_and_si128(m, f), zero));
         }
-        /* The words with this bigram: a binary search in the sorted table, then compare the rest. */
-        size_t lo = 0, hi = e->n_words;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (e->words[mid].bigram < bg)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (size_t k = lo; k < e->n_words && e->words[k].bigram == bg; k++) {
-            const struct word_ref *w = &e->words[k];
-            if ((found >> w->set) & 1 || w->len > n - i)
-                continue;
-            size_t j = 2;
-            while (j < w->len && lower(u[i + j]) == (unsigned char)w->w[j])
-                j++;
-            if (j == w->len)
-                found |= (uint64_t)1 << w->set;
+        uint64_t open4 = (uint64_t)(~_mm_movemask_ps(_mm_castsi128_ps(shut)) & 0xF);
+        s->open[i >> 6] |= open4 << (i & 63);
+    }
+    if (e->n & 63) /* the padding rules */
+        s->open[e->n >> 6] &= ((uint64_t)1 << (e->n & 63)) - 1;
+#else
+    for (size_t i = 0; i < e->n; i++) {
+        uint64_t ok = (found & e->gate_mask[0][i]) && (found & e->gate_mask[1][i]) && (found & e->gate_mask[2][i]);
+        s->open[i >> 6] |= ok << (i & 63);
+    }
+#endif
+}
+
+/* The word sets that the open rules need. */
+static uint64_t sets_needed(const ps_engine *e, const ps_scratch *s)
+{
+    uint64_t sets = 0;
+    for (size_t w = 0; w < e->rule_words; w++) {
+        for (uint64_t b = s->open[w]; b; b &= b - 1) {
+            const engine_rule *r = &e->rules[(w << 6) + (size_t)__builtin_ctzll(b)];
+            sets |= (r->kw_set >= 0 ? (uint64_t)1 << r->kw_set : 0) | (r->ctx_set >= 0 ? (uint64_t)1 << r->ctx_set : 0);
         }
     }
-    return found;
+    return sets;
 }
 
 /* Is word set `set` in the current subject? Found for all sets at once, on first need. */
 static bool set_present(const ps_engine *e, ps_scratch *s, int set, const ps_subject *subj)
 {
     if (!s->sets_known) {
-        s->sets_found = wordsets_in(e, subj->p, subj->len);
+        s->sets_found = wordsets_in(e, s, sets_needed(e, s), subj->p, subj->len);
         s->sets_known = true;
     }
     return (s->sets_found >> set) & 1;
@@ -1001,22 +1141,6 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
     return PS_OK;
 }
 
-/* The rules whose byte gates `found` opens, as a bitmap, from a small direct-mapped cache in the scratch. */
-static const uint64_t *gates_open_for(const ps_engine *e, ps_scratch *s, uint32_t found)
-{
-    unsigned slot = (found * 0x9E3779B1u) >> (32 - MEMO_BITS);
-    uint64_t *bits = s->memo_rules + (size_t)slot * s->memo_words;
-    if (s->memo_valid[slot] && s->memo_found[slot] == found)
-        return bits;
-    memset(bits, 0, s->memo_words * sizeof *bits);
-    for (size_t i = 0; i < e->n; i++)
-        if (gate_open(&e->rules[i], found))
-            bits[i >> 6] |= (uint64_t)1 << (i & 63);
-    s->memo_found[slot] = found;
-    s->memo_valid[slot] = 1;
-    return bits;
-}
-
 static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
                         ps_spanvec *matches, size_t *hold)
 {
@@ -1032,13 +1156,19 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
     size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
     /* Which rules' byte gates a record opens depends only on `found`, and most records of a stream share a few
      * values of it: remember the answer (a bitmap of rules) for recent values. */
-    const uint64_t *open = subj->last && !s->ungated ? gates_open_for(e, s, found) : NULL;
+    const uint64_t *open = NULL;
+    uint8_t runs[DIGITRUNS_MAX];
+    bool runs_known = false;
+    if (subj->last && !s->ungated) {
+        open_rules(e, s, found);
+        open = s->open;
+    }
     for (size_t i = lo; i < hi && i < e->n; i++) {
         if (open) {
             /* Jump to the next rule whose byte gates are open. */
             size_t w = i >> 6;
             uint64_t bits = open[w] & (~(uint64_t)0 << (i & 63));
-            while (!bits && ++w < s->memo_words)
+            while (!bits && ++w < e->rule_words)
                 bits = open[w];
             if (!bits)
                 break;
@@ -1049,6 +1179,17 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
         const engine_rule *r = &e->rules[i];
         /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
          * still come, so only whole subjects are gated. */
+        if (open && r->run_alphabet >= 0) {
+            if (!runs_known) {
+                digitruns_scan(&e->runs, subj->p, subj->len, runs);
+                runs_known = true;
+            }
+            if (runs[r->run_alphabet] < r->min_digits) {
+                s->last_drop = "no run of the bytes a match is made of holds enough digits";
+                s->last_check = "gate";
+                continue;
+            }
+        }
         if (open && !rule_may_match(e, s, r, subj)) {
             /* No formatting here: this runs for most rules on most records. */
             s->last_drop = "the text lacks a byte, keyword or context word that the rule needs";
@@ -1135,6 +1276,33 @@ int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int o
     }
     *hold = fhold >= s->fold_map.len ? whole.len : s->fold_map.v[fhold];
     return st;
+}
+
+/* ---------------------------------------------------------------- chunk prefilter */
+
+_Static_assert(PREFILTER_SCANS <= sizeof ((ps_trigger_cursor *)0)->run / sizeof(size_t), "cursor too small");
+
+bool engine_prefilter_on(const ps_engine *e)
+{
+    return e->pf_on;
+}
+
+size_t engine_next_trigger(const ps_engine *e, ps_trigger_cursor *c, const char *p, size_t n, size_t from)
+{
+    /* Each kind remembers its next hit; only a kind whose hit is behind `from` looks again. */
+    if (!c->started || c->byte < from)
+        c->byte = prefilter_next_byte(&e->pf, p, n, from);
+    if (!c->started || c->word < from)
+        c->word = prefilter_next_word(&e->pf, p, n, from);
+    size_t at = c->byte < c->word ? c->byte : c->word;
+    for (unsigned r = 0; r < e->pf.n_runs; r++) {
+        if (!c->started || c->run[r] < from)
+            c->run[r] = prefilter_next_run(&e->pf, r, p, n, from);
+        if (c->run[r] < at)
+            at = c->run[r];
+    }
+    c->started = true;
+    return at;
 }
 
 /* ---------------------------------------------------------------- self-tests */

@@ -7,6 +7,7 @@
 #include "piiscrub.h"
 #include "redact.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,19 @@ int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int o
 int engine_profile_enable(ps_scratch *s, const ps_engine *e);
 /* Adds this scratch's per-rule nanoseconds and runs to ns[0..n) and runs[0..n) (no-op when not profiling). */
 void engine_profile_add(const ps_scratch *s, uint64_t *ns, uint64_t *runs, size_t n);
+
+/* The chunk prefilter (text formats): when on, a record in which engine_next_trigger finds nothing has no match of
+ * any rule and need not be scanned. */
+bool engine_prefilter_on(const ps_engine *e);
+/* Where each kind of trigger is next in one chunk; zero-initialise it for each chunk. */
+typedef struct ps_trigger_cursor {
+    size_t byte, word, run[4];
+    bool started;
+} ps_trigger_cursor;
+/* The first position >= from in the chunk p[0..n) where some rule's trigger is, or n. Successive calls with one
+ * cursor must be about one chunk and ask about non-decreasing positions. p must carry 64 bytes of padding (see
+ * buf_pad). */
+size_t engine_next_trigger(const ps_engine *e, ps_trigger_cursor *c, const char *p, size_t n, size_t from);
 
 /* Why the most recent candidate of engine_scan was dropped, or NULL (for self-tests and explain). */
 const char *engine_last_drop(const ps_scratch *s);

@@ -351,11 +351,34 @@ void scrub_one(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
         o->status = PS_E_NOMEM;
 }
 
+/* The number of c in p[0..n). */
+static size_t count_byte(const char *p, size_t n, char c)
+{
+    size_t k = 0;
+    for (const char *q = p, *end = p + n; (q = memchr(q, c, (size_t)(end - q))) != NULL; q++)
+        k++;
+    return k;
+}
+
 void scrub_chunk(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
 {
     char sep = scrub_separator(w->format);
     size_t pos = 0, pending = 0;
+    /* Text formats: records before the next prefilter trigger hold nothing to redact and pass through unscanned
+     * (they stay pending and are copied with their neighbours); only their count is kept. */
+    bool skip = w->format != PS_FORMAT_JSONL && engine_prefilter_on(w->e);
+    ps_trigger_cursor cur = {0};
     while (pos < n) {
+        if (skip) {
+            size_t t = engine_next_trigger(w->e, &cur, p, n, pos), upto = t;
+            while (upto > pos && upto < n && p[upto - 1] != sep)
+                upto--; /* back to the start of the trigger's record */
+            if (upto > pos) {
+                o->records += count_byte(p + pos, upto - pos, sep) + (upto == n && p[n - 1] != sep);
+                pos = upto;
+                continue;
+            }
+        }
         const char *end = memchr(p + pos, sep, n - pos);
         size_t len = end ? (size_t)(end - (p + pos)) : n - pos;
         int dropped = 0;

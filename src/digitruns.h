@@ -1,0 +1,28 @@
+/* digitruns.h — for several alphabets at once: the most ASCII digits in one run of a text's bytes that all belong to
+ * the alphabet. With rxinfo's reading of a pattern (a match is such a run, with at least min_digits digits), it
+ * tells which digit rules can match a record at all: a log line "... 194.170.130.182 port 37751" has runs of at most
+ * 5 digits over {digits, '-', ' '}, so a 9-digit SSN rule need not run there. One pass, 32 alphabets in two SSE2
+ * registers of saturating byte counters. */
+#ifndef PS_DIGITRUNS_H
+#define PS_DIGITRUNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DIGITRUNS_MAX 32
+
+typedef struct ps_digitruns {
+    uint8_t member[256][DIGITRUNS_MAX]; /* 0xFF where byte c is in alphabet a */
+    unsigned n;
+} ps_digitruns;
+
+void digitruns_init(ps_digitruns *d);
+
+/* Adds an alphabet (it must hold the ten digits), or finds an equal one. @return its index, or -1 when all
+ * DIGITRUNS_MAX are taken. */
+int digitruns_add(ps_digitruns *d, const uint64_t alphabet[4]);
+
+/* best[a] = the most digits in one run of alphabet a's bytes in p[0..n) (saturating at 255), for a < d->n. */
+void digitruns_scan(const ps_digitruns *d, const char *p, size_t n, uint8_t best[DIGITRUNS_MAX]);
+
+#endif

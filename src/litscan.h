@@ -1,0 +1,33 @@
+/* litscan.h — where in a text may one of many short words start (ASCII case ignored)? A SIMD fingerprint filter
+ * after Hyperscan's "Teddy": each word's first three bytes are split into nibbles, and a word of bucket b may start
+ * at position i only if bit b is set in lo[k][low nibble of p[i+k]] & hi[k][high nibble of p[i+k]] for k = 0, 1, 2.
+ * Sixteen positions cost six PSHUFB. Candidates are only "may start": the caller compares the words there.
+ * Words sharing a first byte share a bucket, which keeps the nibble products (the false candidates) few. */
+#ifndef PS_LITSCAN_H
+#define PS_LITSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LITSCAN_WIDTH 3 /* bytes of each word that the fingerprint looks at */
+
+typedef struct ps_litscan {
+    uint8_t lo[LITSCAN_WIDTH][16], hi[LITSCAN_WIDTH][16];
+    int n_words;
+    int simd; /* the CPU has SSSE3 */
+} ps_litscan;
+
+void litscan_init(ps_litscan *t);
+
+/* Adds a word of two or more bytes (its first bytes lower-case ASCII or any non-letter). */
+void litscan_add(ps_litscan *t, const char *w, size_t len);
+
+/* Adds every word of `from` to `into` (the filter of a union of word lists). */
+void litscan_merge(ps_litscan *into, const ps_litscan *from);
+
+/* Calls found(ctx, i) for every position i in [0, n) where some word may start, in increasing order; stops early
+ * when found returns non-zero. Reads up to LITSCAN_WIDTH - 1 bytes past p[n - 1]: they must be readable (subjects
+ * carry padding, see buf_pad); they can only add candidates near the end, which the caller's comparison rejects. */
+void litscan_scan(const ps_litscan *t, const char *p, size_t n, int (*found)(void *ctx, size_t i), void *ctx);
+
+#endif

@@ -1,0 +1,254 @@
+/* prefilter.c — see prefilter.h. */
+#include "prefilter.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define PS_HAVE_PSHUFB 1
+#endif
+
+static inline bool has(const uint64_t s[4], unsigned c)
+{
+    return (s[c >> 6] >> (c & 63)) & 1;
+}
+
+/* Nibble tables for a byte set: each distinct set of low nibbles (over the high nibbles that have any) gets a bit;
+ * past eight, the rest share the last bit, which makes the tables match a superset of the set. */
+static void nibble_tables(const uint64_t set[4], uint8_t lo[16], uint8_t hi[16])
+{
+    uint16_t lows[16] = {0}, seen[8] = {0};
+    unsigned n_seen = 0;
+    memset(lo, 0, 16);
+    memset(hi, 0, 16);
+    for (unsigned c = 0; c < 256; c++)
+        if (has(set, c))
+            lows[c >> 4] |= (uint16_t)(1u << (c & 15));
+    for (unsigned h = 0; h < 16; h++) {
+        if (!lows[h])
+            continue;
+        unsigned b = 0;
+        while (b < n_seen && seen[b] != lows[h])
+            b++;
+        if (b == n_seen) {
+            if (n_seen < 8)
+                seen[n_seen++] = lows[h];
+            else
+                b = 7;
+        }
+        hi[h] |= (uint8_t)(1u << b);
+        for (unsigned l = 0; l < 16; l++)
+            if (lows[h] & (1u << l))
+                lo[l] |= (uint8_t)(1u << b);
+    }
+    if (n_seen == 8) /* bit 7 stands for the union of every set merged into it */
+        for (unsigned h = 0; h < 16; h++)
+            if (hi[h] & 0x80)
+                for (unsigned l = 0; l < 16; l++)
+                    if (lows[h] & (1u << l))
+                        lo[l] |= 0x80;
+}
+
+void prefilter_init(ps_prefilter *pf)
+{
+    memset(pf, 0, sizeof *pf);
+    wordtab_init(&pf->words);
+#ifdef PS_HAVE_PSHUFB
+    __builtin_cpu_init();
+    pf->simd = __builtin_cpu_supports("ssse3");
+#endif
+}
+
+void prefilter_free(ps_prefilter *pf)
+{
+    if (pf)
+        wordtab_free(&pf->words);
+}
+
+void prefilter_add_bytes(ps_prefilter *pf, const uint64_t set[4])
+{
+    for (int i = 0; i < 4; i++)
+        pf->bytes[i] |= set[i];
+}
+
+int prefilter_add_word(ps_prefilter *pf, const char *w, size_t len)
+{
+    return wordtab_add(&pf->words, w, len, 0);
+}
+
+int prefilter_add_run(ps_prefilter *pf, const uint64_t set[4], unsigned min_len)
+{
+    for (unsigned i = 0; i < pf->n_runs; i++) {
+        if (!memcmp(pf->runs[i].set, set, sizeof pf->runs[i].set)) {
+            if (min_len < pf->runs[i].min_len)
+                pf->runs[i].min_len = min_len;
+            return 0;
+        }
+    }
+    if (pf->n_runs == PREFILTER_RUNS)
+        return -1;
+    memcpy(pf->runs[pf->n_runs].set, set, sizeof pf->runs[pf->n_runs].set);
+    pf->runs[pf->n_runs++].min_len = min_len;
+    return 0;
+}
+
+static unsigned set_size(const uint64_t s[4])
+{
+    return (unsigned)(__builtin_popcountll(s[0]) + __builtin_popcountll(s[1]) + __builtin_popcountll(s[2]) +
+                      __builtin_popcountll(s[3]));
+}
+
+/* Each kind of run costs a pass over the chunk: merge the two whose union is smallest (at the shorter length, so
+ * the merged run is still necessary for both) until PREFILTER_SCANS remain. */
+static void merge_runs(ps_prefilter *pf)
+{
+    while (pf->n_runs > PREFILTER_SCANS) {
+        unsigned bi = 0, bj = 1, best = ~0u;
+        for (unsigned i = 0; i < pf->n_runs; i++) {
+            for (unsigned j = i + 1; j < pf->n_runs; j++) {
+                uint64_t u[4];
+                for (int k = 0; k < 4; k++)
+                    u[k] = pf->runs[i].set[k] | pf->runs[j].set[k];
+                unsigned grow = set_size(u) - set_size(pf->runs[i].set) + set_size(u) - set_size(pf->runs[j].set);
+                if (grow < best) {
+                    best = grow;
+                    bi = i;
+                    bj = j;
+                }
+            }
+        }
+        for (int k = 0; k < 4; k++)
+            pf->runs[bi].set[k] |= pf->runs[bj].set[k];
+        if (pf->runs[bj].min_len < pf->runs[bi].min_len)
+            pf->runs[bi].min_len = pf->runs[bj].min_len;
+        pf->runs[bj] = pf->runs[--pf->n_runs];
+    }
+}
+
+void prefilter_finish(ps_prefilter *pf)
+{
+    merge_runs(pf);
+    nibble_tables(pf->bytes, pf->lo, pf->hi);
+    wordtab_finish(&pf->words);
+    wordtab_lits(&pf->words, 1, &pf->lits);
+    for (unsigned i = 0; i < pf->n_runs; i++)
+        nibble_tables(pf->runs[i].set, pf->runs[i].lo, pf->runs[i].hi);
+}
+
+static inline bool in_tables(const uint8_t lo[16], const uint8_t hi[16], unsigned char c)
+{
+    return (lo[c & 15] & hi[c >> 4]) != 0;
+}
+
+#ifdef PS_HAVE_PSHUFB
+/* 16 bits: which of p[0..16) the nibble tables hold. */
+__attribute__((target("ssse3"))) static inline unsigned members16(__m128i lo, __m128i hi, const unsigned char *p)
+{
+    const __m128i nib = _mm_set1_epi8(0x0f);
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    __m128i m = _mm_and_si128(_mm_shuffle_epi8(lo, _mm_and_si128(v, nib)),
+                              _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
+    return ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, _mm_setzero_si128())) & 0xffffu;
+}
+
+__attribute__((target("ssse3"))) static size_t next_byte_ssse3(const ps_prefilter *pf, const unsigned char *u,
+                                                                size_t n, size_t i)
+{
+    __m128i lo = _mm_loadu_si128((const __m128i *)pf->lo), hi = _mm_loadu_si128((const __m128i *)pf->hi);
+    for (; i < n; i += 16) {
+        unsigned m = members16(lo, hi, u + i);
+        if (m) {
+            size_t at = i + (size_t)__builtin_ctz(m);
+            return at < n ? at : n;
+        }
+    }
+    return n;
+}
+
+/* 64 bits: which of p[0..64) a run's tables hold. */
+__attribute__((target("ssse3"))) static uint64_t members64(__m128i lo, __m128i hi, const unsigned char *p)
+{
+    return (uint64_t)members16(lo, hi, p) | (uint64_t)members16(lo, hi, p + 16) << 16 |
+           (uint64_t)members16(lo, hi, p + 32) << 32 | (uint64_t)members16(lo, hi, p + 48) << 48;
+}
+#endif
+
+size_t prefilter_next_byte(const ps_prefilter *pf, const char *p, size_t n, size_t from)
+{
+    const unsigned char *u = (const unsigned char *)p;
+#ifdef PS_HAVE_PSHUFB
+    if (pf->simd)
+        return next_byte_ssse3(pf, u, n, from);
+#endif
+    for (size_t i = from; i < n; i++)
+        if (in_tables(pf->lo, pf->hi, u[i]))
+            return i;
+    return n;
+}
+
+struct first_word {
+    const ps_wordtab *t;
+    const unsigned char *u;
+    size_t n, base, at;
+};
+
+static int word_here(void *ctx, size_t i)
+{
+    struct first_word *c = ctx;
+    if (!wordtab_at(c->t, c->u, c->n, c->base + i, 0))
+        return 0;
+    c->at = c->base + i;
+    return 1;
+}
+
+size_t prefilter_next_word(const ps_prefilter *pf, const char *p, size_t n, size_t from)
+{
+    if (!pf->words.n || from >= n)
+        return n;
+    struct first_word c = {&pf->words, (const unsigned char *)p, n, from, n};
+    litscan_scan(&pf->lits, p + from, n - from, word_here, &c);
+    return c.at;
+}
+
+/* Bit i of the result: m has ones at i .. i + len - 1 (len <= 64). */
+static uint64_t run_starts(uint64_t m, unsigned len)
+{
+    unsigned have = 1;
+    while (have * 2 <= len) {
+        m &= m >> have;
+        have *= 2;
+    }
+    if (len > have)
+        m &= m >> (len - have);
+    return m;
+}
+
+#define RUN_CAP 48 /* runs longer than this are looked for as runs of this length (still necessary) */
+
+size_t prefilter_next_run(const ps_prefilter *pf, unsigned r, const char *p, size_t n, size_t from)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    unsigned len = pf->runs[r].min_len < RUN_CAP ? pf->runs[r].min_len : RUN_CAP;
+    if (len <= 1)
+        return from < n ? from : n;
+    size_t stride = 64 - len + 1;
+    for (size_t w = from; w < n; w += stride) {
+        uint64_t m = 0;
+#ifdef PS_HAVE_PSHUFB
+        if (pf->simd) {
+            m = members64(_mm_loadu_si128((const __m128i *)pf->runs[r].lo),
+                          _mm_loadu_si128((const __m128i *)pf->runs[r].hi), u + w);
+        } else
+#endif
+        {
+            for (unsigned k = 0; k < 64; k++)
+                m |= (uint64_t)in_tables(pf->runs[r].lo, pf->runs[r].hi, u[w + k]) << k;
+        }
+        if (n - w < 64)
+            m &= ((uint64_t)1 << (n - w)) - 1;
+        uint64_t starts = run_starts(m, len);
+        if (starts)
+            return w + (size_t)__builtin_ctzll(starts);
+    }
+    return n;
+}

@@ -1,0 +1,588 @@
+/* rxinfo.c — see rxinfo.h. A recursive-descent reading of the PCRE2 syntax the rule packs use. Each piece of the
+ * pattern yields (alphabet, fewest digits): a sequence unites alphabets and adds digits, an alternation unites
+ * alphabets and takes the fewest digits, a quantifier multiplies digits by its minimum, a lookaround yields
+ * nothing (it consumes nothing). Anything else gives up: a wrong "no" would let PII through, a lost gate costs
+ * only time. */
+#include "rxinfo.h"
+
+#include <string.h>
+
+#define MAX_DIGITS 255u /* the engine counts digits in bytes */
+#define MAX_GROUPS 64
+#define MAX_DEPTH 64
+
+typedef struct piece {
+    uint64_t set[4];
+    unsigned digits, len;
+    /* the best space-free run this piece guarantees in the text (see ps_rxinfo.run_set) */
+    uint64_t run_set[4];
+    unsigned run_len;
+} piece;
+
+#define EMPTY ((piece){{0}, 0, 0, {0}, 0})
+
+typedef struct parser {
+    const char *p;
+    bool failed;
+    bool caseless;
+    unsigned depth;
+    unsigned n_groups;
+    uint64_t group_set[MAX_GROUPS + 1][4];
+    bool group_done[MAX_GROUPS + 1];
+} parser;
+
+static void add(uint64_t s[4], unsigned c)
+{
+    s[c >> 6] |= (uint64_t)1 << (c & 63);
+}
+
+static void add_range(uint64_t s[4], unsigned lo, unsigned hi)
+{
+    for (unsigned c = lo; c <= hi && c < 256; c++)
+        add(s, c);
+}
+
+static void unite(uint64_t s[4], const uint64_t t[4])
+{
+    for (int i = 0; i < 4; i++)
+        s[i] |= t[i];
+}
+
+static unsigned sat_add(unsigned a, unsigned b)
+{
+    return a + b > MAX_DIGITS ? MAX_DIGITS : a + b;
+}
+
+static unsigned sat_mul(unsigned a, unsigned b)
+{
+    return b && a > MAX_DIGITS / b ? MAX_DIGITS : a * b;
+}
+
+static bool only_digits(const uint64_t s[4])
+{
+    uint64_t digits = (uint64_t)0x3FF << '0';
+    return s[0] && !(s[0] & ~digits) && !s[1] && !s[2] && !s[3];
+}
+
+static bool has_space(const uint64_t s[4])
+{
+    return (s[0] >> ' ') & 1 || (s[0] >> '\t') & 1;
+}
+
+/* Keeps the longer of two space-free runs (the smaller alphabet on a tie). */
+static void better_run(piece *r, const uint64_t set[4], unsigned len)
+{
+    if (!len || has_space(set))
+        return;
+    unsigned size = 0, cur = 0;
+    for (int i = 0; i < 4; i++) {
+        size += (unsigned)__builtin_popcountll(set[i]);
+        cur += (unsigned)__builtin_popcountll(r->run_set[i]);
+    }
+    if (len > r->run_len || (len == r->run_len && size < cur)) {
+        memcpy(r->run_set, set, sizeof r->run_set);
+        r->run_len = len;
+    }
+}
+
+static piece fail(parser *ps)
+{
+    ps->failed = true;
+    return EMPTY;
+}
+
+/* Non-ASCII characters are matched as their UTF-8 bytes; the analysis does not track which. */
+static void add_non_ascii(uint64_t s[4])
+{
+    add_range(s, 0x80, 0xFF);
+}
+
+static void add_word(uint64_t s[4])
+{
+    add_range(s, '0', '9');
+    add_range(s, 'A', 'Z');
+    add_range(s, 'a', 'z');
+    add(s, '_');
+}
+
+static void add_space(uint64_t s[4])
+{
+    add_range(s, '\t', '\r');
+    add(s, ' ');
+}
+
+/* The complement of an ASCII set, plus every non-ASCII byte (a negated class or \D matches any other character). */
+static void add_complement(uint64_t s[4], const uint64_t ascii[4])
+{
+    s[0] |= ~ascii[0];
+    s[1] |= ~ascii[1];
+    add_non_ascii(s);
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* An escape that stands for a set of characters, in or out of a class: \d \w \s \h \v and their complements.
+ * @return true when p[1] was one (set filled). */
+static bool class_escape(char e, uint64_t set[4])
+{
+    uint64_t t[4] = {0};
+    switch (e) {
+    case 'd': add_range(set, '0', '9'); return true;
+    case 'w': add_word(set); return true;
+    case 's': add_space(set); return true;
+    case 'h': add(set, ' '); add(set, '\t'); add_non_ascii(set); return true;
+    case 'v': add_range(set, '\n', '\r'); add_non_ascii(set); return true;
+    case 'D': add_range(t, '0', '9'); break;
+    case 'W': add_word(t); break;
+    case 'S': add_space(t); break;
+    case 'H': add(t, ' '); add(t, '\t'); break;
+    case 'V': add_range(t, '\n', '\r'); break;
+    case 'N': add(t, '\n'); break;
+    default: return false;
+    }
+    add_complement(set, t);
+    return true;
+}
+
+/* A single-character escape (\t, \x41, \., ...). @return the character (ASCII; 256 for "some non-ASCII character")
+ * and advances past it, or -1 when the escape is not understood. */
+static int char_escape(parser *ps)
+{
+    const char *p = ps->p + 1; /* after the backslash */
+    char e = *p;
+    switch (e) {
+    case 't': ps->p = p + 1; return '\t';
+    case 'n': ps->p = p + 1; return '\n';
+    case 'r': ps->p = p + 1; return '\r';
+    case 'f': ps->p = p + 1; return '\f';
+    case 'e': ps->p = p + 1; return 0x1B;
+    case 'a': ps->p = p + 1; return 0x07;
+    case 'x': {
+        unsigned v = 0;
+        if (p[1] == '{') {
+            const char *q = p + 2;
+            int n = 0;
+            while (hexval(*q) >= 0 && n < 8) {
+                v = v * 16 + (unsigned)hexval(*q++);
+                n++;
+            }
+            if (*q != '}' || !n)
+                return -1;
+            ps->p = q + 1;
+        } else {
+            const char *q = p + 1;
+            for (int n = 0; n < 2 && hexval(*q) >= 0; n++)
+                v = v * 16 + (unsigned)hexval(*q++);
+            ps->p = q;
+        }
+        return v > 0x7F ? 256 : (int)v;
+    }
+    default:
+        if (!e || (e >= '0' && e <= '9') || (e >= 'A' && e <= 'Z') || (e >= 'a' && e <= 'z') ||
+            (unsigned char)e >= 0x80)
+            return -1; /* \1 \p \Q \c \o \g \k ... are handled elsewhere or not modelled */
+        ps->p = p + 1;
+        return (unsigned char)e; /* an escaped punctuation character stands for itself */
+    }
+}
+
+/* Skips one UTF-8 character starting at a lead byte >= 0x80. */
+static void skip_utf8(parser *ps)
+{
+    ps->p++;
+    while (((unsigned char)*ps->p & 0xC0) == 0x80)
+        ps->p++;
+}
+
+static piece parse_class(parser *ps)
+{
+    piece r = EMPTY;
+    uint64_t set[4] = {0};
+    bool negated = false, non_ascii = false;
+    ps->p++; /* [ */
+    if (*ps->p == '^') {
+        negated = true;
+        ps->p++;
+    }
+    bool first = true;
+    while (*ps->p && (*ps->p != ']' || first)) {
+        first = false;
+        int lo;
+        if (ps->p[0] == '[' && ps->p[1] == ':')
+            return fail(ps); /* POSIX classes: not modelled */
+        if (*ps->p == '\\') {
+            if (class_escape(ps->p[1], set)) {
+                ps->p += 2;
+                continue;
+            }
+            if (ps->p[1] == 'b') { /* backspace inside a class */
+                ps->p += 2;
+                lo = 0x08;
+            } else if ((lo = char_escape(ps)) < 0) {
+                return fail(ps);
+            }
+        } else if ((unsigned char)*ps->p >= 0x80) {
+            skip_utf8(ps);
+            lo = 256;
+        } else {
+            lo = (unsigned char)*ps->p++;
+        }
+        int hi = lo;
+        if (ps->p[0] == '-' && ps->p[1] && ps->p[1] != ']') {
+            ps->p++;
+            if (*ps->p == '\\') {
+                if ((hi = char_escape(ps)) < 0)
+                    return fail(ps);
+            } else if ((unsigned char)*ps->p >= 0x80) {
+                skip_utf8(ps);
+                hi = 256;
+            } else {
+                hi = (unsigned char)*ps->p++;
+            }
+        }
+        if (lo == 256 || hi == 256) { /* a range reaching past ASCII: its ASCII part, and non-ASCII bytes */
+            non_ascii = true;
+            if (lo < 256)
+                add_range(set, (unsigned)lo, 0x7F);
+        } else {
+            if (hi < lo)
+                return fail(ps);
+            add_range(set, (unsigned)lo, (unsigned)hi);
+        }
+    }
+    if (*ps->p != ']')
+        return fail(ps);
+    ps->p++;
+    r.len = 1;
+    if (negated) {
+        add_complement(r.set, set);
+    } else {
+        unite(r.set, set);
+        if (non_ascii)
+            add_non_ascii(r.set);
+        r.digits = only_digits(r.set) ? 1 : 0;
+    }
+    return r;
+}
+
+static piece parse_alt(parser *ps);
+
+/* Reads inline option letters up to ':' or ')'. @return false for options that change what the analysis assumes. */
+static bool inline_options(parser *ps)
+{
+    bool on = true;
+    for (; *ps->p && *ps->p != ':' && *ps->p != ')'; ps->p++) {
+        char c = *ps->p;
+        if (c == '-')
+            on = false;
+        else if (c == 'i')
+            ps->caseless |= on; /* conservatively for the whole pattern */
+        else if (c == 'x' || c == 'u' || c == 'J' || c == 'X' || c == 'n' || c == 'a' || c == 'r')
+            return false;
+        else if (c != 'm' && c != 's' && c != 'U' && c != '^')
+            return false;
+    }
+    return *ps->p != 0;
+}
+
+/* A group, at '('. */
+static piece parse_group(parser *ps)
+{
+    const char *p = ps->p + 1;
+    bool capture = false, zero = false, positive = false;
+    if (*p == '*') { /* backtracking verbs consume nothing; others ((*ACCEPT), (*UCP), ...) change the rules */
+        static const char *const verbs[] = {"SKIP", "FAIL", "F", "PRUNE", "COMMIT", "THEN", "MARK", ""};
+        const char *q = strchr(p, ')');
+        size_t n = strcspn(p + 1, ":)");
+        bool known = false;
+        for (int i = 0; verbs[i] && !known; i++)
+            known = strlen(verbs[i]) == n && strncmp(p + 1, verbs[i], n) == 0;
+        if (!q || !known)
+            return fail(ps);
+        ps->p = q + 1;
+        return EMPTY;
+    }
+    if (*p != '?') {
+        capture = true;
+        ps->p = p;
+    } else if (p[1] == '#') {
+        const char *q = strchr(p, ')');
+        if (!q)
+            return fail(ps);
+        ps->p = q + 1;
+        return EMPTY;
+    } else if (p[1] == ':' || p[1] == '>') {
+        ps->p = p + 2;
+    } else if (p[1] == '=' || p[1] == '!') {
+        zero = true;
+        positive = p[1] == '=';
+        ps->p = p + 2;
+    } else if (p[1] == '<' && (p[2] == '=' || p[2] == '!')) {
+        zero = true;
+        positive = p[2] == '=';
+        ps->p = p + 3;
+    } else if ((p[1] == '<' || p[1] == '\'') || (p[1] == 'P' && p[2] == '<')) {
+        const char *q = p + (p[1] == 'P' ? 3 : 2);
+        char close = p[1] == '\'' ? '\'' : '>';
+        while (*q && *q != close)
+            q++;
+        if (!*q)
+            return fail(ps);
+        capture = true;
+        ps->p = q + 1;
+    } else {
+        ps->p = p + 1;
+        if (!inline_options(ps))
+            return fail(ps);
+        if (*ps->p == ')') { /* (?i) and friends: options only */
+            ps->p++;
+            return EMPTY;
+        }
+        ps->p++; /* (?i: ... */
+    }
+    unsigned g = 0;
+    if (capture) {
+        if (ps->n_groups >= MAX_GROUPS)
+            return fail(ps);
+        g = ++ps->n_groups;
+    }
+    piece in = parse_alt(ps);
+    if (ps->failed || *ps->p != ')')
+        return fail(ps);
+    ps->p++;
+    if (capture) {
+        memcpy(ps->group_set[g], in.set, sizeof in.set);
+        ps->group_done[g] = true;
+    }
+    if (!zero)
+        return in;
+    piece r = EMPTY;
+    if (positive) { /* what it looks at is in the text, though not in the match */
+        memcpy(r.run_set, in.run_set, sizeof r.run_set);
+        r.run_len = in.run_len;
+    }
+    return r;
+}
+
+/* A backreference: the characters group `g` matched, so its alphabet; its digits are not counted. */
+static piece backref(parser *ps, unsigned g)
+{
+    if (g == 0 || g > ps->n_groups || !ps->group_done[g])
+        return fail(ps);
+    piece r = EMPTY;
+    unite(r.set, ps->group_set[g]);
+    return r;
+}
+
+static piece parse_atom(parser *ps)
+{
+    piece r = EMPTY;
+    unsigned char c = (unsigned char)*ps->p;
+    if (c == '(')
+        return parse_group(ps);
+    if (c == '[')
+        return parse_class(ps);
+    if (c == '.') {
+        ps->p++;
+        add_range(r.set, 0, 255);
+        r.len = 1;
+        return r;
+    }
+    if (c == '^' || c == '$') {
+        ps->p++;
+        return r;
+    }
+    if (c == '*' || c == '+' || c == '?' || c == '{' || c == ')' || c == '|')
+        return fail(ps); /* a quantifier with nothing to repeat, or a literal brace: not modelled */
+    if (c >= 0x80) {
+        skip_utf8(ps);
+        add_non_ascii(r.set);
+        r.len = 1;
+        return r;
+    }
+    if (c != '\\') {
+        ps->p++;
+        add(r.set, c);
+        r.digits = c >= '0' && c <= '9';
+        r.len = 1;
+        return r;
+    }
+    char e = ps->p[1];
+    if (class_escape(e, r.set)) {
+        ps->p += 2;
+        r.digits = e == 'd';
+        r.len = 1;
+        return r;
+    }
+    if (e == 'b' || e == 'B' || e == 'A' || e == 'z' || e == 'Z' || e == 'G' || e == 'K') {
+        ps->p += 2;
+        return r;
+    }
+    if (e >= '1' && e <= '9') {
+        unsigned g = 0;
+        ps->p++;
+        while (*ps->p >= '0' && *ps->p <= '9' && g < 1000)
+            g = g * 10 + (unsigned)(*ps->p++ - '0');
+        return backref(ps, g);
+    }
+    if (e == 'g' && ps->p[2] == '{' && ps->p[3] >= '1' && ps->p[3] <= '9') {
+        unsigned g = 0;
+        ps->p += 3;
+        while (*ps->p >= '0' && *ps->p <= '9' && g < 1000)
+            g = g * 10 + (unsigned)(*ps->p++ - '0');
+        if (*ps->p++ != '}')
+            return fail(ps);
+        return backref(ps, g);
+    }
+    int ch = char_escape(ps);
+    if (ch < 0)
+        return fail(ps);
+    if (ch == 256)
+        add_non_ascii(r.set);
+    else
+        add(r.set, (unsigned)ch);
+    r.digits = ch >= '0' && ch <= '9';
+    r.len = 1;
+    return r;
+}
+
+/* Reads a quantifier if one follows. @return false when none does; *min gets its minimum. */
+static bool quantifier(parser *ps, unsigned *min, bool *none)
+{
+    const char *p = ps->p;
+    *none = false;
+    if (*p == '?' || *p == '*') {
+        *min = 0;
+        p++;
+    } else if (*p == '+') {
+        *min = 1;
+        p++;
+    } else if (*p == '{') {
+        const char *q = p + 1;
+        unsigned lo = 0, hi = 0;
+        int n = 0;
+        while (*q >= '0' && *q <= '9' && lo < 100000) {
+            lo = lo * 10 + (unsigned)(*q++ - '0');
+            n++;
+        }
+        if (!n)
+            return false; /* "{,m}" or a literal brace: the caller gives up on the brace */
+        bool bounded = true;
+        if (*q == ',') {
+            q++;
+            if (*q >= '0' && *q <= '9') {
+                while (*q >= '0' && *q <= '9' && hi < 100000)
+                    hi = hi * 10 + (unsigned)(*q++ - '0');
+            } else {
+                bounded = false;
+            }
+        } else {
+            hi = lo;
+        }
+        if (*q != '}')
+            return false;
+        *min = lo;
+        *none = bounded && hi == 0;
+        p = q + 1;
+    } else {
+        return false;
+    }
+    if (*p == '?' || *p == '+')
+        p++;
+    ps->p = p;
+    return true;
+}
+
+static piece parse_seq(parser *ps)
+{
+    piece r = EMPTY;
+    while (*ps->p && *ps->p != '|' && *ps->p != ')' && !ps->failed) {
+        piece a = parse_atom(ps);
+        if (ps->failed)
+            break;
+        unsigned min;
+        bool none;
+        while (quantifier(ps, &min, &none)) {
+            a.digits = sat_mul(a.digits, min);
+            a.len = sat_mul(a.len, min);
+            if (none)
+                memset(a.set, 0, sizeof a.set);
+            if (!min)
+                a.run_len = 0; /* optional: guarantees nothing */
+        }
+        if (*ps->p == '{')
+            return fail(ps);
+        unite(r.set, a.set);
+        r.digits = sat_add(r.digits, a.digits);
+        r.len = sat_add(r.len, a.len);
+        better_run(&r, a.run_set, a.run_len);
+    }
+    better_run(&r, r.set, r.len); /* the sequence itself, when it is space-free */
+    return r;
+}
+
+static piece parse_alt(parser *ps)
+{
+    if (++ps->depth > MAX_DEPTH)
+        return fail(ps);
+    piece r = parse_seq(ps);
+    while (!ps->failed && *ps->p == '|') {
+        ps->p++;
+        piece b = parse_seq(ps);
+        unite(r.set, b.set);
+        if (b.digits < r.digits)
+            r.digits = b.digits;
+        if (b.len < r.len)
+            r.len = b.len;
+        /* Either branch's run: their union, at the shorter length. */
+        if (r.run_len && b.run_len) {
+            unite(r.run_set, b.run_set);
+            if (b.run_len < r.run_len)
+                r.run_len = b.run_len;
+            if (has_space(r.run_set))
+                r.run_len = 0;
+        } else {
+            r.run_len = 0;
+        }
+    }
+    ps->depth--;
+    return r;
+}
+
+/* Caseless matching: both cases of every letter, and (UTF) 'k' also matches U+212A KELVIN SIGN, 's' U+017F. */
+static void fold_case(uint64_t s[4])
+{
+    if (!s[0] && !s[1] && !s[2] && !s[3])
+        return;
+    add_non_ascii(s);
+    for (unsigned c = 'A'; c <= 'Z'; c++) {
+        if ((s[c >> 6] >> (c & 63)) & 1 || (s[(c + 32) >> 6] >> ((c + 32) & 63)) & 1) {
+            add(s, c);
+            add(s, c + 32);
+        }
+    }
+}
+
+bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
+{
+    parser ps;
+    memset(&ps, 0, sizeof ps);
+    ps.p = pattern;
+    ps.caseless = caseless;
+    piece r = parse_alt(&ps);
+    if (ps.failed || *ps.p)
+        return false;
+    if (ps.caseless) {
+        fold_case(r.set);
+        fold_case(r.run_set);
+    }
+    memcpy(out->alphabet, r.set, sizeof r.set);
+    out->min_digits = r.digits;
+    out->min_len = r.len;
+    memcpy(out->run_set, r.run_set, sizeof r.run_set);
+    out->run_len = r.run_len;
+    return true;
+}

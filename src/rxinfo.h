@@ -1,0 +1,28 @@
+/* rxinfo.h — what every match of a PCRE2 pattern is made of, read from the pattern text: the bytes a match can
+ * contain (its alphabet) and the fewest ASCII digits a match holds. A match is then a run of alphabet bytes with
+ * at least that many digits in it, which gives the engine a gate far sharper than "the record has a digit":
+ * a US SSN (alphabet: digits, '-', ' '; 9 digits) cannot be in a log line whose digit runs are an IP address and a
+ * port. Conservative by construction: a construct it does not understand makes the whole answer "unknown". */
+#ifndef PS_RXINFO_H
+#define PS_RXINFO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct ps_rxinfo {
+    uint64_t alphabet[4]; /* every byte a match can consume (lookarounds consume nothing) */
+    unsigned min_digits;  /* no match holds fewer ASCII digits */
+    unsigned min_len;     /* no match consumes fewer characters (so bytes) */
+    /* A run that must be in the text wherever the pattern matches, without spaces: the whole match, or the text a
+     * positive lookaround on the pattern's every path looks at (PEM body lines: (?=[A-Za-z0-9+/]{24})). Length 0
+     * when there is none. */
+    uint64_t run_set[4];
+    unsigned run_len;
+} ps_rxinfo;
+
+/* Analyses `pattern` as compiled with PCRE2_UTF and no UCP (\d \w \s are ASCII); `caseless` when the rule's flags
+ * make it ignore case. @return true with *out filled, or false when the pattern uses a construct the analysis does
+ * not model (\p, backreferences, \Q, conditionals, extended mode, ...): then nothing may be concluded. */
+bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out);
+
+#endif

@@ -1,0 +1,113 @@
+/* wordtab.c — see wordtab.h. */
+#include "wordtab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void wordtab_init(ps_wordtab *t)
+{
+    memset(t, 0, sizeof *t);
+}
+
+void wordtab_free(ps_wordtab *t)
+{
+    if (t)
+        free(t->words);
+}
+
+static inline unsigned lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32u : c;
+}
+
+/* 16 bits from three lower-cased bytes. */
+static inline unsigned tri_hash(unsigned a, unsigned b, unsigned c)
+{
+    return ((a * 0x9E37u) ^ (b * 0x85EBu) ^ (c * 0xC2B3u) ^ (a << 7) ^ (c >> 1)) & 0xFFFFu;
+}
+
+static inline void set_bit(uint64_t *m, unsigned b)
+{
+    m[b >> 6] |= (uint64_t)1 << (b & 63);
+}
+
+static inline int has_bit(const uint64_t *m, unsigned b)
+{
+    return (m[b >> 6] >> (b & 63)) & 1;
+}
+
+int wordtab_add(ps_wordtab *t, const char *w, size_t len, unsigned set)
+{
+    if (len < 2 || set >= 64)
+        return 0;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        ps_wordref *v = realloc(t->words, cap * sizeof *v);
+        if (!v)
+            return -1;
+        t->words = v;
+        t->cap = cap;
+    }
+    const unsigned char *u = (const unsigned char *)w;
+    unsigned bg = u[0] << 8 | u[1];
+    set_bit(t->any_bigram, bg);
+    if (len == 2)
+        set_bit(t->short_bigram, bg);
+    else
+        set_bit(t->tri_hash, tri_hash(u[0], u[1], u[2]));
+    t->words[t->n++] = (ps_wordref){(uint16_t)bg, (uint8_t)set, w, len};
+    return 0;
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const ps_wordref *x = a, *y = b;
+    return (x->bigram > y->bigram) - (x->bigram < y->bigram);
+}
+
+void wordtab_finish(ps_wordtab *t)
+{
+    if (t->n)
+        qsort(t->words, t->n, sizeof *t->words, cmp_ref);
+}
+
+uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_t i, uint64_t skip)
+{
+    if (i + 1 >= n)
+        return 0;
+    unsigned bg = lower(u[i]) << 8 | lower(u[i + 1]);
+    if (!has_bit(t->any_bigram, bg))
+        return 0;
+    /* Common English bigrams start many words: a third byte rules most of those out, unless the bigram is itself
+     * a word. */
+    if (!has_bit(t->short_bigram, bg) && (i + 2 >= n || !has_bit(t->tri_hash, tri_hash(bg >> 8, bg & 0xFF, lower(u[i + 2])))))
+        return 0;
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->words[mid].bigram < bg)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint64_t found = 0;
+    for (size_t k = lo; k < t->n && t->words[k].bigram == bg; k++) {
+        const ps_wordref *w = &t->words[k];
+        if (((found | skip) >> w->set) & 1 || w->len > n - i)
+            continue;
+        size_t j = 2;
+        while (j < w->len && lower(u[i + j]) == (unsigned char)w->w[j])
+            j++;
+        if (j == w->len)
+            found |= (uint64_t)1 << w->set;
+    }
+    return found;
+}
+
+void wordtab_lits(const ps_wordtab *t, uint64_t sets, ps_litscan *out)
+{
+    litscan_init(out);
+    for (size_t k = 0; k < t->n; k++)
+        if ((sets >> t->words[k].set) & 1)
+            litscan_add(out, t->words[k].w, t->words[k].len);
+}
