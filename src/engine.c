@@ -7,7 +7,7 @@
  *      (PCRE2_INFO_FIRSTBITMAP / FIRSTCODEUNIT), the first bytes of its keywords; then the keywords themselves.
  *   2. confirm: the PCRE2 global-match loop. On a window that is not the record's end, PCRE2_PARTIAL_HARD tells where
  *      a match might continue past the window, and that start is held back for the next window.
- *   3. checks on each candidate, cheapest first: validator, entropy, context words, allow regexes.
+ *   3. checks on each candidate, cheapest first: validator, entropy, context words, allow and not_after regexes.
  * Accepted candidates become spans {start, end, rule}; redact.c merges and replaces them.
  *
  * Fail closed: any PCRE2 match error (match/depth/heap limit, JIT stack, memory) returns PS_E_UNSCANNED and the
@@ -43,6 +43,7 @@
 #define JIT_STACK_START (32u * 1024)
 #define JIT_STACK_MAX (1024u * 1024)
 #define MAX_LOOKBEHIND_MARGIN 256u
+#define NOT_AFTER_WINDOW 64u /* bytes before a candidate that its not_after regexes see */
 #define LIT_CACHE 64 /* fingerprint filters kept per thread, by the word sets they cover */
 
 typedef struct engine_example {
@@ -64,9 +65,9 @@ typedef struct engine_rule {
     size_t n_ctx;
     unsigned ctx_window;
     bool ctx_required;
-    /* allow */
-    pcre2_code **allow;
-    size_t n_allow;
+    /* vetoes: regexes matched against the candidate's text (allow) and the text just before it (not_after) */
+    pcre2_code **allow, **not_after;
+    size_t n_allow, n_not_after;
     /* gates: byte sets of which the subject must contain at least one byte each, and keywords */
     char **keywords; /* lower-cased, without case-insensitive duplicates */
     size_t *kw_len;
@@ -597,6 +598,9 @@ static void free_rule(engine_rule *r)
     for (size_t i = 0; i < r->n_allow; i++)
         pcre2_code_free(r->allow[i]);
     free(r->allow);
+    for (size_t i = 0; i < r->n_not_after; i++)
+        pcre2_code_free(r->not_after[i]);
+    free(r->not_after);
     for (size_t i = 0; i < r->n_keywords; i++)
         free(r->keywords[i]);
     free(r->keywords);
@@ -659,6 +663,25 @@ static int copy_examples(engine_rule *r, const ps_strlist *l, int expect)
     return PS_OK;
 }
 
+/* Compiles a rule's veto regexes, with JIT when `jit` (a not_after regex runs on every candidate of its rule: for
+ * ipv4 in logs, that is most lines). */
+static int compile_vetoes(const ps_strlist *l, const ps_rule *src, uint32_t options, int jit, const char *what,
+                          pcre2_code ***out, size_t *n, ps_diag *diag)
+{
+    if (!l->n)
+        return PS_OK;
+    if (!(*out = calloc(l->n, sizeof **out)))
+        return PS_E_NOMEM;
+    for (size_t i = 0; i < l->n; i++) {
+        const ps_srcpos *p = l->pos ? &l->pos[i] : &src->pos;
+        int st = compile_one(l->v[i], options, jit, p, src->id, what, &(*out)[i], diag);
+        if (st)
+            return st;
+        (*n)++;
+    }
+    return PS_OK;
+}
+
 static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs, ps_diag *diag)
 {
     int st;
@@ -693,17 +716,11 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
     }
     if ((st = lower_list(&src->keywords, &r->keywords, &r->kw_len, &r->n_keywords)))
         return st;
-    if (src->allow.n) {
-        if (!(r->allow = calloc(src->allow.n, sizeof *r->allow)))
-            return PS_E_NOMEM;
-        uint32_t aopt = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (options & PCRE2_CASELESS);
-        for (size_t i = 0; i < src->allow.n; i++) {
-            const ps_srcpos *p = src->allow.pos ? &src->allow.pos[i] : &src->pos;
-            if ((st = compile_one(src->allow.v[i], aopt, 0, p, src->id, "allow regex", &r->allow[i], diag)))
-                return st;
-            r->n_allow++;
-        }
-    }
+    uint32_t vopt = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (options & PCRE2_CASELESS);
+    if ((st = compile_vetoes(&src->allow, src, vopt, 0, "allow regex", &r->allow, &r->n_allow, diag)) ||
+        (st = compile_vetoes(&src->not_after, src, vopt, 1, "not_after regex", &r->not_after, &r->n_not_after,
+                             diag)))
+        return st;
     size_t n_ex = src->ex_match.n + src->ex_no_match.n;
     if (n_ex) {
         if (!(r->examples = calloc(n_ex, sizeof *r->examples)))
@@ -756,6 +773,8 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
             goto fail;
         if (r->n_ctx && r->ctx_window > max_window)
             max_window = r->ctx_window;
+        if (r->n_not_after && NOT_AFTER_WINDOW > max_window)
+            max_window = NOT_AFTER_WINDOW;
         uint32_t lb = 0;
         pcre2_pattern_info(r->code, PCRE2_INFO_MAXLOOKBEHIND, &lb);
         if (lb > max_lookbehind)
@@ -1035,6 +1054,20 @@ static void drop(ps_scratch *s, const char *check, const char *fmt, ...)
     s->last_check = check;
 }
 
+/* @return the 1-based index of the first regex of v[0..n) that matches text[0..len), 0 when none does, -1 on a
+ * match error. */
+static int first_veto(pcre2_code *const *v, size_t n, const char *text, size_t len, ps_scratch *s)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = pcre2_match(v[i], (PCRE2_SPTR)text, len, 0, 0, s->md, s->mctx);
+        if (rc >= 0)
+            return (int)i + 1;
+        if (rc != PCRE2_ERROR_NOMATCH)
+            return -1;
+    }
+    return 0;
+}
+
 /* Runs the candidate checks, cheapest first. @return 1 accept, 0 drop, <0 a match error in an allow regex. */
 static int check_candidate(const engine_rule *r, ps_scratch *s, const ps_subject *subj, size_t gs, size_t ge)
 {
@@ -1063,16 +1096,16 @@ static int check_candidate(const engine_rule *r, ps_scratch *s, const ps_subject
             return 0;
         }
     }
-    for (size_t i = 0; i < r->n_allow; i++) {
-        int rc = pcre2_match(r->allow[i], (PCRE2_SPTR)v, vn, 0, 0, s->md, s->mctx);
-        if (rc >= 0) {
-            drop(s, "allow", "allow regex #%zu vetoed it", i + 1);
-            return 0;
-        }
-        if (rc != PCRE2_ERROR_NOMATCH)
-            return -1;
-    }
-    return 1;
+    int rc = first_veto(r->allow, r->n_allow, v, vn, s);
+    if (rc > 0)
+        drop(s, "allow", "allow regex #%d vetoed it", rc);
+    if (rc)
+        return rc > 0 ? 0 : -1;
+    size_t from = gs > NOT_AFTER_WINDOW ? gs - NOT_AFTER_WINDOW : 0;
+    rc = first_veto(r->not_after, r->n_not_after, subj->p + from, gs - from, s);
+    if (rc > 0)
+        drop(s, "not_after", "not_after regex #%d matched the text before it", rc);
+    return rc ? (rc > 0 ? 0 : -1) : 1;
 }
 
 static inline size_t next_char(const char *p, size_t len, size_t off)

@@ -104,6 +104,7 @@ static void rule_fini(ps_rule *r)
     strlist_fini(&r->keywords);
     strlist_fini(&r->context_words);
     strlist_fini(&r->allow);
+    strlist_fini(&r->not_after);
     strlist_fini(&r->ex_match);
     strlist_fini(&r->ex_no_match);
     memset(r, 0, sizeof *r);
@@ -750,7 +751,7 @@ static const ynode *map_get(const ynode *map, const char *key)
 
 static const char *const top_keys[] = {"version", "pack", "rules"};
 static const char *const rule_keys[] = {"id",    "entity",      "description", "pattern", "flags",
-                                        "keywords", "group",    "validate",    "context", "allow",
+                                        "keywords", "group",    "validate",    "context", "allow",       "not_after",
                                         "min_entropy", "priority", "action",   "examples"};
 static const char *const context_keys[] = {"words", "window", "required"};
 static const char *const example_keys[] = {"match", "no_match"};
@@ -960,6 +961,8 @@ static int convert_rule(const loader *ld, const ynode *m, ps_rule *r)
             rc = parse_context(ld, v, rid, r);
         } else if (!strcmp(k, "allow")) {
             rc = get_strlist(ld, v, rid, "allow", false, true, &r->allow);
+        } else if (!strcmp(k, "not_after")) {
+            rc = get_strlist(ld, v, rid, "not_after", false, true, &r->not_after);
         } else if (!strcmp(k, "min_entropy")) {
             rc = get_num(ld, v, rid, "min_entropy", 0, 8, &r->min_entropy);
         } else if (!strcmp(k, "priority")) {

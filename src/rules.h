@@ -46,6 +46,7 @@ typedef struct ps_rule {
     unsigned context_window;  /* bytes before and after the match; default 48 */
     bool context_required;    /* default true when context is given */
     ps_strlist allow;         /* regexes that veto a candidate when they match the candidate's text */
+    ps_strlist not_after;     /* regexes that veto a candidate when they match the text just before it */
     double min_entropy;       /* bits per byte; 0 = no check */
     int priority;             /* default 0 */
     ps_action action;         /* PS_ACTION_INHERIT unless set */

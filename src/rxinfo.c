@@ -25,6 +25,7 @@ typedef struct parser {
     const char *p;
     bool failed;
     bool caseless;
+    bool numbers_lost; /* a branch reset group was seen: group numbers are not known */
     unsigned depth;
     unsigned n_groups;
     uint64_t group_set[MAX_GROUPS + 1][4];
@@ -117,6 +118,21 @@ static void add_complement(uint64_t s[4], const uint64_t ascii[4])
     s[0] |= ~ascii[0];
     s[1] |= ~ascii[1];
     add_non_ascii(s);
+}
+
+/* Caseless matching: both cases of every letter, and (UTF) 'k' also matches U+212A KELVIN SIGN, 's' U+017F. */
+static void fold_case(uint64_t s[4])
+{
+    bool ks = false;
+    for (unsigned c = 'A'; c <= 'Z'; c++) {
+        if ((s[c >> 6] >> (c & 63)) & 1 || (s[(c + 32) >> 6] >> ((c + 32) & 63)) & 1) {
+            add(s, c);
+            add(s, c + 32);
+            ks |= c == 'K' || c == 'S';
+        }
+    }
+    if (ks)
+        add_non_ascii(s);
 }
 
 static int hexval(char c)
@@ -279,7 +295,7 @@ static bool inline_options(parser *ps)
         if (c == '-')
             on = false;
         else if (c == 'i')
-            ps->caseless |= on; /* conservatively for the whole pattern */
+            ps->caseless = on;
         else if (c == 'x' || c == 'u' || c == 'J' || c == 'X' || c == 'n' || c == 'a' || c == 'r')
             return false;
         else if (c != 'm' && c != 's' && c != 'U' && c != '^')
@@ -293,6 +309,7 @@ static piece parse_group(parser *ps)
 {
     const char *p = ps->p + 1;
     bool capture = false, zero = false, positive = false;
+    bool caseless = ps->caseless; /* options set inside a group end with it */
     if (*p == '*') { /* backtracking verbs consume nothing; others ((*ACCEPT), (*UCP), ...) change the rules */
         static const char *const verbs[] = {"SKIP", "FAIL", "F", "PRUNE", "COMMIT", "THEN", "MARK", ""};
         const char *q = strchr(p, ')');
@@ -303,6 +320,26 @@ static piece parse_group(parser *ps)
         if (!q || !known)
             return fail(ps);
         ps->p = q + 1;
+        return EMPTY;
+    }
+    if (*p == '?' && (p[1] == '&' || (p[1] == 'P' && p[2] == '>') || p[1] == 'R' || (p[1] >= '0' && p[1] <= '9') ||
+                      ((p[1] == '+' || p[1] == '-') && p[2] >= '0' && p[2] <= '9'))) {
+        /* A subroutine call matches what the group it names matches: taken as any text of any length. */
+        const char *q = strchr(p, ')');
+        if (!q)
+            return fail(ps);
+        ps->p = q + 1;
+        piece any = EMPTY;
+        add_range(any.set, 0, 255);
+        return any;
+    }
+    if (*p == '?' && strncmp(p + 1, "(DEFINE)", 8) == 0) {
+        /* Definitions for subroutine calls: never matched in place. Their groups still take numbers. */
+        ps->p = p + 9;
+        parse_alt(ps);
+        if (ps->failed || *ps->p != ')')
+            return fail(ps);
+        ps->p++;
         return EMPTY;
     }
     if (*p != '?') {
@@ -316,6 +353,11 @@ static piece parse_group(parser *ps)
         return EMPTY;
     } else if (p[1] == ':' || p[1] == '>') {
         ps->p = p + 2;
+    } else if (p[1] == '|') {
+        /* Branch reset: each branch numbers its groups from the same number, which this reading does not track;
+         * a later backreference gives up. */
+        ps->p = p + 2;
+        ps->numbers_lost = true;
     } else if (p[1] == '=' || p[1] == '!') {
         zero = true;
         positive = p[1] == '=';
@@ -337,7 +379,7 @@ static piece parse_group(parser *ps)
         ps->p = p + 1;
         if (!inline_options(ps))
             return fail(ps);
-        if (*ps->p == ')') { /* (?i) and friends: options only */
+        if (*ps->p == ')') { /* (?i) and friends: options only, up to the end of the enclosing group */
             ps->p++;
             return EMPTY;
         }
@@ -350,6 +392,7 @@ static piece parse_group(parser *ps)
         g = ++ps->n_groups;
     }
     piece in = parse_alt(ps);
+    ps->caseless = caseless;
     if (ps->failed || *ps->p != ')')
         return fail(ps);
     ps->p++;
@@ -370,7 +413,7 @@ static piece parse_group(parser *ps)
 /* A backreference: the characters group `g` matched, so its alphabet; its digits are not counted. */
 static piece backref(parser *ps, unsigned g)
 {
-    if (g == 0 || g > ps->n_groups || !ps->group_done[g])
+    if (g == 0 || g > ps->n_groups || !ps->group_done[g] || ps->numbers_lost)
         return fail(ps);
     piece r = EMPTY;
     unite(r.set, ps->group_set[g]);
@@ -500,9 +543,12 @@ static piece parse_seq(parser *ps)
 {
     piece r = EMPTY;
     while (*ps->p && *ps->p != '|' && *ps->p != ')' && !ps->failed) {
+        bool group = *ps->p == '(';
         piece a = parse_atom(ps);
         if (ps->failed)
             break;
+        if (ps->caseless && !group) /* a group folded its own atoms under its own options */
+            fold_case(a.set);
         unsigned min;
         bool none;
         while (quantifier(ps, &min, &none)) {
@@ -552,20 +598,6 @@ static piece parse_alt(parser *ps)
     return r;
 }
 
-/* Caseless matching: both cases of every letter, and (UTF) 'k' also matches U+212A KELVIN SIGN, 's' U+017F. */
-static void fold_case(uint64_t s[4])
-{
-    if (!s[0] && !s[1] && !s[2] && !s[3])
-        return;
-    add_non_ascii(s);
-    for (unsigned c = 'A'; c <= 'Z'; c++) {
-        if ((s[c >> 6] >> (c & 63)) & 1 || (s[(c + 32) >> 6] >> ((c + 32) & 63)) & 1) {
-            add(s, c);
-            add(s, c + 32);
-        }
-    }
-}
-
 bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
 {
     parser ps;
@@ -575,10 +607,6 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
     piece r = parse_alt(&ps);
     if (ps.failed || *ps.p)
         return false;
-    if (ps.caseless) {
-        fold_case(r.set);
-        fold_case(r.run_set);
-    }
     memcpy(out->alphabet, r.set, sizeof r.set);
     out->min_digits = r.digits;
     out->min_len = r.len;
