@@ -158,6 +158,34 @@ static void allow_vetoes(void **state)
     release(&c);
 }
 
+static void not_after_vetoes_by_the_text_before(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: phone\n    pattern: '\\b\\d{3}-\\d{4}\\b'\n"
+                       "    not_after: ['(?i:\\bnhs no:? ?)$', 'ref.*$']\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e, "call 555-1234", "call [PHONE]");
+    EXPECT(c.e, "NHS No: 555-1234", "NHS No: 555-1234");
+    EXPECT(c.e, "nhs no: x 555-1234", "nhs no: x [PHONE]"); /* the label is not right before it */
+    EXPECT(c.e, "555-1234 NHS no: 555-1234", "[PHONE] NHS no: 555-1234");
+    /* 'ref' within the 64 bytes before vetoes, further back it does not */
+    EXPECT(c.e, "ref 0123456789012345678901234567890123456789012345678 555-1234",
+           "ref 0123456789012345678901234567890123456789012345678 555-1234");
+    EXPECT(c.e, "ref 01234567890123456789012345678901234567890123456789012345678901 555-1234",
+           "ref 01234567890123456789012345678901234567890123456789012345678901 [PHONE]");
+    release(&c);
+    /* a bad regex is an error at its position, and one that matches the empty string would veto everything */
+    c = build("version: 1\nrules:\n  - id: phone\n    pattern: '\\d{7}'\n    not_after: ['(ab']\n");
+    assert_int_equal(c.status, PS_E_RULES);
+    assert_int_equal(c.diag.line, 5);
+    assert_non_null(strstr(c.diag.msg, "not_after regex"));
+    release(&c);
+    c = build("version: 1\nrules:\n  - id: phone\n    pattern: '\\d{7}'\n    not_after: ['x?$']\n");
+    assert_int_equal(c.status, PS_E_RULES);
+    assert_non_null(strstr(c.diag.msg, "not_after regex matches the empty string"));
+    release(&c);
+}
+
 static void min_entropy_filters_low_entropy(void **state)
 {
     (void)state;
@@ -363,6 +391,7 @@ int main(void)
         cmocka_unit_test(validator_drops_bad_checksums),
         cmocka_unit_test(context_required_within_window),
         cmocka_unit_test(allow_vetoes),
+        cmocka_unit_test(not_after_vetoes_by_the_text_before),
         cmocka_unit_test(min_entropy_filters_low_entropy),
         cmocka_unit_test(keywords_gate_case_insensitively),
         cmocka_unit_test(caseless_flag),
