@@ -498,70 +498,99 @@ static void assign_digit_gates(ps_engine *e)
     }
 }
 
-/* Bytes that ordinary text is full of: a trigger made of them would fire on every line. */
-static bool common_byte(unsigned c)
+/* How often a byte turns up in ordinary text (prose, logs, code): letters, spaces and sentence punctuation are
+ * everywhere; digits and code punctuation are in many lines; the rest is rare. */
+enum { BYTE_RARE, BYTE_MEDIUM, BYTE_COMMON };
+
+static int byte_class(unsigned c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || strchr(" \t.,-'\"();!?", (int)c) != NULL;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || strchr(" \t.,-'\"();!?", (int)c))
+        return BYTE_COMMON;
+    if ((c >= '0' && c <= '9') || strchr(":/_=*#<>[]{}|&+%$~`\\", (int)c))
+        return BYTE_MEDIUM;
+    return BYTE_RARE;
 }
 
-static bool rare_set(const uint64_t set[4])
+/* The most common class of a set's bytes (BYTE_RARE for an empty set). */
+static int set_class(const uint64_t set[4])
 {
-    bool any = false;
-    for (unsigned c = 1; c < 256; c++) {
-        if (!((set[c >> 6] >> (c & 63)) & 1))
+    int worst = BYTE_RARE;
+    for (unsigned c = 1; c < 256; c++)
+        if ((set[c >> 6] >> (c & 63)) & 1 && byte_class(c) > worst)
+            worst = byte_class(c);
+    return worst;
+}
+
+/* The rule's gate byte set (first bytes, required byte, one-byte keywords) of the rarest class, or NULL. */
+static const uint64_t *rarest_set(const engine_rule *r, int *cls)
+{
+    const uint64_t *best = NULL;
+    *cls = BYTE_COMMON;
+    for (int g = 0; g < 3; g++) {
+        if (!r->has_set[g] || (g == GATE_KEYWORD && r->kw_search))
             continue;
-        if (common_byte(c))
-            return false;
-        any = true;
+        int c = set_class(r->sets[g]);
+        if (c < *cls) {
+            *cls = c;
+            best = r->sets[g];
+        }
     }
-    return any;
+    return best;
+}
+
+static int add_words(ps_prefilter *pf, char *const *w, const size_t *len, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (len[k] == 1) {
+            uint64_t one[4] = {0};
+            unsigned c = (unsigned char)w[k][0];
+            one[c >> 6] |= (uint64_t)1 << (c & 63);
+            if (c >= 'a' && c <= 'z')
+                one[(c - 32) >> 6] |= (uint64_t)1 << ((c - 32) & 63);
+            prefilter_add_bytes(pf, one);
+        } else if (prefilter_add_word(pf, w[k], len[k])) {
+            return PS_E_NOMEM;
+        }
+    }
+    return PS_OK;
 }
 
 #define MIN_TRIGGER_RUN 8 /* shorter runs of word characters are everywhere */
 
-/* One necessary trigger per rule for the chunk prefilter, the most selective kind first: a rare byte the match
- * must hold, a long run, its keywords, its required context words. A rule with none turns the prefilter off. */
+/* One necessary trigger per rule for the chunk prefilter, the most selective kind first: a rare byte its match
+ * must hold, a digit, a long run of its match's bytes, its keywords, a byte of code punctuation, its required
+ * context words, a shorter run. A rule with none turns the prefilter off. */
 static int assign_triggers(ps_engine *e)
 {
     prefilter_init(&e->pf);
     e->pf_on = true;
-    uint64_t digits[4] = {0}, non_ascii[4] = {0, 0, ~(uint64_t)0, ~(uint64_t)0};
-    digits[0] = (uint64_t)0x3FF << '0';
+    uint64_t digits[4] = {(uint64_t)0x3FF << '0', 0, 0, 0}, non_ascii[4] = {0, 0, ~(uint64_t)0, ~(uint64_t)0};
     /* Unicode look-alikes are folded per record (engine_scan): a record holding any may hide any trigger. */
     prefilter_add_bytes(&e->pf, non_ascii);
     for (size_t i = 0; i < e->n; i++) {
         engine_rule *r = &e->rules[i];
-        const uint64_t *bytes = NULL;
-        if (r->min_digits >= 1) {
-            bytes = digits;
-            r->trigger = "a digit";
-        } else {
-            for (int g = 0; g < 3 && !bytes; g++)
-                if (r->has_set[g] && (g != GATE_KEYWORD || !r->kw_search) && rare_set(r->sets[g]))
-                    bytes = r->sets[g];
-            r->trigger = bytes ? "a byte of its first or required bytes" : NULL;
-        }
-        if (bytes) {
+        int cls;
+        const uint64_t *bytes = rarest_set(r, &cls);
+        bool ctx = r->n_ctx && r->ctx_required;
+        if (bytes && cls == BYTE_RARE) {
             prefilter_add_bytes(&e->pf, bytes);
-        } else if (r->run_len >= 12 && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
+            r->trigger = "a rare byte its match holds";
+        } else if (r->min_digits >= 1) {
+            prefilter_add_bytes(&e->pf, digits);
+            r->trigger = "a digit";
+        } else if (r->run_len >= 16 && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
             r->trigger = "a run of the bytes its match is made of";
-        } else if (r->kw_search || (r->n_ctx && r->ctx_required)) {
-            char **w = r->kw_search ? r->keywords : r->ctx_words;
-            size_t *len = r->kw_search ? r->kw_len : r->ctx_len;
-            size_t n = r->kw_search ? r->n_keywords : r->n_ctx;
-            for (size_t k = 0; k < n; k++) {
-                if (len[k] == 1) {
-                    uint64_t one[4] = {0};
-                    unsigned c = (unsigned char)w[k][0];
-                    one[c >> 6] |= (uint64_t)1 << (c & 63);
-                    if (c >= 'a' && c <= 'z')
-                        one[(c - 32) >> 6] |= (uint64_t)1 << ((c - 32) & 63);
-                    prefilter_add_bytes(&e->pf, one);
-                } else if (prefilter_add_word(&e->pf, w[k], len[k])) {
-                    return PS_E_NOMEM;
-                }
-            }
-            r->trigger = r->kw_search ? "one of its keywords" : "one of its context words";
+        } else if (r->kw_search) {
+            if (add_words(&e->pf, r->keywords, r->kw_len, r->n_keywords))
+                return PS_E_NOMEM;
+            r->trigger = "one of its keywords";
+        } else if (bytes && cls == BYTE_MEDIUM) {
+            prefilter_add_bytes(&e->pf, bytes);
+            r->trigger = "a byte its match holds";
+        } else if (ctx) {
+            if (add_words(&e->pf, r->ctx_words, r->ctx_len, r->n_ctx))
+                return PS_E_NOMEM;
+            r->trigger = "one of its context words";
         } else if (r->run_len >= MIN_TRIGGER_RUN && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
             r->trigger = "a run of the bytes its match is made of";
         } else {
