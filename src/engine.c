@@ -86,6 +86,7 @@ typedef struct engine_rule {
     uint64_t run_set[4];   /* a space-free run that must be in the text (rxinfo), run_len long (0: none) */
     unsigned run_len;
     const char *trigger;   /* what the prefilter looks for on the rule's behalf (for --list-rules), or NULL */
+    int run_kind;          /* a prefilter run kind every match needs (a record gate too), or -1 */
     engine_example *examples;
     size_t n_examples;
 } engine_rule;
@@ -598,6 +599,18 @@ static int assign_triggers(ps_engine *e)
         }
     }
     prefilter_finish(&e->pf);
+    /* The merged run kinds gate records too: a rule whose run fits in a kind needs that kind in the record. */
+    for (size_t i = 0; i < e->n; i++) {
+        engine_rule *r = &e->rules[i];
+        r->run_kind = -1;
+        for (unsigned k = 0; k < e->pf.n_runs && r->run_kind < 0 && r->run_len; k++) {
+            bool inside = e->pf.runs[k].min_len <= r->run_len;
+            for (int w = 0; w < 4 && inside; w++)
+                inside = !(r->run_set[w] & ~e->pf.runs[k].set[w]);
+            if (inside)
+                r->run_kind = (int)k;
+        }
+    }
     return PS_OK;
 }
 
@@ -1221,6 +1234,7 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
     const uint64_t *open = NULL;
     uint8_t runs[DIGITRUNS_MAX];
     bool runs_known = false;
+    unsigned kinds_known = 0, kinds_present = 0; /* prefilter run kinds looked for / found in this subject */
     if (subj->last && !s->ungated) {
         open_rules(e, s, found);
         open = s->open;
@@ -1248,6 +1262,19 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
             }
             if (runs[r->run_alphabet] < r->min_digits) {
                 s->last_drop = "no run of the bytes a match is made of holds enough digits";
+                s->last_check = "gate";
+                continue;
+            }
+        }
+        if (open && r->run_kind >= 0) {
+            unsigned k = 1u << r->run_kind;
+            if (!(kinds_known & k)) {
+                kinds_known |= k;
+                if (prefilter_next_run(&e->pf, (unsigned)r->run_kind, subj->p, subj->len, 0) < subj->len)
+                    kinds_present |= k;
+            }
+            if (!(kinds_present & k)) {
+                s->last_drop = "no run of the bytes a match is made of is long enough";
                 s->last_check = "gate";
                 continue;
             }

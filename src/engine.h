@@ -54,7 +54,7 @@ void engine_profile_add(const ps_scratch *s, uint64_t *ns, uint64_t *runs, size_
 bool engine_prefilter_on(const ps_engine *e);
 /* Where each kind of trigger is next in one chunk; zero-initialise it for each chunk. */
 typedef struct ps_trigger_cursor {
-    size_t byte, word, run[4];
+    size_t byte, word, run[5];
     bool started;
 } ps_trigger_cursor;
 /* The first position >= from in the chunk p[0..n) where some rule's trigger is, or n. Successive calls with one

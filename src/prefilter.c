@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#define RUN_CAP 48 /* runs longer than this are looked for as runs of this length (still necessary) */
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define PS_HAVE_PSHUFB 1
@@ -98,20 +100,31 @@ static unsigned set_size(const uint64_t s[4])
                       __builtin_popcountll(s[3]));
 }
 
-/* Each kind of run costs a pass over the chunk: merge the two whose union is smallest (at the shorter length, so
- * the merged run is still necessary for both) until PREFILTER_SCANS remain. */
+/* What merging runs a and b costs their selectivity: the bytes each gains, and four per byte of length the longer
+ * loses (one when even the shorter is long; lengths past RUN_CAP are looked for as RUN_CAP anyway). */
+static unsigned merge_loss(const ps_prefilter *pf, unsigned a, unsigned b)
+{
+    uint64_t u[4];
+    for (int k = 0; k < 4; k++)
+        u[k] = pf->runs[a].set[k] | pf->runs[b].set[k];
+    unsigned la = pf->runs[a].min_len < RUN_CAP ? pf->runs[a].min_len : RUN_CAP;
+    unsigned lb = pf->runs[b].min_len < RUN_CAP ? pf->runs[b].min_len : RUN_CAP;
+    unsigned shorter = la < lb ? la : lb;
+    unsigned per_byte = shorter >= 24 ? 1 : 4; /* runs that long are rare whatever their exact length */
+    return 2 * set_size(u) - set_size(pf->runs[a].set) - set_size(pf->runs[b].set) + per_byte * (la + lb - 2 * shorter);
+}
+
+/* Each kind of run costs a pass over the chunk: merge the two that lose least (see merge_loss) until
+ * PREFILTER_SCANS remain. The merged run, over the union at the shorter length, is still necessary for both. */
 static void merge_runs(ps_prefilter *pf)
 {
     while (pf->n_runs > PREFILTER_SCANS) {
         unsigned bi = 0, bj = 1, best = ~0u;
         for (unsigned i = 0; i < pf->n_runs; i++) {
             for (unsigned j = i + 1; j < pf->n_runs; j++) {
-                uint64_t u[4];
-                for (int k = 0; k < 4; k++)
-                    u[k] = pf->runs[i].set[k] | pf->runs[j].set[k];
-                unsigned grow = set_size(u) - set_size(pf->runs[i].set) + set_size(u) - set_size(pf->runs[j].set);
-                if (grow < best) {
-                    best = grow;
+                unsigned loss = merge_loss(pf, i, j);
+                if (loss < best) {
+                    best = loss;
                     bi = i;
                     bj = j;
                 }
@@ -223,7 +236,6 @@ static uint64_t run_starts(uint64_t m, unsigned len)
     return m;
 }
 
-#define RUN_CAP 48 /* runs longer than this are looked for as runs of this length (still necessary) */
 
 size_t prefilter_next_run(const ps_prefilter *pf, unsigned r, const char *p, size_t n, size_t from)
 {
