@@ -287,7 +287,8 @@ static int scrub_json(ps_worker *w, const char *base, size_t at, size_t n, size_
     }
     json_ctx c = {w, base, at, pending, o, 0, 0, PS_OK};
     if (rc == JSONL_OK)
-        rc = jsonl_walk(line, n, w->paths, JSON_MAX_DEPTH, scrub_json_string, &c);
+        rc = jsonl_walk(line, n, w->paths, JSON_MAX_DEPTH, w->unscanned_ok ? json_validate_only : scrub_json_string,
+                        &c);
     *findings = c.findings;
     *scanned = c.scanned;
     if (rc == JSONL_OK)
@@ -364,12 +365,14 @@ void scrub_chunk(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
 {
     char sep = scrub_separator(w->format);
     size_t pos = 0, pending = 0;
-    /* Text formats: records before the next prefilter trigger hold nothing to redact and pass through unscanned
-     * (they stay pending and are copied with their neighbours); only their count is kept. */
-    bool skip = w->format != PS_FORMAT_JSONL && engine_prefilter_on(w->e);
+    /* The prefilter: a record without a trigger has no match of any rule. In text formats such records pass
+     * through unscanned (they stay pending and are copied with their neighbours; only their count is kept). A JSON
+     * line is still validated and gated, but a line without a trigger or an escape (\u0040 is '@') has no string
+     * that can match, so its strings are not decoded or scanned. */
+    bool prefilter = engine_prefilter_on(w->e), json = w->format == PS_FORMAT_JSONL;
     ps_trigger_cursor cur = {0};
     while (pos < n) {
-        if (skip) {
+        if (prefilter && !json) {
             size_t t = engine_next_trigger(w->e, &cur, p, n, pos), upto = t;
             while (upto > pos && upto < n && p[upto - 1] != sep)
                 upto--; /* back to the start of the trigger's record */
@@ -381,8 +384,12 @@ void scrub_chunk(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
         }
         const char *end = memchr(p + pos, sep, n - pos);
         size_t len = end ? (size_t)(end - (p + pos)) : n - pos;
+        w->unscanned_ok = prefilter && json && engine_next_trigger(w->e, &cur, p, n, pos) >= pos + len &&
+                          !memchr(p + pos, '\\', len);
         int dropped = 0;
-        if ((o->status = scrub_record(w, p, pos, len, &pending, o, &dropped)) != PS_OK)
+        o->status = scrub_record(w, p, pos, len, &pending, o, &dropped);
+        w->unscanned_ok = false;
+        if (o->status != PS_OK)
             return;
         pos += len + (end != NULL);
         if (dropped)

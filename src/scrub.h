@@ -8,6 +8,7 @@
 #include "piiscrub.h"
 #include "redact.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,9 @@ typedef struct ps_worker {
     const struct ps_jpaths *paths; /* jsonl --field selection, or NULL */
     ps_format format;
     int check_only;
+    /* jsonl: the current line holds no prefilter trigger and no escape, so none of its strings can match: it is
+     * validated (and gated) but not scanned. Set per record by scrub_chunk. */
+    bool unscanned_ok;
 } ps_worker;
 
 /* `o` and `paths` are borrowed for the worker's life. @return PS_OK or PS_E_NOMEM. */

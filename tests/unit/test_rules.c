@@ -340,7 +340,7 @@ static void test_errors_unknown_keys(void **state)
         {H "  - patern: x\n    id: email\n", PS_E_RULES, 3, 5, "email",
          "unknown key 'patern' (did you mean 'pattern'?)", NULL},
         {H "  - id: a\n    pattern: x\n    colour: red\n", PS_E_RULES, 5, 5, "a", "unknown key 'colour'",
-         "allowed keys: id, entity, description, pattern, flags, keywords, group, validate, context, allow, "
+         "allowed keys: id, entity, description, pattern, flags, keywords, group, validate, context, allow, not_after, "
          "min_entropy, priority, action, examples"},
         {H "  - id: a\n    pattern: x\n    context: {words: [dob], windw: 3}\n", PS_E_RULES, 5, 29, "a",
          "unknown key 'windw' in 'context' (did you mean 'window'?)", NULL},

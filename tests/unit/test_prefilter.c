@@ -1,0 +1,1158 @@
+/* test_prefilter.c — the chunk prefilter and its parts (litscan, wordtab, prefilter, digitruns) against naive
+ * references on random inputs, and the whole pipeline (which skips records before the next trigger) against each
+ * record scrubbed alone. A trigger that is too tight lets PII through, so every check here is "never later than
+ * the truth" and, where the contract is exact, "equal to the truth". */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "digitruns.h"
+#include "litscan.h"
+#include "piiscrub.h"
+#include "prefilter.h"
+#include "rules.h"
+#include "wordtab.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PAD 80 /* readable bytes after every text (the contracts allow reading up to 64 past the end) */
+
+/* ---------------------------------------------------------------- helpers */
+
+typedef struct rng {
+    uint64_t s;
+} rng;
+
+static uint64_t rnd(rng *r)
+{
+    r->s ^= r->s << 13;
+    r->s ^= r->s >> 7;
+    r->s ^= r->s << 17;
+    return r->s;
+}
+
+static unsigned below(rng *r, unsigned n)
+{
+    return n ? (unsigned)(rnd(r) % n) : 0;
+}
+
+static unsigned char lc(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static bool ieq(const unsigned char *a, const char *w, size_t len)
+{
+    for (size_t k = 0; k < len; k++)
+        if (lc(a[k]) != (unsigned char)w[k])
+            return false;
+    return true;
+}
+
+static bool in_set(const uint64_t s[4], unsigned c)
+{
+    return (s[c >> 6] >> (c & 63)) & 1;
+}
+
+static void set_add(uint64_t s[4], unsigned c)
+{
+    s[c >> 6] |= (uint64_t)1 << (c & 63);
+}
+
+/* A text buffer: the text at an odd offset (unaligned loads) with PAD bytes after it, zero or random. */
+typedef struct text {
+    unsigned char *base, *p;
+    size_t n;
+} text;
+
+static text text_new(rng *r, size_t n, bool random_pad)
+{
+    text t;
+    size_t off = below(r, 16);
+    t.base = malloc(off + n + PAD);
+    assert_non_null(t.base);
+    t.p = t.base + off;
+    t.n = n;
+    memset(t.base, 0, off + n + PAD);
+    if (random_pad)
+        for (size_t i = 0; i < PAD; i++)
+            t.p[n + i] = (unsigned char)rnd(r);
+    return t;
+}
+
+static void text_free(text *t)
+{
+    free(t->base);
+}
+
+static const char word_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789-_.:/@#'`[{";
+
+/* A lower-cased word of 2..12 bytes; a small alphabet (sometimes) makes shared prefixes and bigrams common. */
+static size_t rand_word(rng *r, char *w, bool small)
+{
+    size_t len = 2 + below(r, 11);
+    size_t nc = small ? 4 : sizeof word_chars - 1;
+    for (size_t k = 0; k < len; k++)
+        w[k] = word_chars[below(r, (unsigned)nc)];
+    w[len] = 0;
+    return len;
+}
+
+/* Random text bytes: mixed-case letters, digits, punctuation, some high bytes. */
+static unsigned char rand_byte(rng *r)
+{
+    static const char pool[] = "abcdABCDxyzXYZ0123456789 -_.:/@#'`[{\n\t";
+    unsigned k = below(r, 20);
+    if (k == 0)
+        return (unsigned char)(0x80 + below(r, 128));
+    if (k == 1)
+        return (unsigned char)below(r, 256);
+    return (unsigned char)pool[below(r, sizeof pool - 1)];
+}
+
+/* Copies w into p with random letter case. */
+static void plant(rng *r, unsigned char *p, const char *w, size_t len)
+{
+    for (size_t k = 0; k < len; k++) {
+        unsigned char c = (unsigned char)w[k];
+        p[k] = c >= 'a' && c <= 'z' && below(r, 2) ? (unsigned char)(c - 32) : c;
+    }
+}
+
+typedef struct wordlist {
+    char w[24][16];
+    size_t len[24];
+    unsigned set[24];
+    size_t n;
+} wordlist;
+
+static void rand_words(rng *r, wordlist *wl, size_t n)
+{
+    bool small = below(r, 3) == 0;
+    wl->n = n;
+    for (size_t k = 0; k < n; k++) {
+        wl->len[k] = rand_word(r, wl->w[k], small);
+        wl->set[k] = below(r, 6) == 0 ? below(r, 64) : below(r, 4);
+    }
+}
+
+static text rand_text_with(rng *r, const wordlist *wl, size_t n)
+{
+    text t = text_new(r, n, below(r, 2));
+    for (size_t i = 0; i < n; i++)
+        t.p[i] = rand_byte(r);
+    for (unsigned k = below(r, 12); k-- && wl->n;) {
+        size_t w = below(r, (unsigned)wl->n);
+        if (wl->len[w] <= n)
+            plant(r, t.p + below(r, (unsigned)(n - wl->len[w] + 1)), wl->w[w], wl->len[w]);
+    }
+    if (wl->n && n >= 2 && below(r, 2)) { /* a word cut by the end of the text */
+        size_t w = below(r, (unsigned)wl->n), keep = 1 + below(r, (unsigned)wl->len[w] - 1);
+        if (keep <= n)
+            plant(r, t.p + n - keep, wl->w[w], keep);
+    }
+    return t;
+}
+
+/* ---------------------------------------------------------------- litscan */
+
+typedef struct hits {
+    size_t at[1024];
+    size_t n;
+    size_t stop_after; /* found() returns 1 on this call (1-based); 0 = never */
+    size_t limit;      /* positions must be below this */
+    bool bad;
+} hits;
+
+static int collect(void *ctx, size_t i)
+{
+    hits *h = ctx;
+    if (i >= h->limit || (h->n && i <= h->at[h->n - 1]) || h->n == sizeof h->at / sizeof h->at[0]) {
+        h->bad = true; /* out of range, not increasing, or called after the early stop */
+        return 1;
+    }
+    h->at[h->n++] = i;
+    return h->stop_after && h->n == h->stop_after;
+}
+
+static bool hit_has(const hits *h, size_t i)
+{
+    for (size_t k = 0; k < h->n; k++)
+        if (h->at[k] == i)
+            return true;
+    return false;
+}
+
+static void check_litscan(const ps_litscan *ls, const wordlist *wl, const text *t)
+{
+    hits h = {.limit = t->n};
+    litscan_scan(ls, (const char *)t->p, t->n, collect, &h);
+    assert_false(h.bad);
+    for (size_t i = 0; i < t->n; i++) {
+        for (size_t k = 0; k < wl->n; k++) {
+            if (wl->len[k] <= t->n - i && ieq(t->p + i, wl->w[k], wl->len[k]) && !hit_has(&h, i)) {
+                fail_msg("litscan missed word '%s' at %zu (simd %d, n %zu)", wl->w[k], i, ls->simd, t->n);
+            }
+        }
+    }
+    /* Early stop: the first k candidates again, and not one call more. */
+    if (h.n) {
+        size_t k = 1 + (size_t)(h.at[0] % h.n);
+        hits g = {.limit = t->n, .stop_after = k};
+        litscan_scan(ls, (const char *)t->p, t->n, collect, &g);
+        assert_false(g.bad);
+        assert_int_equal(g.n, k);
+        assert_memory_equal(g.at, h.at, k * sizeof h.at[0]);
+    }
+}
+
+static void test_litscan_random(void **state)
+{
+    (void)state;
+    rng r = {0x9E3779B97F4A7C15u};
+    for (int iter = 0; iter < 3000; iter++) {
+        wordlist wl;
+        rand_words(&r, &wl, 1 + below(&r, 20));
+        ps_litscan ls;
+        litscan_init(&ls);
+        for (size_t k = 0; k < wl.n; k++)
+            litscan_add(&ls, wl.w[k], wl.len[k]);
+        size_t n = below(&r, 8) == 0 ? below(&r, 20) : below(&r, 400);
+        text t = rand_text_with(&r, &wl, n);
+        int simd = ls.simd;
+        check_litscan(&ls, &wl, &t);
+        ls.simd = 0; /* the portable loop too */
+        check_litscan(&ls, &wl, &t);
+        ls.simd = simd;
+        text_free(&t);
+    }
+}
+
+static void test_litscan_merge(void **state)
+{
+    (void)state;
+    rng r = {12345};
+    for (int iter = 0; iter < 500; iter++) {
+        wordlist a, b, all;
+        rand_words(&r, &a, 1 + below(&r, 10));
+        rand_words(&r, &b, 1 + below(&r, 10));
+        all = a;
+        for (size_t k = 0; k < b.n; k++) {
+            memcpy(all.w[all.n], b.w[k], sizeof b.w[k]);
+            all.len[all.n++] = b.len[k];
+        }
+        ps_litscan la, lb;
+        litscan_init(&la);
+        litscan_init(&lb);
+        for (size_t k = 0; k < a.n; k++)
+            litscan_add(&la, a.w[k], a.len[k]);
+        for (size_t k = 0; k < b.n; k++)
+            litscan_add(&lb, b.w[k], b.len[k]);
+        litscan_merge(&la, &lb);
+        assert_int_equal(la.n_words, (int)all.n);
+        text t = rand_text_with(&r, &all, below(&r, 300));
+        check_litscan(&la, &all, &t);
+        text_free(&t);
+    }
+}
+
+/* Every case-variant of a word's first bytes, at every offset in a 16-byte block and across block edges. */
+static void test_litscan_every_offset(void **state)
+{
+    (void)state;
+    static const char *const words[] = {"ssn", "k9", "@x", "iban", "zz", "`a", "{q", "pass"};
+    for (size_t wi = 0; wi < sizeof words / sizeof words[0]; wi++) {
+        ps_litscan ls;
+        litscan_init(&ls);
+        litscan_add(&ls, words[wi], strlen(words[wi]));
+        size_t len = strlen(words[wi]);
+        for (unsigned variant = 0; variant < (1u << len); variant++) {
+            for (size_t n = len; n < 70; n++) {
+                for (size_t at = 0; at + len <= n; at += 1 + (n > 40) * 2) {
+                    unsigned char buf[70 + PAD];
+                    memset(buf, '~', sizeof buf);
+                    for (size_t k = 0; k < len; k++) {
+                        unsigned char c = (unsigned char)words[wi][k];
+                        buf[at + k] = (variant >> k) & 1 && c >= 'a' && c <= 'z' ? (unsigned char)(c - 32) : c;
+                    }
+                    for (int simd = 0; simd < 2; simd++) {
+                        ps_litscan l2 = ls;
+                        l2.simd = simd && ls.simd;
+                        hits h = {.limit = n};
+                        litscan_scan(&l2, (const char *)buf, n, collect, &h);
+                        assert_false(h.bad);
+                        if (!hit_has(&h, at))
+                            fail_msg("'%s' variant %u at %zu of %zu missed (simd %d)", words[wi], variant, at, n,
+                                     l2.simd);
+                    }
+                }
+            }
+        }
+    }
+}
+
+static void test_litscan_empty(void **state)
+{
+    (void)state;
+    ps_litscan ls;
+    litscan_init(&ls);
+    unsigned char buf[64 + PAD] = {0};
+    hits h = {.limit = 64};
+    litscan_scan(&ls, (const char *)buf, 64, collect, &h);
+    assert_int_equal(h.n, 0);
+    litscan_add(&ls, "ab", 2);
+    litscan_scan(&ls, (const char *)buf, 0, collect, &h);
+    assert_int_equal(h.n, 0);
+}
+
+/* ---------------------------------------------------------------- wordtab */
+
+static uint64_t naive_at(const wordlist *wl, const unsigned char *u, size_t n, size_t i, uint64_t skip)
+{
+    uint64_t found = 0;
+    for (size_t k = 0; k < wl->n; k++)
+        if (!((skip >> wl->set[k]) & 1) && i <= n && wl->len[k] <= n - i && ieq(u + i, wl->w[k], wl->len[k]))
+            found |= (uint64_t)1 << wl->set[k];
+    return found;
+}
+
+static void test_wordtab_at(void **state)
+{
+    (void)state;
+    rng r = {777};
+    for (int iter = 0; iter < 2000; iter++) {
+        wordlist wl;
+        rand_words(&r, &wl, 1 + below(&r, 24));
+        ps_wordtab wt;
+        wordtab_init(&wt);
+        for (size_t k = 0; k < wl.n; k++)
+            assert_int_equal(wordtab_add(&wt, wl.w[k], wl.len[k], wl.set[k]), 0);
+        wordtab_finish(&wt);
+        size_t n = below(&r, 200);
+        text t = rand_text_with(&r, &wl, n);
+        for (int pass = 0; pass < 3; pass++) {
+            uint64_t skip = pass == 0 ? 0 : pass == 1 ? rnd(&r) & rnd(&r) : ((uint64_t)1 << below(&r, 4));
+            for (size_t i = 0; i <= n; i++) {
+                uint64_t want = naive_at(&wl, t.p, n, i, skip), got = wordtab_at(&wt, t.p, n, i, skip);
+                if (want != got)
+                    fail_msg("wordtab_at(i=%zu, n=%zu, skip=%llx) = %llx, want %llx", i, n, (unsigned long long)skip,
+                             (unsigned long long)got, (unsigned long long)want);
+            }
+        }
+        /* wordtab_lits: the filter of some sets reports every place a word of those sets starts. */
+        uint64_t sets = rnd(&r) | 1;
+        ps_litscan ls;
+        wordtab_lits(&wt, sets, &ls);
+        wordlist sub = {.n = 0};
+        for (size_t k = 0; k < wl.n; k++) {
+            if ((sets >> wl.set[k]) & 1) {
+                memcpy(sub.w[sub.n], wl.w[k], sizeof wl.w[k]);
+                sub.len[sub.n++] = wl.len[k];
+            }
+        }
+        assert_int_equal(ls.n_words, (int)sub.n);
+        check_litscan(&ls, &sub, &t);
+        text_free(&t);
+        wordtab_free(&wt);
+    }
+}
+
+/* ---------------------------------------------------------------- prefilter */
+
+static void rand_byteset(rng *r, uint64_t s[4])
+{
+    memset(s, 0, 4 * sizeof s[0]);
+    unsigned kind = below(r, 4), k = kind == 0 ? 1 + below(r, 3) : kind == 1 ? 5 + below(r, 20) : 30 + below(r, 120);
+    for (unsigned i = 0; i < k; i++) {
+        unsigned c = kind == 3 ? rand_byte(r) : below(r, 256);
+        set_add(s, c);
+    }
+}
+
+/* How many distinct rows (sets of low nibbles) a byte set has: the nibble tables are exact up to 8. */
+static unsigned rows(const uint64_t s[4])
+{
+    uint16_t seen[16];
+    unsigned n = 0;
+    for (unsigned h = 0; h < 16; h++) {
+        uint16_t low = 0;
+        for (unsigned l = 0; l < 16; l++)
+            if (in_set(s, h << 4 | l))
+                low |= (uint16_t)(1u << l);
+        if (!low)
+            continue;
+        unsigned k = 0;
+        while (k < n && seen[k] != low)
+            k++;
+        if (k == n)
+            seen[n++] = low;
+    }
+    return n;
+}
+
+static text text_of_set(rng *r, const uint64_t s[4], size_t n)
+{
+    text t = text_new(r, n, below(r, 2));
+    unsigned members[256], m = 0;
+    for (unsigned c = 0; c < 256; c++)
+        if (in_set(s, c))
+            members[m++] = c;
+    unsigned density = below(r, 4);
+    for (size_t i = 0; i < n; i++) {
+        bool member = m && below(r, 100) < (density == 0 ? 2 : density == 1 ? 20 : density == 2 ? 70 : 95);
+        t.p[i] = member ? (unsigned char)members[below(r, m)] : rand_byte(r);
+    }
+    return t;
+}
+
+static void test_prefilter_bytes(void **state)
+{
+    (void)state;
+    rng r = {4242};
+    for (int iter = 0; iter < 1500; iter++) {
+        ps_prefilter pf;
+        prefilter_init(&pf);
+        uint64_t s[4] = {0}, part[4];
+        for (unsigned k = 1 + below(&r, 3); k--;) {
+            rand_byteset(&r, part);
+            prefilter_add_bytes(&pf, part);
+            for (int i = 0; i < 4; i++)
+                s[i] |= part[i];
+        }
+        prefilter_finish(&pf);
+        bool exact = rows(s) <= 8;
+        size_t n = below(&r, 300);
+        text t = text_of_set(&r, s, n);
+        for (int simd = 0; simd < 2; simd++) {
+            ps_prefilter q = pf;
+            q.simd = simd && pf.simd;
+            size_t want = n;
+            for (size_t from = n + 1; from-- > 0;) {
+                if (from < n && in_set(s, t.p[from]))
+                    want = from;
+                size_t got = prefilter_next_byte(&q, (const char *)t.p, n, from);
+                if (got > want || (exact && got != want) || got < from || got > n)
+                    fail_msg("next_byte(from=%zu, n=%zu) = %zu, want %zu (rows %u, simd %d)", from, n, got, want,
+                             rows(s), q.simd);
+            }
+        }
+        text_free(&t);
+        prefilter_free(&pf);
+    }
+}
+
+static size_t naive_next_word(const wordlist *wl, const unsigned char *u, size_t n, size_t from)
+{
+    for (size_t i = from; i < n; i++)
+        for (size_t k = 0; k < wl->n; k++)
+            if (wl->len[k] <= n - i && ieq(u + i, wl->w[k], wl->len[k]))
+                return i;
+    return n;
+}
+
+static void test_prefilter_words(void **state)
+{
+    (void)state;
+    rng r = {99};
+    for (int iter = 0; iter < 1500; iter++) {
+        wordlist wl;
+        rand_words(&r, &wl, below(&r, 8) == 0 ? 0 : 1 + below(&r, 24));
+        ps_prefilter pf;
+        prefilter_init(&pf);
+        for (size_t k = 0; k < wl.n; k++)
+            assert_int_equal(prefilter_add_word(&pf, wl.w[k], wl.len[k]), 0);
+        prefilter_finish(&pf);
+        size_t n = below(&r, 300);
+        text t = rand_text_with(&r, &wl, n);
+        for (int simd = 0; simd < 2; simd++) {
+            ps_prefilter q = pf;
+            q.simd = simd && pf.simd;
+            q.lits.simd = simd && pf.lits.simd;
+            for (size_t from = 0; from <= n; from++) {
+                size_t want = naive_next_word(&wl, t.p, n, from);
+                size_t got = prefilter_next_word(&q, (const char *)t.p, n, from);
+                if (got != want)
+                    fail_msg("next_word(from=%zu, n=%zu) = %zu, want %zu (simd %d)", from, n, got, want, q.simd);
+            }
+        }
+        text_free(&t);
+        prefilter_free(&pf);
+    }
+}
+
+typedef struct runspec {
+    uint64_t set[4];
+    unsigned len;
+} runspec;
+
+/* The first position >= from where a run of `len` bytes of `set` starts within p[0..n), or n. */
+static size_t naive_run(const runspec *rs, const unsigned char *u, size_t n, size_t from, unsigned len)
+{
+    size_t have = 0;
+    for (size_t i = from; i < n; i++) {
+        have = in_set(rs->set, u[i]) ? have + 1 : 0;
+        if (have >= len && len)
+            return i + 1 - len;
+    }
+    return n;
+}
+
+static text text_of_runs(rng *r, const runspec *rs, unsigned nr, size_t n)
+{
+    text t = text_new(r, n, below(r, 2));
+    size_t i = 0;
+    while (i < n) {
+        const runspec *x = &rs[below(r, nr)];
+        unsigned members[256], m = 0;
+        for (unsigned c = 0; c < 256; c++)
+            if (in_set(x->set, c))
+                members[m++] = c;
+        /* a run of about the wanted length (a bit shorter or longer), then a few other bytes */
+        size_t want = x->len + below(r, 5);
+        want = want > 3 ? want - 3 : want;
+        if (below(r, 3) == 0)
+            want = below(r, 130);
+        for (size_t k = 0; k < want && i < n && m; k++)
+            t.p[i++] = (unsigned char)members[below(r, m)];
+        for (unsigned k = below(r, 3); k-- && i < n;)
+            t.p[i++] = rand_byte(r);
+    }
+    return t;
+}
+
+static void rand_runspec(rng *r, runspec *x)
+{
+    static const char *const sets[] = {"0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+                                       "0123456789abcdefABCDEF", "-_.0123456789abcdefghijklmnopqrstuvwxyz"};
+    memset(x->set, 0, sizeof x->set);
+    if (below(r, 3)) {
+        for (const char *c = sets[below(r, 5)]; *c; c++)
+            set_add(x->set, (unsigned char)*c);
+    } else {
+        rand_byteset(r, x->set);
+    }
+    x->len = 1 + below(r, 70);
+}
+
+static void test_prefilter_runs_exact(void **state)
+{
+    (void)state;
+    rng r = {31337};
+    for (int iter = 0; iter < 1500; iter++) {
+        runspec rs[PREFILTER_SCANS];
+        unsigned nr = 1 + below(&r, PREFILTER_SCANS);
+        ps_prefilter pf;
+        prefilter_init(&pf);
+        for (unsigned k = 0; k < nr; k++) {
+            rand_runspec(&r, &rs[k]);
+            for (unsigned j = 0; j < k; j++) /* equal sets are one kind of run: keep them apart here */
+                if (!memcmp(rs[j].set, rs[k].set, sizeof rs[k].set))
+                    set_add(rs[k].set, 0x80 + k);
+            assert_int_equal(prefilter_add_run(&pf, rs[k].set, rs[k].len), 0);
+        }
+        prefilter_finish(&pf);
+        assert_int_equal(pf.n_runs, nr);
+        size_t n = below(&r, 400);
+        text t = text_of_runs(&r, rs, nr, n);
+        for (unsigned k = 0; k < nr; k++) {
+            unsigned len = rs[k].len < 48 ? rs[k].len : 48; /* RUN_CAP in prefilter.c */
+            bool exact = rows(rs[k].set) <= 8 && len >= 2;
+            for (int simd = 0; simd < 2; simd++) {
+                ps_prefilter q = pf;
+                q.simd = simd && pf.simd;
+                for (size_t from = 0; from <= n; from++) {
+                    size_t want = naive_run(&rs[k], t.p, n, from, len);
+                    size_t got = prefilter_next_run(&q, k, (const char *)t.p, n, from);
+                    if (got > want || (exact && got != want) || got < from)
+                        fail_msg("next_run(len=%u, from=%zu, n=%zu) = %zu, want %zu (rows %u, simd %d)", rs[k].len,
+                                 from, n, got, want, rows(rs[k].set), q.simd);
+                }
+            }
+        }
+        text_free(&t);
+        prefilter_free(&pf);
+    }
+}
+
+/* More kinds than PREFILTER_SCANS are merged: every original run must still be found no later by some kind. */
+static void test_prefilter_runs_merged(void **state)
+{
+    (void)state;
+    rng r = {2718};
+    for (int iter = 0; iter < 600; iter++) {
+        runspec rs[PREFILTER_RUNS + 1];
+        unsigned nr = PREFILTER_SCANS + 1 + below(&r, PREFILTER_RUNS - PREFILTER_SCANS);
+        ps_prefilter pf;
+        prefilter_init(&pf);
+        for (unsigned k = 0; k < nr; k++) {
+            if (k && below(&r, 5) == 0) { /* the same set again, at another length */
+                rs[k] = rs[below(&r, k)];
+                rs[k].len = 1 + below(&r, 70);
+            } else {
+                rand_runspec(&r, &rs[k]);
+            }
+            assert_int_equal(prefilter_add_run(&pf, rs[k].set, rs[k].len), 0);
+        }
+        prefilter_finish(&pf);
+        assert_true(pf.n_runs <= PREFILTER_SCANS);
+        size_t n = below(&r, 300);
+        text t = text_of_runs(&r, rs, nr, n);
+        for (size_t from = 0; from <= n; from++) {
+            size_t best = n;
+            for (unsigned k = 0; k < pf.n_runs; k++) {
+                size_t got = prefilter_next_run(&pf, k, (const char *)t.p, n, from);
+                assert_true(got >= from && got <= n);
+                if (got < best)
+                    best = got;
+            }
+            for (unsigned k = 0; k < nr; k++) {
+                unsigned len = rs[k].len < 48 ? rs[k].len : 48;
+                size_t want = naive_run(&rs[k], t.p, n, from, len);
+                if (best > want)
+                    fail_msg("merged runs: run %u (len %u) at %zu, but no kind finds one before %zu (from %zu)", k,
+                             rs[k].len, want, best, from);
+            }
+        }
+        text_free(&t);
+        prefilter_free(&pf);
+    }
+    /* All PREFILTER_RUNS kinds taken: one more distinct set is refused, an equal one is not. */
+    ps_prefilter pf;
+    prefilter_init(&pf);
+    uint64_t s[4] = {0};
+    for (unsigned k = 0; k < PREFILTER_RUNS; k++) {
+        memset(s, 0, sizeof s);
+        set_add(s, 'a' + k);
+        assert_int_equal(prefilter_add_run(&pf, s, 20), 0);
+    }
+    memset(s, 0, sizeof s);
+    set_add(s, '0');
+    assert_int_equal(prefilter_add_run(&pf, s, 20), -1);
+    memset(s, 0, sizeof s);
+    set_add(s, 'a');
+    assert_int_equal(prefilter_add_run(&pf, s, 10), 0);
+    prefilter_free(&pf);
+}
+
+/* A run straddling the 64-byte windows the scan works in, at every offset. */
+static void test_prefilter_run_windows(void **state)
+{
+    (void)state;
+    uint64_t s[4] = {0};
+    for (char c = '0'; c <= '9'; c++)
+        set_add(s, (unsigned char)c);
+    for (unsigned len = 2; len <= 70; len++) {
+        ps_prefilter pf;
+        prefilter_init(&pf);
+        assert_int_equal(prefilter_add_run(&pf, s, len), 0);
+        prefilter_finish(&pf);
+        unsigned eff = len < 48 ? len : 48;
+        for (size_t at = 0; at < 200; at += 3) {
+            unsigned char buf[300 + PAD];
+            memset(buf, 'x', sizeof buf);
+            size_t n = at + eff + below(&(rng){at * 131 + len + 1}, 20);
+            memset(buf + at, '7', eff);
+            if (at >= 2)
+                memset(buf + at - 2, '5', 1); /* a lone digit before: no run there */
+            for (int simd = 0; simd < 2; simd++) {
+                ps_prefilter q = pf;
+                q.simd = simd && pf.simd;
+                for (size_t from = 0; from <= at; from += 1 + from / 16)
+                    assert_int_equal(prefilter_next_run(&q, 0, (const char *)buf, n, from), at);
+                /* cut one byte short: none */
+                assert_int_equal(prefilter_next_run(&q, 0, (const char *)buf, at + eff - 1, 0), at + eff - 1);
+            }
+        }
+        prefilter_free(&pf);
+    }
+}
+
+/* ---------------------------------------------------------------- digitruns */
+
+static unsigned naive_digits(const uint64_t a[4], const unsigned char *u, size_t n)
+{
+    unsigned best = 0, cur = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!in_set(a, u[i]))
+            cur = 0;
+        else if (u[i] >= '0' && u[i] <= '9')
+            cur++;
+        if (cur > best)
+            best = cur;
+    }
+    return best > 255 ? 255 : best;
+}
+
+static void test_digitruns(void **state)
+{
+    (void)state;
+    rng r = {5150};
+    static const char seps[] = " -./()+,:\t\n_xX";
+    for (int iter = 0; iter < 1500; iter++) {
+        ps_digitruns d;
+        digitruns_init(&d);
+        uint64_t al[DIGITRUNS_MAX][4];
+        unsigned na = 1 + below(&r, DIGITRUNS_MAX);
+        for (unsigned a = 0; a < na; a++) {
+            memset(al[a], 0, sizeof al[a]);
+            for (char c = '0'; c <= '9'; c++)
+                set_add(al[a], (unsigned char)c);
+            for (unsigned k = below(&r, 6); k--;)
+                set_add(al[a], below(&r, 4) ? (unsigned char)seps[below(&r, sizeof seps - 1)] : below(&r, 256));
+            if (below(&r, 8) == 0)
+                for (unsigned c = 0x80; c < 0x100; c++)
+                    set_add(al[a], c);
+            int idx = digitruns_add(&d, al[a]);
+            int first = -1;
+            for (unsigned b = 0; b < a && first < 0; b++)
+                if (!memcmp(al[b], al[a], sizeof al[a]))
+                    first = (int)b;
+            assert_true(idx >= 0 && (unsigned)idx < d.n);
+            if (first >= 0) { /* an equal alphabet is found, not added */
+                int want = digitruns_add(&d, al[first]);
+                assert_int_equal(idx, want);
+            }
+        }
+        /* map each listed alphabet to its index */
+        int index[DIGITRUNS_MAX];
+        for (unsigned a = 0; a < na; a++)
+            index[a] = digitruns_add(&d, al[a]);
+        size_t n = below(&r, 5) == 0 ? 300 + below(&r, 900) : below(&r, 200);
+        text t = text_new(&r, n, true);
+        for (size_t i = 0; i < n;) {
+            unsigned kind = below(&r, 10);
+            if (kind == 0 && i + 300 < n) { /* a long run: saturates at 255 */
+                size_t m = 256 + below(&r, 300);
+                for (size_t k = 0; k < m && i < n; k++)
+                    t.p[i++] = (unsigned char)('0' + below(&r, 10));
+            } else if (kind < 5) {
+                t.p[i++] = (unsigned char)('0' + below(&r, 10));
+            } else if (kind < 8) {
+                t.p[i++] = (unsigned char)seps[below(&r, sizeof seps - 1)];
+            } else {
+                t.p[i++] = rand_byte(&r);
+            }
+        }
+        uint8_t best[DIGITRUNS_MAX];
+        memset(best, 0xAA, sizeof best);
+        digitruns_scan(&d, (const char *)t.p, n, best);
+        for (unsigned a = 0; a < na; a++) {
+            unsigned want = naive_digits(al[a], t.p, n);
+            if (best[index[a]] != want)
+                fail_msg("digitruns alphabet %u: %u digits, want %u (n %zu)", a, best[index[a]], want, n);
+        }
+        text_free(&t);
+    }
+}
+
+static void test_digitruns_full(void **state)
+{
+    (void)state;
+    ps_digitruns d;
+    digitruns_init(&d);
+    uint64_t a[4] = {(uint64_t)0x3FF << '0', 0, 0, 0};
+    for (unsigned k = 0; k < DIGITRUNS_MAX; k++) {
+        uint64_t b[4];
+        memcpy(b, a, sizeof b);
+        set_add(b, 0x80 + k);
+        assert_int_equal(digitruns_add(&d, b), (int)k);
+    }
+    assert_int_equal(digitruns_add(&d, a), -1);
+    uint64_t again[4];
+    memcpy(again, a, sizeof again);
+    set_add(again, 0x85);
+    assert_int_equal(digitruns_add(&d, again), 5);
+    /* "12\x85" "345" -> alphabet 5 joins both runs (5 digits), the others see 3. */
+    const char txt[] = "12\x85"
+                        "345 9" "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                        "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+    uint8_t best[DIGITRUNS_MAX];
+    digitruns_scan(&d, txt, 8, best);
+    for (unsigned k = 0; k < DIGITRUNS_MAX; k++)
+        assert_int_equal(best[k], k == 5 ? 5 : 3);
+    digitruns_scan(&d, txt, 0, best);
+    for (unsigned k = 0; k < DIGITRUNS_MAX; k++)
+        assert_int_equal(best[k], 0);
+}
+
+/* ---------------------------------------------------------------- end to end */
+
+/* Representative PII lines, in case the packs' examples miss a shape. */
+static const char *const pii_lines[] = {
+    "contact: john.doe@example.com, cc jane_roe+news@mail.example.co.uk",
+    "MAIL TO <Alice.Smith@Sub.Example.ORG> please",
+    "call (415) 555-2671 or 415.555.2671 or +1 415 555 2671",
+    "Tel: +44 20 7946 0958 / 020 7946 0958",
+    "Telefon: +49 (0)30 123456789, Handy 0151 23456789",
+    "tél. 01 23 45 67 89 ou +33 1 23 45 67 89",
+    "phone +31 6 12345678 and 06-12345678",
+    "IBAN: GB82 WEST 1234 5698 7654 32",
+    "iban DE89370400440532013000 for the transfer",
+    "FR1420041010050500013M02606 and NL91ABNA0417164300",
+    "card 4111 1111 1111 1111 exp 12/27",
+    "Visa 4012888888881881, MC 5555555555554444, Amex 378282246310005",
+    "SSN 123-45-6789 (test), ssn: 078-05-1120",
+    "NINO QQ 12 34 56 C and AB123456C",
+    "AHV 756.1234.5678.97",
+    "codice fiscale RSSMRA85T10A562S",
+    "DNI 12345678Z, NIE X1234567L",
+    "BSN 111222333, PESEL 44051401359",
+    "steuer-id 12 345 678 901",
+    "NHS number 943 476 5919",
+    "AKIAIOSFODNN7EXAMPLE is the key id",
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "token ghp_1234567890abcdefghijABCDEFGHIJ123456 used",
+    "glpat-abcdefghij1234567890 in the ci",
+    "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+    "sk_live_51H8abcdefghijklmnopqrstuvwx",
+    "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    "jwt=eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ",
+    "-----BEGIN RSA PRIVATE KEY-----",
+    "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u",
+    "-----END RSA PRIVATE KEY-----",
+    "from 2001:db8:85a3::8a2e:370:7334 and fe80::1%eth0",
+    "client 192.168.1.23 port 51234",
+    "mac 00:1A:2B:3C:4D:5E",
+    "https://user:hunter2@db.example.com/x",
+    "hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+    "born 12/03/1985, DOB 1985-03-12",
+    "BIC: DEUTDEFF500, swift COBADEFFXXX",
+    "routing 021000021 account 12345678",
+    "VAT DE123456789, ATU12345678",
+    "\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93-45-6789 full-width ssn",
+    "4111\xc2\xa0" "1111\xc2\xa0" "1111\xc2\xa0" "1111 nbsp card",
+    "123-45\xc2\xad-6789 soft hyphen",
+};
+
+static const char *const prose[] = {
+    "The quick brown fox jumps over the lazy dog.",
+    "Meeting notes: we agreed to ship the release next week.",
+    "Nothing to see here, just a plain sentence without numbers.",
+    "She said: \"keep the change\" and left (quietly).",
+    "INFO worker started; queue=default",
+    "Lorem ipsum dolor sit amet, consectetur adipiscing elit",
+    "",
+    "   ",
+    "a",
+    "Version two of the plan; see section four.",
+};
+
+typedef struct outbuf {
+    char *p;
+    size_t n, cap;
+} outbuf;
+
+static int sink(void *ctx, const char *p, size_t n)
+{
+    outbuf *o = ctx;
+    if (!n)
+        return 0;
+    if (o->n + n > o->cap) {
+        size_t cap = (o->n + n) * 2;
+        char *q = realloc(o->p, cap);
+        if (!q)
+            return 1;
+        o->p = q;
+        o->cap = cap;
+    }
+    memcpy(o->p + o->n, p, n);
+    o->n += n;
+    return 0;
+}
+
+typedef struct strvec {
+    const char **v;
+    size_t n, cap;
+} strvec;
+
+static void sv_push(strvec *s, const char *x)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 256;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+        assert_non_null(s->v);
+    }
+    s->v[s->n++] = x;
+}
+
+typedef struct e2e {
+    ps_ruleset *rs;
+    ps_engine *e;
+    strvec lines; /* borrowed from rs, the tables above and `wide` */
+    char *wide[64]; /* full-width copies of pii_lines (owned) */
+} e2e;
+
+/* ASCII '!'..'~' as the full-width forms U+FF01..FF5E (which the engine folds back): PII whose only trigger is a
+ * non-ASCII byte. */
+static char *full_width(const char *s)
+{
+    size_t n = strlen(s), k = 0;
+    char *d = malloc(3 * n + 1);
+    assert_non_null(d);
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned char)s[i];
+        if (c >= 0x21 && c <= 0x7E) {
+            unsigned cp = c + 0xFEE0;
+            d[k++] = (char)0xEF;
+            d[k++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            d[k++] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            d[k++] = (char)c;
+        }
+    }
+    d[k] = 0;
+    return d;
+}
+
+static int e2e_setup(void **state)
+{
+    e2e *x = calloc(1, sizeof *x);
+    ps_diag d;
+    if (!x || ps_ruleset_new(&x->rs) || ps_ruleset_load_builtin(x->rs, &d) ||
+        ps_engine_compile(x->rs, NULL, &x->e, &d))
+        return -1;
+    for (size_t i = 0; i < x->rs->n; i++) {
+        const ps_rule *r = &x->rs->rules[i];
+        for (size_t k = 0; k < r->ex_match.n; k++)
+            sv_push(&x->lines, r->ex_match.v[k]);
+        for (size_t k = 0; k < r->ex_no_match.n; k++)
+            sv_push(&x->lines, r->ex_no_match.v[k]);
+    }
+    for (size_t k = 0; k < sizeof pii_lines / sizeof pii_lines[0]; k++) {
+        sv_push(&x->lines, pii_lines[k]);
+        if (k < sizeof x->wide / sizeof x->wide[0]) {
+            x->wide[k] = full_width(pii_lines[k]);
+            sv_push(&x->lines, x->wide[k]);
+        }
+    }
+    *state = x;
+    return 0;
+}
+
+static int e2e_teardown(void **state)
+{
+    e2e *x = *state;
+    ps_engine_free(x->e);
+    ps_ruleset_free(x->rs);
+    for (size_t k = 0; k < sizeof x->wide / sizeof x->wide[0]; k++)
+        free(x->wide[k]);
+    free(x->lines.v);
+    free(x);
+    return 0;
+}
+
+static void put(outbuf *o, const void *p, size_t n)
+{
+    assert_int_equal(sink(o, p, n), 0);
+}
+
+static void put_s(outbuf *o, const char *s)
+{
+    put(o, s, strlen(s));
+}
+
+/* One random record (without its separator). Separators inside examples are replaced by `sub`. */
+static void rand_record(rng *r, const e2e *x, outbuf *o, char sep)
+{
+    static const char *const odd[] = {"\xef\xbc\x91", "\xef\xbc\x90", "\xc2\xa0", "\xc2\xad", "\xe2\x80\x8b",
+                                      "\xef\xbc\xa0", "\xe2\x80\x93", "\xd9\xa3", "\xff", "\xc3"};
+    size_t start = o->n;
+    unsigned kind = below(r, 10);
+    if (kind < 4) {
+        put_s(o, x->lines.v[below(r, (unsigned)x->lines.n)]);
+    } else if (kind < 6) {
+        put_s(o, prose[below(r, sizeof prose / sizeof prose[0])]);
+    } else if (kind < 8) { /* prose around a PII line, look-alikes here and there */
+        put_s(o, prose[below(r, sizeof prose / sizeof prose[0])]);
+        put_s(o, below(r, 2) ? " " : odd[below(r, sizeof odd / sizeof odd[0])]);
+        put_s(o, x->lines.v[below(r, (unsigned)x->lines.n)]);
+        put_s(o, below(r, 2) ? ". " : odd[below(r, sizeof odd / sizeof odd[0])]);
+        put_s(o, prose[below(r, sizeof prose / sizeof prose[0])]);
+    } else if (kind < 9) { /* random bytes and look-alikes */
+        for (unsigned k = below(r, 60); k--;) {
+            if (below(r, 4) == 0)
+                put_s(o, odd[below(r, sizeof odd / sizeof odd[0])]);
+            else {
+                unsigned char c = rand_byte(r);
+                put(o, &c, 1);
+            }
+        }
+    } else { /* a long record (crosses blocks) */
+        for (unsigned k = 2 + below(r, 40); k--;) {
+            put_s(o, below(r, 3) ? prose[below(r, sizeof prose / sizeof prose[0])]
+                                 : x->lines.v[below(r, (unsigned)x->lines.n)]);
+            put_s(o, " ");
+        }
+    }
+    for (size_t i = start; i < o->n; i++)
+        if (o->p[i] == sep)
+            o->p[i] = ' ';
+}
+
+static char *make_doc(rng *r, const e2e *x, ps_format fmt, size_t *len)
+{
+    outbuf o = {0};
+    char sep = fmt == PS_FORMAT_NUL ? '\0' : '\n';
+    unsigned n = below(r, 10) == 0 ? below(r, 4) : 50 + below(r, 400);
+    for (unsigned i = 0; i < n; i++) {
+        if (below(r, 12)) /* else an empty record */
+            rand_record(r, x, &o, sep);
+        if (fmt == PS_FORMAT_TEXT && below(r, 5) == 0)
+            put_s(&o, "\r");
+        if (i + 1 < n || below(r, 2))
+            put(&o, &sep, 1);
+    }
+    *len = o.n;
+    if (!o.p) {
+        o.p = malloc(1);
+        assert_non_null(o.p);
+    }
+    return o.p;
+}
+
+/* Each record scrubbed alone (fuzz_frame.c's reference). @return the number of records. */
+static size_t reference(const ps_engine *e, const char *in, size_t size, ps_format fmt, outbuf *ref)
+{
+    char sep = fmt == PS_FORMAT_NUL ? '\0' : '\n';
+    size_t pos = 0, records = 0;
+    while (pos < size) {
+        const char *end = memchr(in + pos, sep, size - pos);
+        size_t len = end ? (size_t)(end - (in + pos)) : size - pos, body = len;
+        if (fmt == PS_FORMAT_TEXT && body && in[pos + body - 1] == '\r')
+            body--;
+        char *out;
+        size_t on;
+        int st = ps_scrub(e, in + pos, body, &out, &on);
+        assert_true(st == PS_OK || st == PS_E_UNSCANNED);
+        put(ref, out, on);
+        free(out);
+        put(ref, in + pos + body, len - body);
+        if (end)
+            put(ref, &sep, 1);
+        pos += len + (end != NULL);
+        records++;
+    }
+    return records;
+}
+
+static void test_end_to_end(void **state)
+{
+    e2e *x = *state;
+    rng r = {0xC0FFEE};
+    size_t changed_docs = 0, total_records = 0;
+    for (int doc = 0; doc < 24; doc++) {
+        ps_format fmt = doc % 2 ? PS_FORMAT_NUL : PS_FORMAT_TEXT;
+        size_t size;
+        char *in = make_doc(&r, x, fmt, &size);
+        outbuf ref = {0};
+        size_t records = reference(x->e, in, size, fmt, &ref);
+        total_records += records;
+        changed_docs += ref.n != size || (size && memcmp(ref.p, in, size) != 0);
+        FILE *f = tmpfile();
+        assert_non_null(f);
+        assert_int_equal(fwrite(in, 1, size, f), size);
+        assert_int_equal(fflush(f), 0);
+        static const size_t blocks[] = {64, 4096, 0};
+        for (unsigned threads = 1; threads <= 2; threads++) {
+            for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++) {
+                assert_int_equal(lseek(fileno(f), 0, SEEK_SET), 0);
+                outbuf out = {0};
+                ps_run_options o = {0};
+                o.format = fmt;
+                o.threads = threads;
+                o.block_size = blocks[b];
+                o.write = sink;
+                o.write_ctx = &out;
+                ps_stats st;
+                assert_int_equal(ps_stats_init(&st, x->e), PS_OK);
+                assert_int_equal(ps_run(x->e, &o, fileno(f), &st), PS_OK);
+                if (out.n != ref.n || (ref.n && memcmp(out.p, ref.p, ref.n))) {
+                    size_t i = 0;
+                    while (i < out.n && i < ref.n && out.p[i] == ref.p[i])
+                        i++;
+                    size_t ls = i;
+                    while (ls && ls + 60 > i && ref.p[ls - 1] != (fmt == PS_FORMAT_NUL ? '\0' : '\n'))
+                        ls--;
+                    fail_msg("doc %d (fmt %d, threads %u, block %zu): output differs at byte %zu; the record there "
+                             "scrubbed alone: \"%.120s\" / ps_run: \"%.120s\"",
+                             doc, (int)fmt, threads, blocks[b], i, ref.p + ls, out.p + ls);
+                }
+                assert_int_equal(st.records, records);
+                ps_stats_free(&st);
+                free(out.p);
+            }
+        }
+        fclose(f);
+        free(ref.p);
+        free(in);
+    }
+    assert_true(changed_docs >= 12); /* the documents hold PII the rules redact: the comparison means something */
+    assert_true(total_records > 1000);
+}
+
+/* Every match example, alone and inside prose, is still redacted by ps_run with its neighbours (the prefilter) —
+ * the same as ps_scrub on it alone. */
+static void test_examples_through_run(void **state)
+{
+    e2e *x = *state;
+    outbuf in = {0};
+    for (size_t i = 0; i < x->lines.n; i++) {
+        put_s(&in, prose[i % (sizeof prose / sizeof prose[0])]);
+        put_s(&in, "\n");
+        put_s(&in, x->lines.v[i]);
+        put_s(&in, "\n");
+    }
+    for (size_t i = 0; i < in.n; i++)
+        if (in.p[i] == '\0')
+            in.p[i] = ' ';
+    outbuf ref = {0};
+    size_t records = reference(x->e, in.p, in.n, PS_FORMAT_TEXT, &ref);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(fwrite(in.p, 1, in.n, f), in.n);
+    assert_int_equal(fflush(f), 0);
+    assert_int_equal(lseek(fileno(f), 0, SEEK_SET), 0);
+    outbuf out = {0};
+    ps_run_options o = {0};
+    o.threads = 1;
+    o.write = sink;
+    o.write_ctx = &out;
+    ps_stats st;
+    assert_int_equal(ps_stats_init(&st, x->e), PS_OK);
+    assert_int_equal(ps_run(x->e, &o, fileno(f), &st), PS_OK);
+    assert_int_equal(st.records, records);
+    assert_int_equal(out.n, ref.n);
+    assert_memory_equal(out.p, ref.p, ref.n);
+    ps_stats_free(&st);
+    fclose(f);
+    free(in.p);
+    free(ref.p);
+    free(out.p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_litscan_random),
+        cmocka_unit_test(test_litscan_merge),
+        cmocka_unit_test(test_litscan_every_offset),
+        cmocka_unit_test(test_litscan_empty),
+        cmocka_unit_test(test_wordtab_at),
+        cmocka_unit_test(test_prefilter_bytes),
+        cmocka_unit_test(test_prefilter_words),
+        cmocka_unit_test(test_prefilter_runs_exact),
+        cmocka_unit_test(test_prefilter_runs_merged),
+        cmocka_unit_test(test_prefilter_run_windows),
+        cmocka_unit_test(test_digitruns),
+        cmocka_unit_test(test_digitruns_full),
+        cmocka_unit_test_setup_teardown(test_end_to_end, e2e_setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_examples_through_run, e2e_setup, e2e_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
