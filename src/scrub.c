@@ -208,6 +208,11 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
     size_t raw_len = js->end - js->start;
     const char *text = raw;
     size_t len = raw_len;
+    if (w->pf_cur && !js->has_escapes &&
+        engine_next_trigger(w->e, w->pf_cur, c->base, w->pf_len, c->at + js->start) >= c->at + js->end) {
+        c->scanned += len;
+        return 0; /* no rule can match in it (see ps_worker.pf_cur) */
+    }
     if (js->has_escapes) {
         w->dec.len = 0;
         if (jsonl_decode(raw, raw_len, &w->dec) || buf_pad(&w->dec, SUBJECT_PAD))
@@ -287,8 +292,7 @@ static int scrub_json(ps_worker *w, const char *base, size_t at, size_t n, size_
     }
     json_ctx c = {w, base, at, pending, o, 0, 0, PS_OK};
     if (rc == JSONL_OK)
-        rc = jsonl_walk(line, n, w->paths, JSON_MAX_DEPTH, w->unscanned_ok ? json_validate_only : scrub_json_string,
-                        &c);
+        rc = jsonl_walk(line, n, w->paths, JSON_MAX_DEPTH, scrub_json_string, &c);
     *findings = c.findings;
     *scanned = c.scanned;
     if (rc == JSONL_OK)
@@ -366,9 +370,9 @@ void scrub_chunk(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
     char sep = scrub_separator(w->format);
     size_t pos = 0, pending = 0;
     /* The prefilter: a record without a trigger has no match of any rule. In text formats such records pass
-     * through unscanned (they stay pending and are copied with their neighbours; only their count is kept). A JSON
-     * line is still validated and gated, but a line without a trigger or an escape (\u0040 is '@') has no string
-     * that can match, so its strings are not decoded or scanned. */
+     * through unscanned (they stay pending and are copied with their neighbours; only their count is kept). JSON
+     * lines are all validated and gated, but only the strings with a trigger or an escape (\u0040 is '@') inside
+     * are decoded and scanned (scrub_json_string). */
     bool prefilter = engine_prefilter_on(w->e), json = w->format == PS_FORMAT_JSONL;
     ps_trigger_cursor cur = {0};
     while (pos < n) {
@@ -384,11 +388,11 @@ void scrub_chunk(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
         }
         const char *end = memchr(p + pos, sep, n - pos);
         size_t len = end ? (size_t)(end - (p + pos)) : n - pos;
-        w->unscanned_ok = prefilter && json && engine_next_trigger(w->e, &cur, p, n, pos) >= pos + len &&
-                          !memchr(p + pos, '\\', len);
+        w->pf_cur = prefilter && json ? &cur : NULL;
+        w->pf_len = n;
         int dropped = 0;
         o->status = scrub_record(w, p, pos, len, &pending, o, &dropped);
-        w->unscanned_ok = false;
+        w->pf_cur = NULL;
         if (o->status != PS_OK)
             return;
         pos += len + (end != NULL);

@@ -8,7 +8,6 @@
 #include "piiscrub.h"
 #include "redact.h"
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,9 +46,10 @@ typedef struct ps_worker {
     const struct ps_jpaths *paths; /* jsonl --field selection, or NULL */
     ps_format format;
     int check_only;
-    /* jsonl: the current line holds no prefilter trigger and no escape, so none of its strings can match: it is
-     * validated (and gated) but not scanned. Set per record by scrub_chunk. */
-    bool unscanned_ok;
+    /* jsonl in scrub_chunk: the chunk's prefilter cursor (NULL elsewhere). A string without an escape and without
+     * a trigger inside it cannot match: it is not decoded or scanned. */
+    ps_trigger_cursor *pf_cur;
+    size_t pf_len; /* the chunk's length */
 } ps_worker;
 
 /* `o` and `paths` are borrowed for the worker's life. @return PS_OK or PS_E_NOMEM. */

@@ -828,6 +828,10 @@ static const char *const pii_lines[] = {
     "\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93-45-6789 full-width ssn",
     "4111\xc2\xa0" "1111\xc2\xa0" "1111\xc2\xa0" "1111 nbsp card",
     "123-45\xc2\xad-6789 soft hyphen",
+    /* no digit and no rare byte: only a long run (or a word) can trigger these */
+    "fiscal RSSMRAURTMLARSNL ok",
+    "key AKIAIOSFODNNQEXAMPLE here",
+    "token ghp_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ used",
 };
 
 static const char *const prose[] = {
