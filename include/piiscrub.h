@@ -149,6 +149,11 @@ PS_API size_t ps_engine_rule_count(const ps_engine *e);
 /*! ps_engine_rule_id() / ps_engine_rule_entity() : @return the id / entity of rule i, or NULL when out of range. */
 PS_API const char *ps_engine_rule_id(const ps_engine *e, size_t i);
 PS_API const char *ps_engine_rule_entity(const ps_engine *e, size_t i);
+/*! ps_engine_rule_trigger() : what the record prefilter looks for on rule i's behalf ("a digit", "one of its
+ * keywords", ...): a record without any rule's trigger is passed through unscanned. @return NULL when the rule has
+ * no trigger (the prefilter is then off and every record is scanned: give such a rule keywords) or i is out of
+ * range. */
+PS_API const char *ps_engine_rule_trigger(const ps_engine *e, size_t i);
 
 /* ---------------------------------------------------------------- rule self-tests */
 /* The outcome of one rule example (the `examples:` of a rule). */

@@ -901,6 +901,11 @@ const char *ps_engine_rule_entity(const ps_engine *e, size_t i)
     return e && i < e->n ? e->rules[i].entity : NULL;
 }
 
+const char *ps_engine_rule_trigger(const ps_engine *e, size_t i)
+{
+    return e && i < e->n ? e->rules[i].trigger : NULL;
+}
+
 const ps_redactor *engine_redactor(const ps_engine *e)
 {
     return e->redactor;

@@ -40,7 +40,7 @@ int prefilter_add_word(ps_prefilter *pf, const char *w, size_t len);
 int prefilter_add_run(ps_prefilter *pf, const uint64_t set[4], unsigned min_len);
 void prefilter_finish(ps_prefilter *pf);
 
-/* The first position >= from in p[0..n) holding a trigger byte / starting a trigger word / ending a trigger run;
+/* The first position >= from in p[0..n) holding a trigger byte / starting a trigger word / starting a trigger run;
  * n when there is none. `run` < pf->n_runs picks the kind of run. May read up to 64 bytes past p[n - 1] (subjects carry padding, see buf_pad). */
 size_t prefilter_next_byte(const ps_prefilter *pf, const char *p, size_t n, size_t from);
 size_t prefilter_next_word(const ps_prefilter *pf, const char *p, size_t n, size_t from);

@@ -120,7 +120,8 @@ static void add_complement(uint64_t s[4], const uint64_t ascii[4])
     add_non_ascii(s);
 }
 
-/* Caseless matching: both cases of every letter, and (UTF) 'k' also matches U+212A KELVIN SIGN, 's' U+017F. */
+/* Caseless matching: both cases of every letter; and (UTF) 'k' also matches U+212A KELVIN SIGN and 's' U+017F LONG S,
+ * so those letters bring non-ASCII bytes, and non-ASCII characters bring those letters. */
 static void fold_case(uint64_t s[4])
 {
     bool ks = false;
@@ -130,6 +131,12 @@ static void fold_case(uint64_t s[4])
             add(s, c + 32);
             ks |= c == 'K' || c == 'S';
         }
+    }
+    if (s[2] || s[3]) {
+        add(s, 'K');
+        add(s, 'k');
+        add(s, 'S');
+        add(s, 's');
     }
     if (ks)
         add_non_ascii(s);
@@ -311,7 +318,7 @@ static piece parse_group(parser *ps)
     bool capture = false, zero = false, positive = false;
     bool caseless = ps->caseless; /* options set inside a group end with it */
     if (*p == '*') { /* backtracking verbs consume nothing; others ((*ACCEPT), (*UCP), ...) change the rules */
-        static const char *const verbs[] = {"SKIP", "FAIL", "F", "PRUNE", "COMMIT", "THEN", "MARK", ""};
+        static const char *const verbs[] = {"SKIP", "FAIL", "F", "PRUNE", "COMMIT", "THEN", "MARK", "", NULL};
         const char *q = strchr(p, ')');
         size_t n = strcspn(p + 1, ":)");
         bool known = false;
@@ -337,6 +344,7 @@ static piece parse_group(parser *ps)
         /* Definitions for subroutine calls: never matched in place. Their groups still take numbers. */
         ps->p = p + 9;
         parse_alt(ps);
+        ps->caseless = caseless;
         if (ps->failed || *ps->p != ')')
             return fail(ps);
         ps->p++;

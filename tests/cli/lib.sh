@@ -66,6 +66,12 @@ fail() {
 
 pass() { CHECKS=$((CHECKS + 1)); }
 
+# A misspelt assertion must fail the test, not pass unnoticed.
+command_not_found_handle() {
+    fail "no such command: $1 (a typo in the test?)"
+    return 127
+}
+
 assert_rc() {
     if [ "$RC" -eq "$1" ]; then pass; else fail "expected exit status $1, got $RC"; fi
 }

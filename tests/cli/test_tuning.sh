@@ -10,7 +10,16 @@ assert_out $'mail [EMAIL]\ncard [CREDIT_CARD]\nplain\n'
 assert_err_contains "RULE"
 assert_err_contains "NS/RUN"
 grep -qE '^email +[0-9.]+% ' "$ERR" && pass || fail "no row for the email rule"
-grep -qE '^card .* 1$' "$ERR" && pass || fail "the card row must show its 1 finding"
+grep -qE '^card .* 1  a digit$' "$ERR" && pass || fail "the card row must show its 1 finding and its trigger"
+assert_not_contains "$ERR" "no prefilter trigger"
+
+tcase "--profile names the rules without a prefilter trigger (they turn the prefilter off)"
+printf 'version: 1\nrules:\n  - id: three-letters\n    pattern: "\\\\b[a-z]{3}\\\\b"\n' >"$TMP/w.yaml"
+run $'the cat\n' -r "$TMP/w.yaml" --profile
+assert_rc 0
+assert_out $'[THREE_LETTERS] [THREE_LETTERS]\n'
+grep -qE '^three-letters .* NONE$' "$ERR" && pass || fail "the rule without a trigger must say NONE"
+assert_err_contains "1 rule(s) with no prefilter trigger"
 
 tcase "--block-size: same bytes for every block size and thread count"
 run_file "$SRC/corpus/sample.txt" -j 1
