@@ -20,6 +20,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import threading
 import sys
 import time
 
@@ -98,15 +99,25 @@ def run_once(argv, infile, outfile, errfile, env, timeout):
     with open(infile, 'rb') as fi, open(outfile, 'wb') as fo, open(errfile, 'ab') as fe:
         t0 = time.perf_counter()
         p = subprocess.Popen(argv, stdin=fi, stdout=fo, stderr=fe, env=env)
+        # A blocking wait, with a watchdog for the timeout: Popen.wait(timeout=...) polls with sleeps of up to 50 ms,
+        # which rounded every time up to the next 50 ms step.
+        expired = threading.Event()
+        def kill():
+            expired.set()
+            p.kill()
+        watchdog = threading.Timer(timeout, kill)
+        watchdog.start()
         try:
-            rc = p.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            rc = 'timeout'
+            rc = p.wait()
         finally:
-            if p.poll() is None:  # timed out, or we are being stopped: leave no child behind
+            watchdog.cancel()
+            if p.poll() is None:  # we are being stopped: leave no child behind
                 p.kill()
                 p.wait()
         t1 = time.perf_counter()
+        if expired.is_set():
+            rc = 'timeout'
+
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return t1 - t0, cpu, rc
