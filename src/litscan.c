@@ -28,7 +28,9 @@ static void add_byte(ps_litscan *t, int k, unsigned c, uint8_t bit)
 void litscan_add(ps_litscan *t, const char *w, size_t len)
 {
     const unsigned char *u = (const unsigned char *)w;
-    uint8_t bit = (uint8_t)(1u << (u[0] & 7)); /* the bucket: by first byte */
+    /* The bucket: words shorter than the fingerprint (whose last positions take any byte) get their own, so their
+     * wildcards do not multiply with the nibbles of longer words; the others go by first byte. */
+    uint8_t bit = (uint8_t)(1u << (len < LITSCAN_WIDTH ? 7 : u[0] % 7));
     t->n_words++;
     for (int k = 0; k < LITSCAN_WIDTH; k++) {
         if ((size_t)k < len) {
@@ -51,6 +53,22 @@ void litscan_merge(ps_litscan *into, const ps_litscan *from)
         }
     }
     into->n_words += from->n_words;
+    if (!into->bigrams)
+        into->bigrams = from->bigrams;
+}
+
+static inline unsigned lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32u : c;
+}
+
+/* Is the bigram at u[i] one that starts a word (always, without a map)? */
+static inline int bigram_ok(const ps_litscan *t, const unsigned char *u, size_t i)
+{
+    if (!t->bigrams)
+        return 1;
+    unsigned bg = lower(u[i]) << 8 | lower(u[i + 1]);
+    return (t->bigrams[bg >> 6] >> (bg & 63)) & 1;
 }
 
 static inline unsigned at(const ps_litscan *t, const unsigned char *u, size_t i)
@@ -81,7 +99,8 @@ __attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, c
         }
         unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero)) & 0xffffu;
         while (bits) {
-            if (found(ctx, i + (size_t)__builtin_ctz(bits))) {
+            size_t k = i + (size_t)__builtin_ctz(bits);
+            if (bigram_ok(t, u, k) && found(ctx, k)) {
                 *stop = 1;
                 return n;
             }
@@ -107,6 +126,6 @@ void litscan_scan(const ps_litscan *t, const char *p, size_t n, int (*found)(voi
     }
 #endif
     for (; i < n; i++)
-        if (at(t, u, i) && found(ctx, i))
+        if (at(t, u, i) && bigram_ok(t, u, i) && found(ctx, i))
             return;
 }

@@ -2,7 +2,8 @@
  * after Hyperscan's "Teddy": each word's first three bytes are split into nibbles, and a word of bucket b may start
  * at position i only if bit b is set in lo[k][low nibble of p[i+k]] & hi[k][high nibble of p[i+k]] for k = 0, 1, 2.
  * Sixteen positions cost six PSHUFB. Candidates are only "may start": the caller compares the words there.
- * Words sharing a first byte share a bucket, which keeps the nibble products (the false candidates) few. */
+ * Words sharing a first byte share a bucket, which keeps the nibble products (the false candidates) few; words
+ * shorter than the fingerprint have a bucket of their own. */
 #ifndef PS_LITSCAN_H
 #define PS_LITSCAN_H
 
@@ -15,6 +16,9 @@ typedef struct ps_litscan {
     uint8_t lo[LITSCAN_WIDTH][16], hi[LITSCAN_WIDTH][16];
     int n_words;
     int simd; /* the CPU has SSSE3 */
+    /* Optional, borrowed: a 65536-bit map of the words' first two bytes (lower-cased, as ps_wordtab.any_bigram).
+     * Candidates whose bigram is not in it are dropped in the scan loop, before found() is called. */
+    const uint64_t *bigrams;
 } ps_litscan;
 
 void litscan_init(ps_litscan *t);

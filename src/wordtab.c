@@ -107,6 +107,7 @@ uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_
 void wordtab_lits(const ps_wordtab *t, uint64_t sets, ps_litscan *out)
 {
     litscan_init(out);
+    out->bigrams = t->any_bigram;
     for (size_t k = 0; k < t->n; k++)
         if ((sets >> t->words[k].set) & 1)
             litscan_add(out, t->words[k].w, t->words[k].len);
