@@ -13,7 +13,7 @@ void litscan_init(ps_litscan *t)
     memset(t, 0, sizeof *t);
 #ifdef PS_HAVE_TEDDY
     __builtin_cpu_init();
-    t->simd = __builtin_cpu_supports("ssse3");
+    t->simd = __builtin_cpu_supports("avx2") ? 2 : __builtin_cpu_supports("ssse3");
 #endif
 }
 
@@ -80,8 +80,8 @@ static inline unsigned at(const ps_litscan *t, const unsigned char *u, size_t i)
 }
 
 #ifdef PS_HAVE_TEDDY
-__attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, const unsigned char *u, size_t n,
-                                                           int (*found)(void *, size_t), void *ctx, int *stop)
+__attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, const unsigned char *u, size_t i,
+                                                           size_t n, int (*found)(void *, size_t), void *ctx, int *stop)
 {
     __m128i lo[LITSCAN_WIDTH], hi[LITSCAN_WIDTH];
     for (int k = 0; k < LITSCAN_WIDTH; k++) {
@@ -89,7 +89,6 @@ __attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, c
         hi[k] = _mm_loadu_si128((const __m128i *)t->hi[k]);
     }
     const __m128i nib = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
-    size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         __m128i m = _mm_set1_epi8(-1);
         for (int k = 0; k < LITSCAN_WIDTH; k++) {
@@ -98,6 +97,36 @@ __attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, c
             m = _mm_and_si128(m, _mm_and_si128(_mm_shuffle_epi8(lo[k], l), _mm_shuffle_epi8(hi[k], h)));
         }
         unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero)) & 0xffffu;
+        while (bits) {
+            size_t k = i + (size_t)__builtin_ctz(bits);
+            if (bigram_ok(t, u, k) && found(ctx, k)) {
+                *stop = 1;
+                return n;
+            }
+            bits &= bits - 1;
+        }
+    }
+    return i;
+}
+
+/* The same, 32 positions per step (PSHUFB works within each 16-byte lane: the tables are in both). */
+__attribute__((target("avx2"))) static size_t scan_avx2(const ps_litscan *t, const unsigned char *u, size_t i,
+                                                         size_t n, int (*found)(void *, size_t), void *ctx, int *stop)
+{
+    __m256i lo[LITSCAN_WIDTH], hi[LITSCAN_WIDTH];
+    for (int k = 0; k < LITSCAN_WIDTH; k++) {
+        lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->lo[k]));
+        hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->hi[k]));
+    }
+    const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+    for (; i + 32 <= n; i += 32) {
+        __m256i m = _mm256_set1_epi8(-1);
+        for (int k = 0; k < LITSCAN_WIDTH; k++) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(u + i + (size_t)k));
+            __m256i l = _mm256_and_si256(v, nib), h = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+            m = _mm256_and_si256(m, _mm256_and_si256(_mm256_shuffle_epi8(lo[k], l), _mm256_shuffle_epi8(hi[k], h)));
+        }
+        unsigned bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, zero));
         while (bits) {
             size_t k = i + (size_t)__builtin_ctz(bits);
             if (bigram_ok(t, u, k) && found(ctx, k)) {
@@ -120,7 +149,11 @@ void litscan_scan(const ps_litscan *t, const char *p, size_t n, int (*found)(voi
 #ifdef PS_HAVE_TEDDY
     if (t->simd) {
         int stop = 0;
-        i = scan_ssse3(t, u, n, found, ctx, &stop);
+        if (t->simd > 1)
+            i = scan_avx2(t, u, 0, n, found, ctx, &stop);
+        if (stop)
+            return;
+        i = scan_ssse3(t, u, i, n, found, ctx, &stop); /* (the tail of the AVX2 loop) */
         if (stop)
             return;
     }

@@ -15,7 +15,7 @@
 typedef struct ps_litscan {
     uint8_t lo[LITSCAN_WIDTH][16], hi[LITSCAN_WIDTH][16];
     int n_words;
-    int simd; /* the CPU has SSSE3 */
+    int simd; /* 2: the CPU has AVX2, 1: SSSE3, 0: neither */
     /* Optional, borrowed: a 65536-bit map of the words' first two bytes (lower-cased, as ps_wordtab.any_bigram).
      * Candidates whose bigram is not in it are dropped in the scan loop, before found() is called. */
     const uint64_t *bigrams;

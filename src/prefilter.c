@@ -57,7 +57,7 @@ void prefilter_init(ps_prefilter *pf)
     wordtab_init(&pf->words);
 #ifdef PS_HAVE_PSHUFB
     __builtin_cpu_init();
-    pf->simd = __builtin_cpu_supports("ssse3");
+    pf->simd = __builtin_cpu_supports("avx2") ? 2 : __builtin_cpu_supports("ssse3");
 #endif
 }
 
@@ -184,6 +184,20 @@ __attribute__((target("ssse3"))) static uint64_t members64(__m128i lo, __m128i h
     return (uint64_t)members16(lo, hi, p) | (uint64_t)members16(lo, hi, p + 16) << 16 |
            (uint64_t)members16(lo, hi, p + 32) << 32 | (uint64_t)members16(lo, hi, p + 48) << 48;
 }
+
+__attribute__((target("avx2"))) static uint64_t members64_avx2(__m128i lo128, __m128i hi128, const unsigned char *p)
+{
+    const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+    __m256i lo = _mm256_broadcastsi128_si256(lo128), hi = _mm256_broadcastsi128_si256(hi128);
+    uint64_t m = 0;
+    for (int half = 0; half < 2; half++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * half));
+        __m256i x = _mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(v, nib)),
+                                     _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+        m |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, zero)) << (32 * half);
+    }
+    return m;
+}
 #endif
 
 size_t prefilter_next_byte(const ps_prefilter *pf, const char *p, size_t n, size_t from)
@@ -248,8 +262,9 @@ size_t prefilter_next_run(const ps_prefilter *pf, unsigned r, const char *p, siz
         uint64_t m = 0;
 #ifdef PS_HAVE_PSHUFB
         if (pf->simd) {
-            m = members64(_mm_loadu_si128((const __m128i *)pf->runs[r].lo),
-                          _mm_loadu_si128((const __m128i *)pf->runs[r].hi), u + w);
+            __m128i lo = _mm_loadu_si128((const __m128i *)pf->runs[r].lo);
+            __m128i hi = _mm_loadu_si128((const __m128i *)pf->runs[r].hi);
+            m = pf->simd > 1 ? members64_avx2(lo, hi, u + w) : members64(lo, hi, u + w);
         } else
 #endif
         {

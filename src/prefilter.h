@@ -28,7 +28,7 @@ typedef struct ps_prefilter {
         unsigned min_len;
     } runs[PREFILTER_RUNS];
     unsigned n_runs;
-    int simd; /* the CPU has SSSE3 */
+    int simd; /* 2: the CPU has AVX2, 1: SSSE3, 0: neither */
 } ps_prefilter;
 
 void prefilter_init(ps_prefilter *pf);
