@@ -27,8 +27,24 @@ int digitruns_add(ps_digitruns *d, const uint64_t alphabet[4])
         if (c == 256)
             return (int)a;
     }
-    if (d->n == DIGITRUNS_MAX)
-        return -1;
+    if (d->n == DIGITRUNS_MAX) {
+        /* Full: widen the alphabet that grows least. Runs and their digit counts only grow, so every gate that uses
+         * the lane stays a necessary condition; it only closes less. */
+        unsigned best = 0, grow_best = ~0u;
+        for (unsigned a = 0; a < d->n; a++) {
+            unsigned grow = 0;
+            for (unsigned c = 0; c < 256; c++)
+                grow += in(alphabet, c) && !d->member[c][a];
+            if (grow < grow_best) {
+                grow_best = grow;
+                best = a;
+            }
+        }
+        for (unsigned c = 0; c < 256; c++)
+            if (in(alphabet, c))
+                d->member[c][best] = 0xFF;
+        return (int)best;
+    }
     for (unsigned c = 0; c < 256; c++)
         d->member[c][d->n] = in(alphabet, c) ? 0xFF : 0;
     return (int)d->n++;
@@ -71,6 +87,34 @@ void digitruns_scan(const ps_digitruns *d, const char *p, size_t n, uint8_t best
         for (unsigned a = 0; a < d->n; a++) {
             unsigned v = d->member[u[i]][a] ? cnt[a] + add : 0;
             cnt[a] = (uint8_t)(v > 255 ? 255 : v);
+            if (cnt[a] > best[a])
+                best[a] = cnt[a];
+        }
+    }
+#endif
+}
+
+void digitruns_lengths(const ps_digitruns *d, const char *p, size_t n, uint8_t best[DIGITRUNS_MAX])
+{
+    const unsigned char *u = (const unsigned char *)p;
+    memset(best, 0, DIGITRUNS_MAX);
+#ifdef __SSE2__
+    __m128i c0 = _mm_setzero_si128(), c1 = c0, b0 = c0, b1 = c0;
+    const __m128i one = _mm_set1_epi8(1);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *m = d->member[u[i]];
+        c0 = _mm_and_si128(_mm_adds_epu8(c0, one), _mm_loadu_si128((const __m128i *)m));
+        c1 = _mm_and_si128(_mm_adds_epu8(c1, one), _mm_loadu_si128((const __m128i *)(m + 16)));
+        b0 = _mm_max_epu8(b0, c0);
+        b1 = _mm_max_epu8(b1, c1);
+    }
+    _mm_storeu_si128((__m128i *)best, b0);
+    _mm_storeu_si128((__m128i *)(best + 16), b1);
+#else
+    uint8_t cnt[DIGITRUNS_MAX] = {0};
+    for (size_t i = 0; i < n; i++) {
+        for (unsigned a = 0; a < d->n; a++) {
+            cnt[a] = d->member[u[i]][a] ? (uint8_t)(cnt[a] < 255 ? cnt[a] + 1 : 255) : 0;
             if (cnt[a] > best[a])
                 best[a] = cnt[a];
         }

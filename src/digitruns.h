@@ -1,5 +1,5 @@
 /* digitruns.h — for several alphabets at once: the most ASCII digits in one run of a text's bytes that all belong to
- * the alphabet. With rxinfo's reading of a pattern (a match is such a run, with at least min_digits digits), it
+ * the alphabet, or the longest such run. With rxinfo's reading of a pattern (a match is such a run, with at least min_digits digits), it
  * tells which digit rules can match a record at all: a log line "... 194.170.130.182 port 37751" has runs of at most
  * 5 digits over {digits, '-', ' '}, so a 9-digit SSN rule need not run there. One pass, 32 alphabets in two SSE2
  * registers of saturating byte counters. */
@@ -18,11 +18,14 @@ typedef struct ps_digitruns {
 
 void digitruns_init(ps_digitruns *d);
 
-/* Adds an alphabet (it must hold the ten digits), or finds an equal one. @return its index, or -1 when all
- * DIGITRUNS_MAX are taken. */
+/* Adds an alphabet, or finds an equal one. When all DIGITRUNS_MAX lanes are taken, widens the one that grows least
+ * (its users' gates stay correct: runs only grow). @return the lane. */
 int digitruns_add(ps_digitruns *d, const uint64_t alphabet[4]);
 
 /* best[a] = the most digits in one run of alphabet a's bytes in p[0..n) (saturating at 255), for a < d->n. */
 void digitruns_scan(const ps_digitruns *d, const char *p, size_t n, uint8_t best[DIGITRUNS_MAX]);
+
+/* best[a] = the length of the longest run of alphabet a's bytes in p[0..n) (saturating at 255), for a < d->n. */
+void digitruns_lengths(const ps_digitruns *d, const char *p, size_t n, uint8_t best[DIGITRUNS_MAX]);
 
 #endif

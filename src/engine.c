@@ -81,6 +81,7 @@ typedef struct engine_rule {
     uint32_t gate[3];      /* bytegate bits of those sets; the subject must have at least one bit of each */
     unsigned n_gate;
     int run_alphabet;      /* the rule's alphabet in engine->runs, or -1: no digit gate */
+    int run_lane;          /* run_set's lane in engine->runs, or -1: no run-length gate */
     unsigned min_digits;   /* a match is a run of that alphabet holding at least this many digits (rxinfo) */
     uint64_t alphabet[4];  /* the bytes a match can consume (rxinfo) */
     uint64_t run_set[4];   /* a space-free run that must be in the text (rxinfo), run_len long (0: none) */
@@ -488,6 +489,8 @@ static void assign_gates(ps_engine *e)
     }
 }
 
+#define MIN_GATE_RUN 6 /* a record gate for shorter runs would rarely close */
+
 /* Rules that need two or more digits get a digit gate (one digit is the byte gate's business). */
 static void assign_digit_gates(ps_engine *e)
 {
@@ -496,6 +499,12 @@ static void assign_digit_gates(ps_engine *e)
         engine_rule *r = &e->rules[i];
         if (r->min_digits >= 2)
             r->run_alphabet = digitruns_add(&e->runs, r->alphabet);
+    }
+    /* Then, in the lanes left, the runs a match needs (a Spanish DNI: 8 of [0-9XYZ]; a full IPv6 address: 15 of
+     * [0-9A-Fa-f:]): far sharper than the merged run kinds of the prefilter. */
+    for (size_t i = 0; i < e->n; i++) {
+        engine_rule *r = &e->rules[i];
+        r->run_lane = r->run_len >= MIN_GATE_RUN ? digitruns_add(&e->runs, r->run_set) : -1;
     }
 }
 
@@ -1237,8 +1246,8 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
     /* Which rules' byte gates a record opens depends only on `found`, and most records of a stream share a few
      * values of it: remember the answer (a bitmap of rules) for recent values. */
     const uint64_t *open = NULL;
-    uint8_t runs[DIGITRUNS_MAX];
-    bool runs_known = false;
+    uint8_t runs[DIGITRUNS_MAX], lens[DIGITRUNS_MAX];
+    bool runs_known = false, lens_known = false;
     unsigned kinds_known = 0, kinds_present = 0; /* prefilter run kinds looked for / found in this subject */
     if (subj->last && !s->ungated) {
         open_rules(e, s, found);
@@ -1267,6 +1276,17 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
             }
             if (runs[r->run_alphabet] < r->min_digits) {
                 s->last_drop = "no run of the bytes a match is made of holds enough digits";
+                s->last_check = "gate";
+                continue;
+            }
+        }
+        if (open && r->run_lane >= 0) {
+            if (!lens_known) {
+                digitruns_lengths(&e->runs, subj->p, subj->len, lens);
+                lens_known = true;
+            }
+            if (lens[r->run_lane] < (r->run_len < 255 ? r->run_len : 255)) {
+                s->last_drop = "no run of the bytes a match is made of is long enough";
                 s->last_check = "gate";
                 continue;
             }

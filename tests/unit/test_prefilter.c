@@ -689,6 +689,17 @@ static unsigned naive_digits(const uint64_t a[4], const unsigned char *u, size_t
     return best > 255 ? 255 : best;
 }
 
+static unsigned naive_length(const uint64_t a[4], const unsigned char *u, size_t n)
+{
+    unsigned best = 0, cur = 0;
+    for (size_t i = 0; i < n; i++) {
+        cur = in_set(a, u[i]) ? cur + 1 : 0;
+        if (cur > best)
+            best = cur;
+    }
+    return best > 255 ? 255 : best;
+}
+
 static void test_digitruns(void **state)
 {
     (void)state;
@@ -747,6 +758,12 @@ static void test_digitruns(void **state)
             if (best[index[a]] != want)
                 fail_msg("digitruns alphabet %u: %u digits, want %u (n %zu)", a, best[index[a]], want, n);
         }
+        digitruns_lengths(&d, (const char *)t.p, n, best);
+        for (unsigned a = 0; a < na; a++) {
+            unsigned want = naive_length(al[a], t.p, n);
+            if (best[index[a]] != want)
+                fail_msg("digitruns alphabet %u: longest run %u, want %u (n %zu)", a, best[index[a]], want, n);
+        }
         text_free(&t);
     }
 }
@@ -763,7 +780,8 @@ static void test_digitruns_full(void **state)
         set_add(b, 0x80 + k);
         assert_int_equal(digitruns_add(&d, b), (int)k);
     }
-    assert_int_equal(digitruns_add(&d, a), -1);
+    /* Full: an alphabet inside every lane takes the first without changing it. */
+    assert_int_equal(digitruns_add(&d, a), 0);
     uint64_t again[4];
     memcpy(again, a, sizeof again);
     set_add(again, 0x85);
@@ -779,6 +797,19 @@ static void test_digitruns_full(void **state)
     digitruns_scan(&d, txt, 0, best);
     for (unsigned k = 0; k < DIGITRUNS_MAX; k++)
         assert_int_equal(best[k], 0);
+    /* Full: a new byte widens the lane that grows least (all grow by one: the first), and only that lane. */
+    uint64_t spaced[4];
+    memcpy(spaced, a, sizeof spaced);
+    set_add(spaced, ' ');
+    assert_int_equal(digitruns_add(&d, spaced), 0);
+    digitruns_scan(&d, txt, 8, best); /* "12\x85345 9": lane 0 now joins "345 9" (4 digits) */
+    assert_int_equal(best[0], 4);
+    assert_int_equal(best[5], 5);
+    assert_int_equal(best[1], 3);
+    digitruns_lengths(&d, txt, 8, best);
+    assert_int_equal(best[0], 5); /* "345 9" */
+    assert_int_equal(best[5], 6); /* "12\x85345" */
+    assert_int_equal(best[1], 3);
 }
 
 /* ---------------------------------------------------------------- end to end */
