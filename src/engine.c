@@ -574,9 +574,12 @@ static int assign_triggers(ps_engine *e)
 {
     prefilter_init(&e->pf);
     e->pf_on = true;
-    uint64_t digits[4] = {(uint64_t)0x3FF << '0', 0, 0, 0}, non_ascii[4] = {0, 0, ~(uint64_t)0, ~(uint64_t)0};
-    /* Unicode look-alikes are folded per record (engine_scan): a record holding any may hide any trigger. */
-    prefilter_add_bytes(&e->pf, non_ascii);
+    uint64_t digits[4] = {(uint64_t)0x3FF << '0', 0, 0, 0}, fold_leads[4] = {0};
+    /* Unicode look-alikes are folded per record (engine_scan): a record holding one may hide any trigger (a
+     * full-width digit, a soft hyphen inside a keyword), so the bytes that start them are triggers too. Other
+     * non-ASCII text (accents, CJK) folds to itself. */
+    fold_lead_bytes(fold_leads);
+    prefilter_add_bytes(&e->pf, fold_leads);
     for (size_t i = 0; i < e->n; i++) {
         engine_rule *r = &e->rules[i];
         int cls;

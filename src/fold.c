@@ -157,6 +157,13 @@ static size_t next_lead(const unsigned char *s, size_t i, size_t n)
     return n;
 }
 
+void fold_lead_bytes(uint64_t set[4])
+{
+    for (unsigned c = 0; c < 256; c++)
+        if (fold_second[c])
+            set[c >> 6] |= (uint64_t)1 << (c & 63);
+}
+
 /* Cheap test that s[0..n) (s[0] a lead) may start a foldable character: the second byte fits. */
 static inline int maybe_foldable(const unsigned char *s, size_t n)
 {

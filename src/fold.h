@@ -17,6 +17,7 @@
 #define PS_FOLD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -35,6 +36,10 @@ typedef struct ps_offmap {
  * time, so on ASCII this costs about what memchr does; a non-ASCII byte only costs a table look-up unless it is one
  * of the lead bytes C2 D9 DB E0 E2 E3 EF F0, which are confirmed exactly (é, CJK, emoji give 0). */
 int fold_needed(const char *p, size_t n);
+
+/* Adds to `set` (a 256-bit map) every byte that can start a character fold_apply changes: a text without any of them
+ * folds to itself. */
+void fold_lead_bytes(uint64_t set[4]);
 
 /* Appends the folded view of p[0..n) to out and one map entry per appended byte to map (plus the v[len] == n
  * sentinel). Entries are appended in step with out: when map->len == out->len before the call, it holds after it
