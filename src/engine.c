@@ -1233,6 +1233,38 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
     return PS_OK;
 }
 
+/* Closes the open rules whose run gates the subject fails: too few digits in any run of the bytes a match is made of
+ * (digitruns_scan), or no run of its needed bytes long enough (digitruns_lengths). Done before any word search, so
+ * that only the word sets of rules still in the running are looked for. */
+static void close_by_runs(const ps_engine *e, ps_scratch *s, const ps_subject *subj)
+{
+    uint8_t digits[DIGITRUNS_MAX], lens[DIGITRUNS_MAX];
+    bool digits_known = false, lens_known = false;
+    for (size_t w = 0; w < e->rule_words; w++) {
+        for (uint64_t b = s->open[w]; b; b &= b - 1) {
+            size_t i = (w << 6) + (size_t)__builtin_ctzll(b);
+            const engine_rule *r = &e->rules[i];
+            bool shut = false;
+            if (r->run_alphabet >= 0) {
+                if (!digits_known) {
+                    digitruns_scan(&e->runs, subj->p, subj->len, digits);
+                    digits_known = true;
+                }
+                shut = digits[r->run_alphabet] < r->min_digits;
+            }
+            if (!shut && r->run_lane >= 0) {
+                if (!lens_known) {
+                    digitruns_lengths(&e->runs, subj->p, subj->len, lens);
+                    lens_known = true;
+                }
+                shut = lens[r->run_lane] < (r->run_len < 255 ? r->run_len : 255);
+            }
+            if (shut)
+                s->open[w] &= ~((uint64_t)1 << (i & 63));
+        }
+    }
+}
+
 static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
                         ps_spanvec *matches, size_t *hold)
 {
@@ -1249,11 +1281,10 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
     /* Which rules' byte gates a record opens depends only on `found`, and most records of a stream share a few
      * values of it: remember the answer (a bitmap of rules) for recent values. */
     const uint64_t *open = NULL;
-    uint8_t runs[DIGITRUNS_MAX], lens[DIGITRUNS_MAX];
-    bool runs_known = false, lens_known = false;
     unsigned kinds_known = 0, kinds_present = 0; /* prefilter run kinds looked for / found in this subject */
     if (subj->last && !s->ungated) {
         open_rules(e, s, found);
+        close_by_runs(e, s, subj);
         open = s->open;
     }
     for (size_t i = lo; i < hi && i < e->n; i++) {
@@ -1272,28 +1303,6 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
         const engine_rule *r = &e->rules[i];
         /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
          * still come, so only whole subjects are gated. */
-        if (open && r->run_alphabet >= 0) {
-            if (!runs_known) {
-                digitruns_scan(&e->runs, subj->p, subj->len, runs);
-                runs_known = true;
-            }
-            if (runs[r->run_alphabet] < r->min_digits) {
-                s->last_drop = "no run of the bytes a match is made of holds enough digits";
-                s->last_check = "gate";
-                continue;
-            }
-        }
-        if (open && r->run_lane >= 0) {
-            if (!lens_known) {
-                digitruns_lengths(&e->runs, subj->p, subj->len, lens);
-                lens_known = true;
-            }
-            if (lens[r->run_lane] < (r->run_len < 255 ? r->run_len : 255)) {
-                s->last_drop = "no run of the bytes a match is made of is long enough";
-                s->last_check = "gate";
-                continue;
-            }
-        }
         if (open && r->run_kind >= 0) {
             unsigned k = 1u << r->run_kind;
             if (!(kinds_known & k)) {
