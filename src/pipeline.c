@@ -226,10 +226,12 @@ static void reset_slot(slot *s)
     chunk_out_reset(&s->out);
 }
 
-/* The reader loop. @return PS_OK or the read error (PS_E_IO with errno kept, PS_E_NOMEM). */
-static int read_all(pipeline *pl, int fd, ps_worker *rw)
+/* The reader loop; `first` holds bytes already read (taken over), and `first_eof` says the input ended after them.
+ * @return PS_OK or the read error (PS_E_IO with errno kept, PS_E_NOMEM). */
+static int read_all(pipeline *pl, int fd, ps_worker *rw, ps_buf *first, int first_eof)
 {
-    ps_buf carry = {0};
+    ps_buf carry = *first;
+    memset(first, 0, sizeof *first);
     ps_longrec lr;
     longrec_init(&lr, pl->block);
     int in_long = 0, eof = 0, status = PS_OK;
@@ -243,7 +245,10 @@ static int read_all(pipeline *pl, int fd, ps_worker *rw)
             break;
         }
         carry.len = 0;
-        if (frame_fill(fd, &s->in, pl->block, pl->sep, &eof)) {
+        if (first_eof) { /* never read past an end already seen: on a terminal that would wait for more */
+            eof = 1;
+            first_eof = 0;
+        } else if (frame_fill(fd, &s->in, pl->block, pl->sep, &eof)) {
             status = errno == ENOMEM ? PS_E_NOMEM : PS_E_IO;
             break;
         }
@@ -343,18 +348,33 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
     pl.threads = o->threads ? o->threads : online_cores();
     if (pl.threads > MAX_THREADS)
         pl.threads = MAX_THREADS;
+    /* Read the first block before starting threads: an input that ends within it (a short file, a line piped in,
+     * /dev/null) is done inline, without paying for threads that would have nothing to share. */
+    ps_buf first = {0};
+    int first_eof = 0;
+    if (pl.threads > 1 && frame_fill(in_fd, &first, pl.block, pl.sep, &first_eof)) {
+        int err = errno;
+        buf_free(&first);
+        errno = err;
+        return err == ENOMEM ? PS_E_NOMEM : PS_E_IO;
+    }
+    if (first_eof)
+        pl.threads = 1;
     pl.nslots = pl.threads == 1 ? 1 : pl.threads + 2;
-    if (!(pl.ring = calloc(pl.nslots, sizeof *pl.ring)))
+    if (!(pl.ring = calloc(pl.nslots, sizeof *pl.ring))) {
+        buf_free(&first);
         return PS_E_NOMEM;
+    }
 
     ps_worker rw; /* the reader's own worker: long records, and every chunk when threads == 1 */
     int st = worker_init(&rw, e, o, paths);
     if (st) {
+        buf_free(&first);
         free_ring(&pl);
         return st;
     }
     if (pl.threads == 1) {
-        int rst = read_all(&pl, in_fd, &rw);
+        int rst = read_all(&pl, in_fd, &rw, &first, first_eof);
         st = pl.status ? pl.status : rst;
         engine_profile_add(rw.s, stats->rule_ns, stats->rule_runs, stats->n_rules);
         worker_free(&rw);
@@ -389,7 +409,8 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
         st = PS_E_NOMEM;
     int rst = PS_OK;
     if (st == PS_OK)
-        rst = read_all(&pl, in_fd, &rw);
+        rst = read_all(&pl, in_fd, &rw, &first, first_eof);
+    buf_free(&first); /* when read_all did not run */
 
     pthread_mutex_lock(&pl.mu);
     pl.reader_done = 1;
