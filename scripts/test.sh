@@ -26,8 +26,8 @@ PS_TEST_BIG=0 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_s
 
 stage "3/5 ThreadSanitizer (threaded pipeline tests)"
 cmake -S . -B build-test-tsan -DPS_WERROR=ON -DPS_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build-test-tsan -j"$jobs" --target test_pipeline test_training piiscrub
-TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-test-tsan --output-on-failure -R 'test_pipeline|test_training'
+cmake --build build-test-tsan -j"$jobs" --target test_pipeline test_training test_prefilter piiscrub
+TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-test-tsan --output-on-failure -R 'test_pipeline|test_training|test_prefilter'
 
 stage "4/5 valgrind memcheck (end-to-end tests)"
 PS_TEST_BIG=0 PIISCRUB_TEST_WRAPPER="valgrind --quiet --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite" \

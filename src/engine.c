@@ -27,6 +27,8 @@
 #include "validate.h"
 
 #include <pcre2.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -102,6 +104,13 @@ typedef struct wordset {
     uint8_t single[256];
 } wordset;
 
+/* Which rules have their JIT code yet, and the lock their compilation takes. Reached through a pointer, so a const
+ * engine (shared by threads) can still compile a rule on first use. */
+struct lazy_jit {
+    pthread_mutex_t mu;
+    atomic_int *done; /* per rule */
+};
+
 struct ps_engine {
     engine_rule *rules;
     size_t n;
@@ -122,6 +131,7 @@ struct ps_engine {
     ps_digitruns runs; /* the alphabets of the rules that need two or more digits */
     ps_prefilter pf;   /* chunk-level triggers (text formats); used only when every rule has one */
     bool pf_on;
+    struct lazy_jit *jit;  /* first-use JIT compilation (ensure_jit): the engine's only mutable state */
     ps_redactor *redactor;
     ps_redact_rule *redact_rules;
     uint32_t max_pairs; /* ovector pairs needed */
@@ -742,7 +752,8 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
     if (!(r->id = strdup(src->id)) || !(r->entity = strdup(src->entity)))
         return PS_E_NOMEM;
     uint32_t options = pcre2_options(src->flags);
-    if ((st = compile_one(src->pattern, options, 1, &src->pattern_pos, src->id, "pattern", &r->code, diag)))
+    /* No JIT yet: a rule is JIT-compiled on its first use (ensure_jit), so start-up pays only for what runs. */
+    if ((st = compile_one(src->pattern, options, 0, &src->pattern_pos, src->id, "pattern", &r->code, diag)))
         return st;
     uint32_t captures = 0;
     pcre2_pattern_info(r->code, PCRE2_INFO_CAPTURECOUNT, &captures);
@@ -809,6 +820,14 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
     ps_engine *e = calloc(1, sizeof *e);
     if (!e)
         return PS_E_NOMEM;
+    if (!(e->jit = calloc(1, sizeof *e->jit)) || !(e->jit->done = calloc(rs->n ? rs->n : 1, sizeof *e->jit->done)) ||
+        pthread_mutex_init(&e->jit->mu, NULL)) {
+        if (e->jit)
+            free(e->jit->done);
+        free(e->jit);
+        free(e);
+        return PS_E_NOMEM;
+    }
     int st = PS_OK;
     e->match_limit = opts->match_limit ? opts->match_limit : DEFAULT_MATCH_LIMIT;
     e->depth_limit = opts->depth_limit ? opts->depth_limit : DEFAULT_DEPTH_LIMIT;
@@ -891,6 +910,9 @@ void ps_engine_free(ps_engine *e)
     wordtab_free(&e->words);
     free(e->set_lits);
     prefilter_free(&e->pf);
+    pthread_mutex_destroy(&e->jit->mu);
+    free(e->jit->done);
+    free(e->jit);
     for (int g = 0; g < 3; g++)
         free(e->gate_mask[g]);
     free(e->redact_rules);
@@ -1175,6 +1197,23 @@ static inline size_t next_char(const char *p, size_t len, size_t off)
     return off;
 }
 
+/* JIT-compiles rule i's pattern on its first use. The flag is read with acquire, and the compilation runs under the
+ * lock, so no thread matches with the code while another compiles it (PCRE2 requires that) and each thread sees the
+ * JIT code once the flag is set. */
+static void ensure_jit(const ps_engine *e, size_t i)
+{
+    struct lazy_jit *j = e->jit;
+    if (atomic_load_explicit(&j->done[i], memory_order_acquire))
+        return;
+    pthread_mutex_lock(&j->mu);
+    if (!atomic_load_explicit(&j->done[i], memory_order_relaxed)) {
+        /* On failure (no JIT support, no memory for it) the interpreter matches: the same results, slower. */
+        (void)pcre2_jit_compile(e->rules[i].code, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
+        atomic_store_explicit(&j->done[i], 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&j->mu);
+}
+
 static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps_subject *subj, ps_spanvec *out,
                      ps_spanvec *matches, size_t *hold)
 {
@@ -1322,6 +1361,7 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
             s->last_check = "gate";
             continue;
         }
+        ensure_jit(e, i);
         int st;
         if (s->prof_ns) {
             struct timespec t0, t1;
