@@ -485,7 +485,7 @@ def write_results(a, results):
         w('### %s — %s (%.1f MB, `bench/out/%s`)' % (corpus, desc, c['bytes'] / MB, c['file']))
         w('')
         if c.get('load'):
-            w('Load average (1 min) when this corpus started / ended: %s / %s.' % c['load'])
+            w('Load average (1 min) when this corpus started / ended: %s / %s.' % tuple(c['load']))
             w('')
         w('| tool | MB/s | × rg | median s | min–max s | CPU s | redacted | command |')
         w('|---|---:|---:|---:|---:|---:|---:|---|')
@@ -606,20 +606,21 @@ def write_results(a, results):
                 for cc, _, _ in CORPORA if cc in results['corpora']]
     if any(rows for _, rows in profiled):
         w('From `piiscrub --profile` (one untimed `-j 1`-style run per corpus; matching time only, all threads '
-          'added up): the 12 most expensive rules. "runs" = records the rule\'s gates (byte classes, minimum '
-          'length, keywords, context words) let through to its regex — a rule that runs on every record and finds '
-          'nothing is the one to tighten.')
+          'added up): the 12 most expensive rules. "runs" = records the prefilter and the rule\'s gates (byte '
+          'classes, minimum length, keywords, context words, digits and runs of its bytes) let through to its regex '
+          '— a rule that runs on every record and finds nothing is the one to tighten. "trigger" = what the record '
+          'prefilter looks for on the rule\'s behalf.')
         w('')
         for cc, rows in profiled:
             if not rows:
                 continue
             w('**%s**' % cc)
             w('')
-            w('| rule | share of match time | ms | runs | ns per run | findings |')
-            w('|---|---:|---:|---:|---:|---:|')
+            w('| rule | share of match time | ms | runs | ns per run | findings | trigger |')
+            w('|---|---:|---:|---:|---:|---:|---|')
             for r in rows[:12]:
-                w('| %s | %.1f %% | %.1f | %d | %d | %d |' % (r['rule'], r['share'], r['ms'], r['runs'],
-                                                          r['ns_per_run'], r['findings']))
+                w('| %s | %.1f %% | %.1f | %d | %d | %d | %s |' % (r['rule'], r['share'], r['ms'], r['runs'],
+                                                               r['ns_per_run'], r['findings'], r.get('trigger', '')))
             w('')
     else:
         w('**Not measured.** (%s)' % results['profile_note'])
@@ -661,14 +662,16 @@ def write_results(a, results):
 
 
 def parse_profile(path):
-    """Rows of `piiscrub --profile`'s table (stderr): rule, share %, ms, runs, ns per run, findings."""
+    """Rows of `piiscrub --profile`'s table (stderr): rule, share %, ms, runs, ns per run, findings, and the rule's
+    prefilter trigger when the binary prints one."""
     rows = []
     try:
         for line in open(path, encoding='utf-8', errors='replace'):
-            m = re.match(r'^(\S+)\s+([\d.]+)%\s+([\d.]+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$', line)
+            m = re.match(r'^(\S+)\s+([\d.]+)%\s+([\d.]+)\s+(\d+)\s+(\d+)\s+(\d+)(?:\s+(\S.*?))?\s*$', line)
             if m:
                 rows.append({'rule': m.group(1), 'share': float(m.group(2)), 'ms': float(m.group(3)),
-                             'runs': int(m.group(4)), 'ns_per_run': int(m.group(5)), 'findings': int(m.group(6))})
+                             'runs': int(m.group(4)), 'ns_per_run': int(m.group(5)), 'findings': int(m.group(6)),
+                             'trigger': m.group(7) or ''})
     except OSError:
         pass
     return rows
