@@ -55,24 +55,16 @@ static inline bool is_digit(unsigned char c)
     return c >= '0' && c <= '9';
 }
 
-void digitruns_scan(const ps_digitruns *d, const char *p, size_t n, uint8_t best[DIGITRUNS_MAX])
+/* The longest count in a run of each alphabet over u[i..n): a run counts its digits (digits_only) or all its bytes. */
+static inline void count_runs(const ps_digitruns *d, const unsigned char *u, size_t i, size_t n, bool digits_only,
+                              uint8_t best[DIGITRUNS_MAX])
 {
-    const unsigned char *u = (const unsigned char *)p;
-    memset(best, 0, DIGITRUNS_MAX);
-    /* Runs without a digit count 0: start at the first digit, stop after the last. */
-    size_t i = 0;
-    while (i < n && !is_digit(u[i]))
-        i++;
-    while (n > i && !is_digit(u[n - 1]))
-        n--;
-    if (i == n)
-        return;
 #ifdef __SSE2__
     __m128i c0 = _mm_setzero_si128(), c1 = c0, b0 = c0, b1 = c0;
     const __m128i one = _mm_set1_epi8(1), zero = _mm_setzero_si128();
     for (; i < n; i++) {
         const uint8_t *m = d->member[u[i]];
-        __m128i add = is_digit(u[i]) ? one : zero;
+        __m128i add = !digits_only || is_digit(u[i]) ? one : zero;
         c0 = _mm_and_si128(_mm_adds_epu8(c0, add), _mm_loadu_si128((const __m128i *)m));
         c1 = _mm_and_si128(_mm_adds_epu8(c1, add), _mm_loadu_si128((const __m128i *)(m + 16)));
         b0 = _mm_max_epu8(b0, c0);
@@ -83,7 +75,7 @@ void digitruns_scan(const ps_digitruns *d, const char *p, size_t n, uint8_t best
 #else
     uint8_t cnt[DIGITRUNS_MAX] = {0};
     for (; i < n; i++) {
-        unsigned add = is_digit(u[i]);
+        unsigned add = !digits_only || is_digit(u[i]);
         for (unsigned a = 0; a < d->n; a++) {
             unsigned v = d->member[u[i]][a] ? cnt[a] + add : 0;
             cnt[a] = (uint8_t)(v > 255 ? 255 : v);
@@ -94,30 +86,22 @@ void digitruns_scan(const ps_digitruns *d, const char *p, size_t n, uint8_t best
 #endif
 }
 
-void digitruns_lengths(const ps_digitruns *d, const char *p, size_t n, uint8_t best[DIGITRUNS_MAX])
+void digitruns_scan(const ps_digitruns *d, const char *p, size_t n, uint8_t best[DIGITRUNS_MAX])
 {
     const unsigned char *u = (const unsigned char *)p;
     memset(best, 0, DIGITRUNS_MAX);
-#ifdef __SSE2__
-    __m128i c0 = _mm_setzero_si128(), c1 = c0, b0 = c0, b1 = c0;
-    const __m128i one = _mm_set1_epi8(1);
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *m = d->member[u[i]];
-        c0 = _mm_and_si128(_mm_adds_epu8(c0, one), _mm_loadu_si128((const __m128i *)m));
-        c1 = _mm_and_si128(_mm_adds_epu8(c1, one), _mm_loadu_si128((const __m128i *)(m + 16)));
-        b0 = _mm_max_epu8(b0, c0);
-        b1 = _mm_max_epu8(b1, c1);
-    }
-    _mm_storeu_si128((__m128i *)best, b0);
-    _mm_storeu_si128((__m128i *)(best + 16), b1);
-#else
-    uint8_t cnt[DIGITRUNS_MAX] = {0};
-    for (size_t i = 0; i < n; i++) {
-        for (unsigned a = 0; a < d->n; a++) {
-            cnt[a] = d->member[u[i]][a] ? (uint8_t)(cnt[a] < 255 ? cnt[a] + 1 : 255) : 0;
-            if (cnt[a] > best[a])
-                best[a] = cnt[a];
-        }
-    }
-#endif
+    /* Runs without a digit count 0: start at the first digit, stop after the last. */
+    size_t i = 0;
+    while (i < n && !is_digit(u[i]))
+        i++;
+    while (n > i && !is_digit(u[n - 1]))
+        n--;
+    if (i < n)
+        count_runs(d, u, i, n, true, best);
+}
+
+void digitruns_lengths(const ps_digitruns *d, const char *p, size_t n, uint8_t best[DIGITRUNS_MAX])
+{
+    memset(best, 0, DIGITRUNS_MAX);
+    count_runs(d, (const unsigned char *)p, 0, n, false, best);
 }

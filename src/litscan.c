@@ -80,6 +80,18 @@ static inline unsigned at(const ps_litscan *t, const unsigned char *u, size_t i)
 }
 
 #ifdef PS_HAVE_TEDDY
+/* Hands the candidates of one step (bit k of `bits`: position i + k) to found(). @return non-zero to stop. */
+static int report(const ps_litscan *t, const unsigned char *u, size_t i, unsigned bits, int (*found)(void *, size_t),
+                  void *ctx)
+{
+    for (; bits; bits &= bits - 1) {
+        size_t k = i + (size_t)__builtin_ctz(bits);
+        if (bigram_ok(t, u, k) && found(ctx, k))
+            return 1;
+    }
+    return 0;
+}
+
 __attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, const unsigned char *u, size_t i,
                                                            size_t n, int (*found)(void *, size_t), void *ctx, int *stop)
 {
@@ -97,13 +109,9 @@ __attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, c
             m = _mm_and_si128(m, _mm_and_si128(_mm_shuffle_epi8(lo[k], l), _mm_shuffle_epi8(hi[k], h)));
         }
         unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero)) & 0xffffu;
-        while (bits) {
-            size_t k = i + (size_t)__builtin_ctz(bits);
-            if (bigram_ok(t, u, k) && found(ctx, k)) {
-                *stop = 1;
-                return n;
-            }
-            bits &= bits - 1;
+        if (bits && report(t, u, i, bits, found, ctx)) {
+            *stop = 1;
+            return n;
         }
     }
     return i;
@@ -127,13 +135,9 @@ __attribute__((target("avx2"))) static size_t scan_avx2(const ps_litscan *t, con
             m = _mm256_and_si256(m, _mm256_and_si256(_mm256_shuffle_epi8(lo[k], l), _mm256_shuffle_epi8(hi[k], h)));
         }
         unsigned bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, zero));
-        while (bits) {
-            size_t k = i + (size_t)__builtin_ctz(bits);
-            if (bigram_ok(t, u, k) && found(ctx, k)) {
-                *stop = 1;
-                return n;
-            }
-            bits &= bits - 1;
+        if (bits && report(t, u, i, bits, found, ctx)) {
+            *stop = 1;
+            return n;
         }
     }
     return i;
