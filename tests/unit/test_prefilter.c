@@ -14,6 +14,7 @@
 #include "prefilter.h"
 #include "rules.h"
 #include "wordtab.h"
+#include "test_rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,22 +25,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static uint64_t rnd(rng *r)
-{
-    r->s ^= r->s << 13;
-    r->s ^= r->s >> 7;
-    r->s ^= r->s << 17;
-    return r->s;
-}
-
-static unsigned below(rng *r, unsigned n)
-{
-    return n ? (unsigned)(rnd(r) % n) : 0;
-}
 
 static unsigned char lc(unsigned char c)
 {

@@ -14,6 +14,7 @@
 #include "piiscrub.h"
 #include "rules.h"
 #include "rxinfo.h"
+#include "test_rng.h"
 
 #include <pcre2.h>
 #include <stdio.h>
@@ -512,22 +513,6 @@ static void test_packs_sound(void **state)
 
 /* ---------------------------------------------------------------- random patterns */
 
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static uint64_t rnd(rng *r)
-{
-    r->s ^= r->s << 13;
-    r->s ^= r->s >> 7;
-    r->s ^= r->s << 17;
-    return r->s;
-}
-
-static unsigned below(rng *r, unsigned n)
-{
-    return n ? (unsigned)(rnd(r) % n) : 0;
-}
 
 typedef struct pbuf {
     char p[512];
