@@ -53,7 +53,8 @@ _piiscrub()
         -j | --threads)
             COMPREPLY=($(compgen -W "0 1 2 4 8 $(nproc 2>/dev/null)" -- "$cur"))
             return ;;
-        --packs | --field | --tag-format | --exclude | --require | --id-field | --drop-findings | --drop-density)
+        --packs | --field | --tag-format | --exclude | --require | --id-field | --drop-findings | --drop-density | \
+            --block-size)
             return ;; # free text
     esac
     $split && return
@@ -61,7 +62,7 @@ _piiscrub()
     if [[ $cur == -* ]]; then
         local opts='-r --rules --packs --list-rules --test-rules -j --threads -f --format --field -a --action
             --key-file --tag-format --stats --stats= --report --report-format --check --explain --explain-show-values
-            --progress --no-progress --on-error= --on-invalid= --exclude --require --exclude-ids --id-field
+            --progress --no-progress --profile --block-size --on-error= --on-invalid= --exclude --require --exclude-ids --id-field
             --drop-findings --drop-density -o --output -V --version -h --help'
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
         [[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null

@@ -27,6 +27,8 @@ complete -c piiscrub -l report -r -F -d 'Write every finding to FILE'
 complete -c piiscrub -l report-format -x -a 'jsonl\t"one JSON object per finding" sarif\t"SARIF 2.1.0 for code scanning"' -d 'Format of --report'
 complete -c piiscrub -l progress -d 'Status line on stderr'
 complete -c piiscrub -l no-progress -d 'Never show the status line'
+complete -c piiscrub -l profile -d 'Per-rule cost table and prefilter trigger on stderr'
+complete -c piiscrub -l block-size -x -d 'Bytes per chunk handed to a thread'
 
 # explaining
 complete -c piiscrub -l explain -d 'Per candidate: which rule matched, which check kept or dropped it'
