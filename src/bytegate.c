@@ -1,6 +1,8 @@
 /* bytegate.c — see bytegate.h. */
 #include "bytegate.h"
 
+#include "byteset.h"
+
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -44,11 +46,6 @@ static int rect_bit(ps_bytegate *g, unsigned hi, uint16_t lo_set)
     return (int)b;
 }
 
-static int has(const uint64_t set[4], unsigned c)
-{
-    return (set[c >> 6] >> (c & 63)) & 1;
-}
-
 /* Widens a set so that rules share rectangles: one digit means all ten, more than three letters of a case mean
  * the whole case. */
 static void widen(const uint64_t in[4], uint64_t out[4])
@@ -56,15 +53,15 @@ static void widen(const uint64_t in[4], uint64_t out[4])
     memcpy(out, in, 4 * sizeof *out);
     unsigned digits = 0, upper = 0, lower = 0;
     for (unsigned c = '0'; c <= '9'; c++)
-        digits += has(in, c);
+        digits += byteset_has(in, c);
     for (unsigned c = 'A'; c <= 'Z'; c++)
-        upper += has(in, c);
+        upper += byteset_has(in, c);
     for (unsigned c = 'a'; c <= 'z'; c++)
-        lower += has(in, c);
+        lower += byteset_has(in, c);
     for (unsigned c = 0; c < 256; c++) {
         int d = c >= '0' && c <= '9', u = c >= 'A' && c <= 'Z', l = c >= 'a' && c <= 'z';
         if ((d && digits) || (u && upper > 3) || (l && lower > 3))
-            out[c >> 6] |= (uint64_t)1 << (c & 63);
+            byteset_add(out, c);
     }
 }
 
@@ -75,7 +72,7 @@ uint32_t bytegate_add(ps_bytegate *g, const uint64_t in[4])
     uint16_t lo_sets[16] = {0};
     unsigned needed = 0;
     for (unsigned c = 0; c < 256; c++)
-        if (has(set, c))
+        if (byteset_has(set, c))
             lo_sets[c >> 4] |= (uint16_t)(1u << (c & 15));
     for (unsigned hi = 0; hi < 16; hi++)
         needed += lo_sets[hi] != 0;

@@ -1,6 +1,8 @@
 /* digitruns.c — see digitruns.h. */
 #include "digitruns.h"
 
+#include "byteset.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -13,16 +15,11 @@ void digitruns_init(ps_digitruns *d)
     memset(d, 0, sizeof *d);
 }
 
-static bool in(const uint64_t s[4], unsigned c)
-{
-    return (s[c >> 6] >> (c & 63)) & 1;
-}
-
 int digitruns_add(ps_digitruns *d, const uint64_t alphabet[4])
 {
     for (unsigned a = 0; a < d->n; a++) {
         unsigned c = 0;
-        while (c < 256 && (d->member[c][a] != 0) == in(alphabet, c))
+        while (c < 256 && (d->member[c][a] != 0) == byteset_has(alphabet, c))
             c++;
         if (c == 256)
             return (int)a;
@@ -34,19 +31,19 @@ int digitruns_add(ps_digitruns *d, const uint64_t alphabet[4])
         for (unsigned a = 0; a < d->n; a++) {
             unsigned grow = 0;
             for (unsigned c = 0; c < 256; c++)
-                grow += in(alphabet, c) && !d->member[c][a];
+                grow += byteset_has(alphabet, c) && !d->member[c][a];
             if (grow < grow_best) {
                 grow_best = grow;
                 best = a;
             }
         }
         for (unsigned c = 0; c < 256; c++)
-            if (in(alphabet, c))
+            if (byteset_has(alphabet, c))
                 d->member[c][best] = 0xFF;
         return (int)best;
     }
     for (unsigned c = 0; c < 256; c++)
-        d->member[c][d->n] = in(alphabet, c) ? 0xFF : 0;
+        d->member[c][d->n] = byteset_has(alphabet, c) ? 0xFF : 0;
     return (int)d->n++;
 }
 

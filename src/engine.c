@@ -2,9 +2,10 @@
  * engine.c — compiles a ps_ruleset into PCRE2 JIT code and finds candidate spans in one subject.
  *
  * Per subject (a record, or a window of an over-long record) and per rule:
- *   1. gate: cheap necessary conditions, all checked against one 256-bit "bytes present" set built in a single pass
- *      over the subject: the pattern's required byte (PCRE2_INFO_LASTCODEUNIT), its possible first bytes
- *      (PCRE2_INFO_FIRSTBITMAP / FIRSTCODEUNIT), the first bytes of its keywords; then the keywords themselves.
+ *   1. gate: cheap necessary conditions of a whole subject: the byte classes it holds (bytegate: the pattern's
+ *      required byte, its possible first bytes, the first bytes of its keywords), the digits and lengths of its runs
+ *      of the bytes a match is made of (rxinfo, digitruns), its length; then keywords and required context words.
+ *      (Before all this, scrub_chunk skips the records that hold no rule's prefilter trigger: assign_triggers.)
  *   2. confirm: the PCRE2 global-match loop. On a window that is not the record's end, PCRE2_PARTIAL_HARD tells where
  *      a match might continue past the window, and that start is held back for the next window.
  *   3. checks on each candidate, cheapest first: validator, entropy, context words, allow and not_after regexes.
@@ -17,6 +18,7 @@
 #include "engine.h"
 
 #include "bytegate.h"
+#include "byteset.h"
 #include "litscan.h"
 #include "wordtab.h"
 #include "prefilter.h"
@@ -88,8 +90,7 @@ typedef struct engine_rule {
     uint64_t alphabet[4];  /* the bytes a match can consume (rxinfo) */
     uint64_t run_set[4];   /* a space-free run that must be in the text (rxinfo), run_len long (0: none) */
     unsigned run_len;
-    const char *trigger;   /* what the prefilter looks for on the rule's behalf (for --list-rules), or NULL */
-    int run_kind;          /* a prefilter run kind every match needs (a record gate too), or -1 */
+    const char *trigger;   /* what the prefilter looks for on the rule's behalf (--profile), or NULL */
     engine_example *examples;
     size_t n_examples;
 } engine_rule;
@@ -146,8 +147,7 @@ struct ps_scratch {
     const char *last_drop;  /* why the latest candidate was dropped */
     const char *last_check; /* which check dropped it */
     char drop_buf[160];
-    /* The rules whose byte gates the current subject opens (rule_words words), and the word sets they need (found
-     * on first need, like the sets present). */
+    /* The rules whose byte gates and runs the current subject lets through (rule_words words). */
     uint64_t *open;
     /* Fingerprint filters for the words of a few recent combinations of needed sets: a record whose open rules
      * need two sets should not pay for candidates of forty. */
@@ -176,26 +176,16 @@ struct ps_scratch {
 
 /* ---------------------------------------------------------------- byte sets */
 
-static inline void set_add(uint64_t s[4], unsigned char c)
-{
-    s[c >> 6] |= (uint64_t)1 << (c & 63);
-}
-
 static void set_add_both_cases(uint64_t s[4], unsigned char c)
 {
-    set_add(s, c);
+    byteset_add(s, c);
     if (c >= 'a' && c <= 'z')
-        set_add(s, (unsigned char)(c - 32));
+        byteset_add(s, (unsigned char)(c - 32));
     else if (c >= 'A' && c <= 'Z')
-        set_add(s, (unsigned char)(c + 32));
+        byteset_add(s, (unsigned char)(c + 32));
 }
 
 /* ---------------------------------------------------------------- text helpers */
-
-static inline unsigned char lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
 
 static char *lower_dup(const char *s, size_t *len)
 {
@@ -204,7 +194,7 @@ static char *lower_dup(const char *s, size_t *len)
     if (!d)
         return NULL;
     for (size_t i = 0; i < n; i++)
-        d[i] = (char)lower((unsigned char)s[i]);
+        d[i] = (char)ascii_lower((unsigned char)s[i]);
     d[n] = 0;
     *len = n;
     return d;
@@ -222,7 +212,7 @@ static size_t ci_find(const char *hay, size_t n, const char *needle, size_t m, s
         if (c != f && c != F)
             continue;
         size_t k = 1;
-        while (k < m && lower((unsigned char)hay[i + k]) == (unsigned char)needle[k])
+        while (k < m && ascii_lower((unsigned char)hay[i + k]) == (unsigned char)needle[k])
             k++;
         if (k == m)
             return i;
@@ -352,8 +342,7 @@ static bool inline_caseless(const char *p)
 
 static void derive_gates(engine_rule *r)
 {
-    uint32_t v = 0, opts = 0;
-    pcre2_pattern_info(r->code, PCRE2_INFO_ALLOPTIONS, &opts);
+    uint32_t v = 0;
     /* Required byte: PCRE2 knows a code unit every match contains. */
     if (pcre2_pattern_info(r->code, PCRE2_INFO_LASTCODETYPE, &v) == 0 && v == 1) {
         uint32_t cu = 0;
@@ -361,7 +350,7 @@ static void derive_gates(engine_rule *r)
         if (r->caseless)
             set_add_both_cases(r->sets[GATE_NEED], (unsigned char)cu);
         else
-            set_add(r->sets[GATE_NEED], (unsigned char)cu);
+            byteset_add(r->sets[GATE_NEED], (unsigned char)cu);
         r->has_set[GATE_NEED] = true;
     }
     if (pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODETYPE, &v) == 0) {
@@ -371,7 +360,7 @@ static void derive_gates(engine_rule *r)
             if (r->caseless)
                 set_add_both_cases(r->sets[GATE_FIRST], (unsigned char)cu);
             else
-                set_add(r->sets[GATE_FIRST], (unsigned char)cu);
+                byteset_add(r->sets[GATE_FIRST], (unsigned char)cu);
             r->has_set[GATE_FIRST] = true;
         } else {
             const uint8_t *bm = NULL;
@@ -474,12 +463,6 @@ static int assign_wordsets(ps_engine *e)
     return PS_OK;
 }
 
-static unsigned set_size(const uint64_t set[4])
-{
-    return (unsigned)(__builtin_popcountll(set[0]) + __builtin_popcountll(set[1]) + __builtin_popcountll(set[2]) +
-                      __builtin_popcountll(set[3]));
-}
-
 /* Gives the gate sets their bytegate bits, the most selective (smallest) sets first: when the 16 bits run out, the
  * sets left without bits are the ones that would have filtered least. */
 static void assign_gates(ps_engine *e)
@@ -489,7 +472,7 @@ static void assign_gates(ps_engine *e)
         for (size_t i = 0; i < e->n; i++) {
             engine_rule *r = &e->rules[i];
             for (int g = 0; g < 3; g++) {
-                if (!r->has_set[g] || set_size(r->sets[g]) != size)
+                if (!r->has_set[g] || byteset_count(r->sets[g]) != size)
                     continue;
                 uint32_t bits = bytegate_add(&e->gate, r->sets[g]);
                 if (bits)
@@ -536,7 +519,7 @@ static int set_class(const uint64_t set[4])
 {
     int worst = BYTE_RARE;
     for (unsigned c = 1; c < 256; c++)
-        if ((set[c >> 6] >> (c & 63)) & 1 && byte_class(c) > worst)
+        if (byteset_has(set, c) && byte_class(c) > worst)
             worst = byte_class(c);
     return worst;
 }
@@ -563,10 +546,7 @@ static int add_words(ps_prefilter *pf, char *const *w, const size_t *len, size_t
     for (size_t k = 0; k < n; k++) {
         if (len[k] == 1) {
             uint64_t one[4] = {0};
-            unsigned c = (unsigned char)w[k][0];
-            one[c >> 6] |= (uint64_t)1 << (c & 63);
-            if (c >= 'a' && c <= 'z')
-                one[(c - 32) >> 6] |= (uint64_t)1 << ((c - 32) & 63);
+            set_add_both_cases(one, (unsigned char)w[k][0]);
             prefilter_add_bytes(pf, one);
         } else if (prefilter_add_word(pf, w[k], len[k])) {
             return PS_E_NOMEM;
@@ -621,18 +601,6 @@ static int assign_triggers(ps_engine *e)
         }
     }
     prefilter_finish(&e->pf);
-    /* The merged run kinds gate records too: a rule whose run fits in a kind needs that kind in the record. */
-    for (size_t i = 0; i < e->n; i++) {
-        engine_rule *r = &e->rules[i];
-        r->run_kind = -1;
-        for (unsigned k = 0; k < e->pf.n_runs && r->run_kind < 0 && r->run_len; k++) {
-            bool inside = e->pf.runs[k].min_len <= r->run_len;
-            for (int w = 0; w < 4 && inside; w++)
-                inside = !(r->run_set[w] & ~e->pf.runs[k].set[w]);
-            if (inside)
-                r->run_kind = (int)k;
-        }
-    }
     return PS_OK;
 }
 
@@ -998,14 +966,6 @@ const char *engine_last_drop(const ps_scratch *s)
 
 /* ---------------------------------------------------------------- scan */
 
-static inline bool gate_open(const engine_rule *r, uint32_t found)
-{
-    for (unsigned g = 0; g < r->n_gate; g++)
-        if (!(found & r->gate[g]))
-            return false;
-    return true;
-}
-
 /* litscan's callback: the sets of the words that start at u[i]. */
 struct words_at {
     const ps_wordtab *t;
@@ -1106,7 +1066,8 @@ static bool set_present(const ps_engine *e, ps_scratch *s, int set, const ps_sub
     return (s->sets_found >> set) & 1;
 }
 
-/* The gates of a whole subject after its byte classes (gates_open_for): length, keywords, required context words. */
+/* The gates of a whole subject after its byte classes and runs (open_rules, close_by_runs): length, keywords,
+ * required context words. */
 static inline bool rule_may_match(const ps_engine *e, ps_scratch *s, const engine_rule *r, const ps_subject *subj)
 {
     return subj->len >= r->min_len && (r->kw_set < 0 || set_present(e, s, r->kw_set, subj)) &&
@@ -1317,10 +1278,8 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
     s->sets_known = false;
     size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
     size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
-    /* Which rules' byte gates a record opens depends only on `found`, and most records of a stream share a few
-     * values of it: remember the answer (a bitmap of rules) for recent values. */
+    /* Whole subjects only: the rules their byte classes and runs let through (a bitmap). */
     const uint64_t *open = NULL;
-    unsigned kinds_known = 0, kinds_present = 0; /* prefilter run kinds looked for / found in this subject */
     if (subj->last && !s->ungated) {
         open_rules(e, s, found);
         close_by_runs(e, s, subj);
@@ -1342,19 +1301,6 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
         const engine_rule *r = &e->rules[i];
         /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
          * still come, so only whole subjects are gated. */
-        if (open && r->run_kind >= 0) {
-            unsigned k = 1u << r->run_kind;
-            if (!(kinds_known & k)) {
-                kinds_known |= k;
-                if (prefilter_next_run(&e->pf, (unsigned)r->run_kind, subj->p, subj->len, 0) < subj->len)
-                    kinds_present |= k;
-            }
-            if (!(kinds_present & k)) {
-                s->last_drop = "no run of the bytes a match is made of is long enough";
-                s->last_check = "gate";
-                continue;
-            }
-        }
         if (open && !rule_may_match(e, s, r, subj)) {
             /* No formatting here: this runs for most rules on most records. */
             s->last_drop = "the text lacks a byte, keyword or context word that the rule needs";

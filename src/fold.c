@@ -1,6 +1,8 @@
 /* fold.c — Unicode evasion folding: an ASCII view of look-alike characters, with a map back to original offsets. */
 #include "fold.h"
 
+#include "byteset.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +163,7 @@ void fold_lead_bytes(uint64_t set[4])
 {
     for (unsigned c = 0; c < 256; c++)
         if (fold_second[c])
-            set[c >> 6] |= (uint64_t)1 << (c & 63);
+            byteset_add(set, c);
 }
 
 /* Cheap test that s[0..n) (s[0] a lead) may start a foldable character: the second byte fits. */

@@ -1,6 +1,8 @@
 /* litscan.c — see litscan.h. */
 #include "litscan.h"
 
+#include "byteset.h"
+
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -57,17 +59,12 @@ void litscan_merge(ps_litscan *into, const ps_litscan *from)
         into->bigrams = from->bigrams;
 }
 
-static inline unsigned lower(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32u : c;
-}
-
 /* Is the bigram at u[i] one that starts a word (always, without a map)? */
 static inline int bigram_ok(const ps_litscan *t, const unsigned char *u, size_t i)
 {
     if (!t->bigrams)
         return 1;
-    unsigned bg = lower(u[i]) << 8 | lower(u[i + 1]);
+    unsigned bg = ascii_lower(u[i]) << 8 | ascii_lower(u[i + 1]);
     return (t->bigrams[bg >> 6] >> (bg & 63)) & 1;
 }
 

@@ -1,6 +1,8 @@
 /* prefilter.c — see prefilter.h. */
 #include "prefilter.h"
 
+#include "byteset.h"
+
 #include <string.h>
 
 #define RUN_CAP 48 /* runs longer than this are looked for as runs of this length (still necessary) */
@@ -9,11 +11,6 @@
 #include <immintrin.h>
 #define PS_HAVE_PSHUFB 1
 #endif
-
-static inline bool has(const uint64_t s[4], unsigned c)
-{
-    return (s[c >> 6] >> (c & 63)) & 1;
-}
 
 /* Nibble tables for a byte set: each distinct set of low nibbles (over the high nibbles that have any) gets a bit;
  * past eight, the rest share the last bit, which makes the tables match a superset of the set. */
@@ -24,7 +21,7 @@ static void nibble_tables(const uint64_t set[4], uint8_t lo[16], uint8_t hi[16])
     memset(lo, 0, 16);
     memset(hi, 0, 16);
     for (unsigned c = 0; c < 256; c++)
-        if (has(set, c))
+        if (byteset_has(set, c))
             lows[c >> 4] |= (uint16_t)(1u << (c & 15));
     for (unsigned h = 0; h < 16; h++) {
         if (!lows[h])
@@ -94,12 +91,6 @@ int prefilter_add_run(ps_prefilter *pf, const uint64_t set[4], unsigned min_len)
     return 0;
 }
 
-static unsigned set_size(const uint64_t s[4])
-{
-    return (unsigned)(__builtin_popcountll(s[0]) + __builtin_popcountll(s[1]) + __builtin_popcountll(s[2]) +
-                      __builtin_popcountll(s[3]));
-}
-
 /* What merging runs a and b costs their selectivity: the bytes each gains, and four per byte of length the longer
  * loses (one when even the shorter is long; lengths past RUN_CAP are looked for as RUN_CAP anyway). */
 static unsigned merge_loss(const ps_prefilter *pf, unsigned a, unsigned b)
@@ -111,7 +102,7 @@ static unsigned merge_loss(const ps_prefilter *pf, unsigned a, unsigned b)
     unsigned lb = pf->runs[b].min_len < RUN_CAP ? pf->runs[b].min_len : RUN_CAP;
     unsigned shorter = la < lb ? la : lb;
     unsigned per_byte = shorter >= 24 ? 1 : 4; /* runs that long are rare whatever their exact length */
-    return 2 * set_size(u) - set_size(pf->runs[a].set) - set_size(pf->runs[b].set) + per_byte * (la + lb - 2 * shorter);
+    return 2 * byteset_count(u) - byteset_count(pf->runs[a].set) - byteset_count(pf->runs[b].set) + per_byte * (la + lb - 2 * shorter);
 }
 
 /* Each kind of run costs a pass over the chunk: merge the two that lose least (see merge_loss) until

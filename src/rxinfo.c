@@ -5,6 +5,8 @@
  * only time. */
 #include "rxinfo.h"
 
+#include "byteset.h"
+
 #include <string.h>
 
 #define MAX_DIGITS 255u /* the engine counts digits in bytes */
@@ -32,15 +34,10 @@ typedef struct parser {
     bool group_done[MAX_GROUPS + 1];
 } parser;
 
-static void add(uint64_t s[4], unsigned c)
-{
-    s[c >> 6] |= (uint64_t)1 << (c & 63);
-}
-
 static void add_range(uint64_t s[4], unsigned lo, unsigned hi)
 {
     for (unsigned c = lo; c <= hi && c < 256; c++)
-        add(s, c);
+        byteset_add(s, c);
 }
 
 static void unite(uint64_t s[4], const uint64_t t[4])
@@ -75,12 +72,7 @@ static void better_run(piece *r, const uint64_t set[4], unsigned len)
 {
     if (!len || has_space(set))
         return;
-    unsigned size = 0, cur = 0;
-    for (int i = 0; i < 4; i++) {
-        size += (unsigned)__builtin_popcountll(set[i]);
-        cur += (unsigned)__builtin_popcountll(r->run_set[i]);
-    }
-    if (len > r->run_len || (len == r->run_len && size < cur)) {
+    if (len > r->run_len || (len == r->run_len && byteset_count(set) < byteset_count(r->run_set))) {
         memcpy(r->run_set, set, sizeof r->run_set);
         r->run_len = len;
     }
@@ -103,13 +95,13 @@ static void add_word(uint64_t s[4])
     add_range(s, '0', '9');
     add_range(s, 'A', 'Z');
     add_range(s, 'a', 'z');
-    add(s, '_');
+    byteset_add(s, '_');
 }
 
 static void add_space(uint64_t s[4])
 {
     add_range(s, '\t', '\r');
-    add(s, ' ');
+    byteset_add(s, ' ');
 }
 
 /* The complement of an ASCII set, plus every non-ASCII byte (a negated class or \D matches any other character). */
@@ -126,17 +118,17 @@ static void fold_case(uint64_t s[4])
 {
     bool ks = false;
     for (unsigned c = 'A'; c <= 'Z'; c++) {
-        if ((s[c >> 6] >> (c & 63)) & 1 || (s[(c + 32) >> 6] >> ((c + 32) & 63)) & 1) {
-            add(s, c);
-            add(s, c + 32);
+        if (byteset_has(s, c) || byteset_has(s, c + 32)) {
+            byteset_add(s, c);
+            byteset_add(s, c + 32);
             ks |= c == 'K' || c == 'S';
         }
     }
     if (s[2] || s[3]) {
-        add(s, 'K');
-        add(s, 'k');
-        add(s, 'S');
-        add(s, 's');
+        byteset_add(s, 'K');
+        byteset_add(s, 'k');
+        byteset_add(s, 'S');
+        byteset_add(s, 's');
     }
     if (ks)
         add_non_ascii(s);
@@ -156,14 +148,14 @@ static bool class_escape(char e, uint64_t set[4])
     case 'd': add_range(set, '0', '9'); return true;
     case 'w': add_word(set); return true;
     case 's': add_space(set); return true;
-    case 'h': add(set, ' '); add(set, '\t'); add_non_ascii(set); return true;
+    case 'h': byteset_add(set, ' '); byteset_add(set, '\t'); add_non_ascii(set); return true;
     case 'v': add_range(set, '\n', '\r'); add_non_ascii(set); return true;
     case 'D': add_range(t, '0', '9'); break;
     case 'W': add_word(t); break;
     case 'S': add_space(t); break;
-    case 'H': add(t, ' '); add(t, '\t'); break;
+    case 'H': byteset_add(t, ' '); byteset_add(t, '\t'); break;
     case 'V': add_range(t, '\n', '\r'); break;
-    case 'N': add(t, '\n'); break;
+    case 'N': byteset_add(t, '\n'); break;
     default: return false;
     }
     add_complement(set, t);
@@ -456,7 +448,7 @@ static piece parse_atom(parser *ps)
     }
     if (c != '\\') {
         ps->p++;
-        add(r.set, c);
+        byteset_add(r.set, c);
         r.digits = c >= '0' && c <= '9';
         r.len = 1;
         return r;
@@ -494,7 +486,7 @@ static piece parse_atom(parser *ps)
     if (ch == 256)
         add_non_ascii(r.set);
     else
-        add(r.set, (unsigned)ch);
+        byteset_add(r.set, (unsigned)ch);
     r.digits = ch >= '0' && ch <= '9';
     r.len = 1;
     return r;

@@ -1,6 +1,8 @@
 /* wordtab.c — see wordtab.h. */
 #include "wordtab.h"
 
+#include "byteset.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,11 +15,6 @@ void wordtab_free(ps_wordtab *t)
 {
     if (t)
         free(t->words);
-}
-
-static inline unsigned lower(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32u : c;
 }
 
 /* 16 bits from three lower-cased bytes. */
@@ -75,12 +72,12 @@ uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_
 {
     if (i + 1 >= n)
         return 0;
-    unsigned bg = lower(u[i]) << 8 | lower(u[i + 1]);
+    unsigned bg = ascii_lower(u[i]) << 8 | ascii_lower(u[i + 1]);
     if (!has_bit(t->any_bigram, bg))
         return 0;
     /* Common English bigrams start many words: a third byte rules most of those out, unless the bigram is itself
      * a word. */
-    if (!has_bit(t->short_bigram, bg) && (i + 2 >= n || !has_bit(t->tri_hash, tri_hash(bg >> 8, bg & 0xFF, lower(u[i + 2])))))
+    if (!has_bit(t->short_bigram, bg) && (i + 2 >= n || !has_bit(t->tri_hash, tri_hash(bg >> 8, bg & 0xFF, ascii_lower(u[i + 2])))))
         return 0;
     size_t lo = 0, hi = t->n;
     while (lo < hi) {
@@ -96,7 +93,7 @@ uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_
         if (((found | skip) >> w->set) & 1 || w->len > n - i)
             continue;
         size_t j = 2;
-        while (j < w->len && lower(u[i + j]) == (unsigned char)w->w[j])
+        while (j < w->len && ascii_lower(u[i + j]) == (unsigned char)w->w[j])
             j++;
         if (j == w->len)
             found |= (uint64_t)1 << w->set;
