@@ -249,6 +249,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(rc == want || rc == JSONL_NOMEM);
     if (rc != JSONL_OK)
         CHECK(f.count == 0); /* no callback on a line that is not valid */
+    int vrc = jsonl_validate(line, n, max_depth);
+    CHECK(vrc == want || vrc == JSONL_NOMEM);
+    /* the one-pass walk: the same verdict, and on a valid line the same strings with the same paths */
+    fctx o = {.line = line, .n = n, .path_hash = 1469598103934665603u};
+    int orc = jsonl_walk_optimistic(line, n, NULL, max_depth, note_cb, &o);
+    CHECK(orc == want || orc == JSONL_NOMEM);
+    if (orc == JSONL_OK && rc == JSONL_OK)
+        CHECK(o.count == f.count && o.path_hash == f.path_hash);
     if (rc == JSONL_OK) {
         CHECK(buf_append(&f.spliced, line + f.last, n - f.last) == 0);
         fctx g = {.line = f.spliced.p, .n = f.spliced.len, .path_hash = 1469598103934665603u};

@@ -5,12 +5,13 @@
  * every byte outside a rewritten string untouched, so we need the exact [start, end) of each string value in the line
  * as given. JSON's grammar is small enough to validate completely here, and this module is fuzzed (fuzz/fuzz_jsonl.c).
  *
- * Shape: jsonl_walk makes two passes, so no callback ever fires on an invalid line. Pass 1 (validate) checks RFC 8259
- * with a one-byte-per-level container stack and no heap allocation for ordinary depths, and notes where the first 128
- * strings end. Only a valid line gets pass 2 (visit), which assumes validity, jumps over the noted strings, builds the
- * dotted path by appending/truncating segments, and reports values. Both passes are iterative: memory is O(depth),
- * no recursion. String bodies — most of the bytes of a training record — are skipped 16 bytes at a time (SSE2, or
- * 8 with SWAR elsewhere). */
+ * Shape: one pass (walk) validates RFC 8259 and reports values as it meets them, with a one-byte-per-level container
+ * stack, the dotted path built by appending/truncating segments, and no heap allocation for ordinary depths. It is
+ * iterative: memory is O(depth), no recursion. String bodies — most of the bytes of a training record — are skipped
+ * 16 bytes at a time (SSE2, or 8 with SWAR elsewhere). A report may come before an error later in the line is found:
+ * jsonl_walk, which promises no callback on an invalid line, validates first (walk without a callback, which builds
+ * no paths); jsonl_walk_optimistic does not, for callers that can take back what they did (the scrubber rolls the
+ * record back). */
 #include "jsonl.h"
 
 #include <stdint.h>
@@ -25,7 +26,6 @@
 
 #define SMALL_DEPTH 64
 #define SMALL_PATH 256
-#define SMALL_STRINGS 128
 
 typedef struct jw_stack {
     unsigned char *kind; /* '{' or '[' per open container */
@@ -36,8 +36,6 @@ typedef struct jw_stack {
     unsigned char kind_small[SMALL_DEPTH];
     size_t seg_small[SMALL_DEPTH];
     char path_small[SMALL_PATH];
-    size_t nstr, vstr;              /* strings (keys too) seen by pass 1, and visited by pass 2 */
-    size_t str_end[SMALL_STRINGS];  /* of the first strings: body length << 1 | has escapes */
 } jw_stack;
 
 static void stack_init(jw_stack *st)
@@ -49,7 +47,6 @@ static void stack_init(jw_stack *st)
     st->plen = 0;
     st->pcap = SMALL_PATH;
     st->path[0] = '\0';
-    st->nstr = st->vstr = 0;
 }
 
 static void stack_free(jw_stack *st)
@@ -169,168 +166,6 @@ static unsigned hex_val(unsigned c)
 static int is_ws(unsigned c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* ---- pass 1: validation ---- */
-
-/* Checks a string body starting just after its opening quote: returns its closing quote, or NULL. Remembers where
- * the first strings end (and whether they hold escapes) so pass 2 need not scan them again. */
-static const unsigned char *check_string(const unsigned char *p, const unsigned char *e, jw_stack *st)
-{
-    const unsigned char *b = p;
-    size_t esc = 0;
-    for (;;) {
-        p = scan_special(p, e);
-        if (p == e || *p < 0x20)
-            return NULL;
-        if (*p == '"')
-            break;
-        esc = 1;
-        if (++p == e)
-            return NULL;
-        unsigned c = *p;
-        if (c == 'u') {
-            if (e - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]))
-                return NULL;
-            p += 5;
-        } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
-            p++;
-        } else {
-            return NULL;
-        }
-    }
-    if (st->nstr < SMALL_STRINGS)
-        st->str_end[st->nstr] = (size_t)(p - b) << 1 | esc;
-    st->nstr++;
-    return p;
-}
-
-/* Validates s[0..n). On success *max_seen holds the deepest nesting reached. */
-static int validate(const unsigned char *p, size_t n, unsigned max_depth, jw_stack *st, size_t *max_seen)
-{
-    const unsigned char *e = p + n;
-    size_t depth = 0, deepest = 0;
-    unsigned c;
-
-value:
-    while (p < e && is_ws(*p))
-        p++;
-    if (p == e)
-        return JSONL_INVALID;
-    c = *p;
-    switch (c) {
-    case '"':
-        p++;
-        goto string_body;
-    case '{':
-    case '[':
-        if (depth >= max_depth)
-            return JSONL_TOO_DEEP;
-        if (depth == st->cap && stack_grow(st, depth + 1))
-            return JSONL_NOMEM;
-        st->kind[depth++] = (unsigned char)c;
-        if (depth > deepest)
-            deepest = depth;
-        p++;
-        while (p < e && is_ws(*p))
-            p++;
-        if (p == e)
-            return JSONL_INVALID;
-        if (*p == (c == '{' ? '}' : ']')) {
-            p++;
-            depth--;
-            goto after_value;
-        }
-        if (c == '{')
-            goto key;
-        goto value;
-    case 't':
-        if (e - p < 4 || memcmp(p, "true", 4) != 0)
-            return JSONL_INVALID;
-        p += 4;
-        goto after_value;
-    case 'f':
-        if (e - p < 5 || memcmp(p, "false", 5) != 0)
-            return JSONL_INVALID;
-        p += 5;
-        goto after_value;
-    case 'n':
-        if (e - p < 4 || memcmp(p, "null", 4) != 0)
-            return JSONL_INVALID;
-        p += 4;
-        goto after_value;
-    default:
-        if (c == '-') {
-            p++;
-            if (p == e)
-                return JSONL_INVALID;
-        }
-        if (*p == '0')
-            p++;
-        else if ((*p >= '1' && *p <= '9'))
-            while (++p < e && is_digit(*p))
-                ;
-        else
-            return JSONL_INVALID;
-        if (p < e && *p == '.') {
-            if (++p == e || !is_digit(*p))
-                return JSONL_INVALID;
-            while (++p < e && is_digit(*p))
-                ;
-        }
-        if (p < e && (*p | 0x20) == 'e') {
-            if (++p < e && (*p == '+' || *p == '-'))
-                p++;
-            if (p == e || !is_digit(*p))
-                return JSONL_INVALID;
-            while (++p < e && is_digit(*p))
-                ;
-        }
-        goto after_value;
-    }
-
-key:
-    /* whitespace already skipped */
-    if (*p != '"' || !(p = check_string(p + 1, e, st)))
-        return JSONL_INVALID;
-    p++;
-    while (p < e && is_ws(*p))
-        p++;
-    if (p == e || *p != ':')
-        return JSONL_INVALID;
-    p++;
-    goto value;
-
-string_body:
-    if (!(p = check_string(p, e, st)))
-        return JSONL_INVALID;
-    p++;
-
-after_value:
-    while (p < e && is_ws(*p))
-        p++;
-    if (depth == 0) {
-        if (p != e)
-            return JSONL_INVALID;
-        *max_seen = deepest;
-        return JSONL_OK;
-    }
-    if (p == e)
-        return JSONL_INVALID;
-    c = *p++;
-    if (c == ',') {
-        if (st->kind[depth - 1] == '[')
-            goto value;
-        while (p < e && is_ws(*p))
-            p++;
-        if (p == e)
-            return JSONL_INVALID;
-        goto key;
-    }
-    if (c != (st->kind[depth - 1] == '{' ? '}' : ']'))
-        return JSONL_INVALID;
-    depth--;
-    goto after_value;
 }
 
 /* ---- decoding (shared by jsonl_decode and key paths) ---- */
@@ -470,7 +305,7 @@ int jsonl_encode(const char *s, size_t n, ps_buf *out)
     return 0;
 }
 
-/* ---- pass 2: visiting a valid line ---- */
+/* ---- the walk ---- */
 
 enum { V_STRING, V_NUMBER, V_LITERAL, V_OBJECT, V_ARRAY };
 
@@ -478,23 +313,60 @@ enum { V_STRING, V_NUMBER, V_LITERAL, V_OBJECT, V_ARRAY };
  * segments. Non-zero stops the walk and is returned. */
 typedef int (*visit_fn)(void *ctx, const jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc);
 
-/* End of a string body starting at p (just after the opening quote) of a valid line; *esc set if it has escapes. */
-static const unsigned char *string_end(jw_stack *st, const unsigned char *p, const unsigned char *e, int *esc)
+/* Checks a string body starting just after its opening quote: returns its closing quote, or NULL. *esc is set when
+ * the body holds an escape. */
+static const unsigned char *check_string(const unsigned char *p, const unsigned char *e, int *esc)
 {
-    if (st->vstr < SMALL_STRINGS && st->vstr < st->nstr) {
-        size_t r = st->str_end[st->vstr++];
-        *esc = (int)(r & 1);
-        return p + (r >> 1);
-    }
-    st->vstr++;
     *esc = 0;
     for (;;) {
         p = scan_special(p, e);
-        if (p >= e || *p == '"')
+        if (p == e || *p < 0x20)
+            return NULL;
+        if (*p == '"')
             return p;
         *esc = 1;
-        p += 2; /* a backslash and the byte it escapes; \u's hex digits are plain text */
+        if (++p == e)
+            return NULL;
+        unsigned c = *p;
+        if (c == 'u') {
+            if (e - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]))
+                return NULL;
+            p += 5;
+        } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
+            p++;
+        } else {
+            return NULL;
+        }
     }
+}
+
+/* A number at p (valid or not): returns its end, or NULL. */
+static const unsigned char *check_number(const unsigned char *p, const unsigned char *e)
+{
+    if (*p == '-' && ++p == e)
+        return NULL;
+    if (*p == '0')
+        p++;
+    else if (*p >= '1' && *p <= '9')
+        while (++p < e && is_digit(*p))
+            ;
+    else
+        return NULL;
+    if (p < e && *p == '.') {
+        if (++p == e || !is_digit(*p))
+            return NULL;
+        while (++p < e && is_digit(*p))
+            ;
+    }
+    if (p < e && (*p | 0x20) == 'e') {
+        if (++p < e && (*p == '+' || *p == '-'))
+            p++;
+        if (p == e || !is_digit(*p))
+            return NULL;
+        while (++p < e && is_digit(*p))
+            ;
+    }
+    return p;
 }
 
 /* Starts a segment for level `depth` (0-based): truncates to the level's start and adds the separator. */
@@ -505,9 +377,49 @@ static void seg_begin(jw_stack *st, size_t depth)
         st->path[st->plen++] = '.';
 }
 
-static int visit(const unsigned char *s, size_t n, jw_stack *st, visit_fn fn, void *ctx)
+/* The next array index: increments the last segment's decimal digits in place. */
+static int next_index(jw_stack *st, size_t depth)
 {
-    const unsigned char *p = s, *e = s + n;
+    size_t beg = st->seg[depth - 1] + (depth > 1), i = st->plen;
+    while (i > beg && st->path[i - 1] == '9')
+        st->path[--i] = '0';
+    if (i > beg) {
+        st->path[i - 1]++;
+        return 0;
+    }
+    if (path_reserve(st, 1))
+        return -1;
+    st->path[beg] = '1';
+    st->path[st->plen++] = '0';
+    st->path[st->plen] = '\0';
+    return 0;
+}
+
+/* The key whose body is [k, q) becomes the path's last segment at level depth - 1. */
+static int set_key(jw_stack *st, size_t depth, const unsigned char *k, const unsigned char *q, int esc)
+{
+    size_t klen = (size_t)(q - k);
+    if (path_reserve(st, klen + 1)) /* plen >= seg[depth - 1]: truncating first never needs more */
+        return -1;
+    seg_begin(st, depth - 1);
+    if (esc) {
+        st->plen += decode_into((const char *)k, klen, st->path + st->plen);
+    } else {
+        memcpy(st->path + st->plen, k, klen);
+        st->plen += klen;
+    }
+    st->path[st->plen] = '\0';
+    return 0;
+}
+
+/* One pass over s[0..n): validates it as exactly one JSON value and, when fn is set, reports every value with its
+ * path as it is met (without fn no path is built). @return JSONL_OK, JSONL_INVALID, JSONL_TOO_DEEP, JSONL_NOMEM or
+ * fn's non-zero value. */
+static int walk(const unsigned char *s, size_t n, unsigned max_depth, jw_stack *st, visit_fn fn, void *ctx)
+{
+    if (n == 0) /* also keeps a NULL line out of pointer arithmetic */
+        return JSONL_INVALID;
+    const unsigned char *p = s, *e = s + n, *q;
     size_t depth = 0;
     int r, esc;
     unsigned c;
@@ -515,20 +427,32 @@ static int visit(const unsigned char *s, size_t n, jw_stack *st, visit_fn fn, vo
 value:
     while (p < e && is_ws(*p))
         p++;
+    if (p == e)
+        return JSONL_INVALID;
     c = *p;
-    if (c == '"') {
-        const unsigned char *q = string_end(st, p + 1, e, &esc);
-        if ((r = fn(ctx, st, depth, V_STRING, (size_t)(p + 1 - s), (size_t)(q - s), esc)))
+    switch (c) {
+    case '"':
+        if (!(q = check_string(p + 1, e, &esc)))
+            return JSONL_INVALID;
+        if (fn && (r = fn(ctx, st, depth, V_STRING, (size_t)(p + 1 - s), (size_t)(q - s), esc)))
             return r;
         p = q + 1;
-    } else if (c == '{' || c == '[') {
-        if ((r = fn(ctx, st, depth, c == '{' ? V_OBJECT : V_ARRAY, (size_t)(p - s), (size_t)(p - s), 0)))
+        goto after_value;
+    case '{':
+    case '[':
+        if (depth >= max_depth)
+            return JSONL_TOO_DEEP;
+        if (depth == st->cap && stack_grow(st, depth + 1))
+            return JSONL_NOMEM;
+        if (fn && (r = fn(ctx, st, depth, c == '{' ? V_OBJECT : V_ARRAY, (size_t)(p - s), (size_t)(p - s), 0)))
             return r;
         st->kind[depth] = (unsigned char)c;
         st->seg[depth] = st->plen;
         p++;
         while (p < e && is_ws(*p))
             p++;
+        if (p == e)
+            return JSONL_INVALID;
         if (*p == (c == '{' ? '}' : ']')) {
             p++;
             goto after_value;
@@ -536,77 +460,77 @@ value:
         depth++;
         if (c == '{')
             goto key;
-        if (path_reserve(st, 2))
-            return JSONL_NOMEM;
-        seg_begin(st, depth - 1);
-        st->path[st->plen++] = '0';
-        st->path[st->plen] = '\0';
+        if (fn) {
+            if (path_reserve(st, 2))
+                return JSONL_NOMEM;
+            seg_begin(st, depth - 1);
+            st->path[st->plen++] = '0';
+            st->path[st->plen] = '\0';
+        }
         goto value;
-    } else if (c == 't' || c == 'f' || c == 'n') {
+    case 't':
+    case 'f':
+    case 'n': {
+        const char *lit = c == 't' ? "true" : c == 'f' ? "false" : "null";
         size_t len = c == 'f' ? 5 : 4;
-        if ((r = fn(ctx, st, depth, V_LITERAL, (size_t)(p - s), (size_t)(p - s) + len, 0)))
+        if ((size_t)(e - p) < len || memcmp(p, lit, len) != 0)
+            return JSONL_INVALID;
+        if (fn && (r = fn(ctx, st, depth, V_LITERAL, (size_t)(p - s), (size_t)(p - s) + len, 0)))
             return r;
         p += len;
-    } else {
-        const unsigned char *q = p;
-        while (q < e && (is_digit(*q) || *q == '-' || *q == '+' || *q == '.' || (*q | 0x20) == 'e'))
-            q++;
-        if ((r = fn(ctx, st, depth, V_NUMBER, (size_t)(p - s), (size_t)(q - s), 0)))
+        goto after_value;
+    }
+    default:
+        if (!(q = check_number(p, e)))
+            return JSONL_INVALID;
+        if (fn && (r = fn(ctx, st, depth, V_NUMBER, (size_t)(p - s), (size_t)(q - s), 0)))
             return r;
         p = q;
+        goto after_value;
     }
+
+key:
+    /* whitespace already skipped */
+    if (*p != '"' || !(q = check_string(p + 1, e, &esc)))
+        return JSONL_INVALID;
+    if (fn && set_key(st, depth, p + 1, q, esc))
+        return JSONL_NOMEM;
+    p = q + 1;
+    while (p < e && is_ws(*p))
+        p++;
+    if (p == e || *p != ':')
+        return JSONL_INVALID;
+    p++;
+    goto value;
 
 after_value:
     while (p < e && is_ws(*p))
         p++;
     if (depth == 0)
-        return JSONL_OK;
+        return p == e ? JSONL_OK : JSONL_INVALID;
+    if (p == e)
+        return JSONL_INVALID;
     c = *p++;
-    if (c != ',') {
-        depth--;
+    if (c == ',') {
+        if (st->kind[depth - 1] == '[') {
+            if (fn && next_index(st, depth))
+                return JSONL_NOMEM;
+            goto value;
+        }
+        while (p < e && is_ws(*p))
+            p++;
+        if (p == e)
+            return JSONL_INVALID;
+        goto key;
+    }
+    if (c != (st->kind[depth - 1] == '{' ? '}' : ']'))
+        return JSONL_INVALID;
+    depth--;
+    if (fn) {
         st->plen = st->seg[depth];
         st->path[st->plen] = '\0';
-        goto after_value;
     }
-    if (st->kind[depth - 1] == '[') {
-        /* next index: increment the last segment's decimal digits in place */
-        size_t beg = st->seg[depth - 1] + (depth > 1), i = st->plen;
-        while (i > beg && st->path[i - 1] == '9')
-            st->path[--i] = '0';
-        if (i > beg) {
-            st->path[i - 1]++;
-        } else {
-            if (path_reserve(st, 1))
-                return JSONL_NOMEM;
-            st->path[beg] = '1';
-            st->path[st->plen++] = '0';
-            st->path[st->plen] = '\0';
-        }
-        goto value;
-    }
-    while (p < e && is_ws(*p))
-        p++;
-
-key:
-    {
-        const unsigned char *q = string_end(st, p + 1, e, &esc);
-        size_t klen = (size_t)(q - p - 1);
-        if (path_reserve(st, klen + 1)) /* plen >= seg[depth - 1]: truncating first never needs more */
-            return JSONL_NOMEM;
-        seg_begin(st, depth - 1);
-        if (esc)
-            st->plen += decode_into((const char *)p + 1, klen, st->path + st->plen);
-        else {
-            memcpy(st->path + st->plen, p + 1, klen);
-            st->plen += klen;
-        }
-        st->path[st->plen] = '\0';
-        p = q + 1;
-        while (p < e && *p != ':')
-            p++;
-        p++;
-        goto value;
-    }
+    goto after_value;
 }
 
 /* Segment k (of a path with `depth` segments) as [*b, return). */
@@ -614,20 +538,6 @@ static size_t seg_span(const jw_stack *st, size_t depth, size_t k, size_t *b)
 {
     *b = st->seg[k] + (k > 0);
     return k + 1 < depth ? st->seg[k + 1] : st->plen;
-}
-
-/* Prepares the stack for a valid line: pass 1 recorded the deepest level, so pass 2 never grows kind/seg. */
-static int run_validate(const char *line, size_t n, unsigned max_depth, jw_stack *st)
-{
-    size_t deepest = 0;
-    if (n == 0) /* also keeps a NULL line out of pointer arithmetic */
-        return JSONL_INVALID;
-    int rc = validate((const unsigned char *)line, n, max_depth, st, &deepest);
-    if (rc != JSONL_OK)
-        return rc;
-    if (stack_grow(st, deepest + 1))
-        return JSONL_NOMEM;
-    return JSONL_OK;
 }
 
 /* ---- path sets ---- */
@@ -748,18 +658,33 @@ static int walk_visit(void *vctx, const jw_stack *st, size_t depth, int kind, si
     return w->cb(w->ctx, &js);
 }
 
-int jsonl_walk(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth, jsonl_string_fn cb,
-               void *ctx)
+/* One walk over line[0..n) with a fresh stack. */
+static int walk_line(const char *line, size_t n, unsigned max_depth, visit_fn fn, void *ctx)
 {
     jw_stack st;
     stack_init(&st);
-    int rc = run_validate(line, n, max_depth, &st);
-    if (rc == JSONL_OK) {
-        walk_ctx w = {paths, cb, ctx};
-        rc = visit((const unsigned char *)line, n, &st, walk_visit, &w);
-    }
+    int rc = walk((const unsigned char *)line, n, max_depth, &st, fn, ctx);
     stack_free(&st);
     return rc;
+}
+
+int jsonl_validate(const char *line, size_t n, unsigned max_depth)
+{
+    return walk_line(line, n, max_depth, NULL, NULL);
+}
+
+int jsonl_walk_optimistic(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth,
+                          jsonl_string_fn cb, void *ctx)
+{
+    walk_ctx w = {paths, cb, ctx};
+    return walk_line(line, n, max_depth, walk_visit, &w);
+}
+
+int jsonl_walk(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth, jsonl_string_fn cb,
+               void *ctx)
+{
+    int rc = jsonl_validate(line, n, max_depth);
+    return rc == JSONL_OK ? jsonl_walk_optimistic(line, n, paths, max_depth, cb, ctx) : rc;
 }
 
 /* ---- jsonl_get ---- */
@@ -808,26 +733,21 @@ int jsonl_get(const char *line, size_t n, const char *path, unsigned max_depth, 
 {
     if (!path)
         return 0;
-    jw_stack st;
-    stack_init(&st);
-    int rc = run_validate(line, n, max_depth, &st);
-    if (rc == JSONL_OK) {
-        get_ctx g = {path, 0, 0, 0, 0};
-        if (path[0])
-            for (const char *t = path, *dot; ; t = dot + 1) {
-                g.nseg++;
-                if (!(dot = strchr(t, '.')))
-                    break;
-            }
-        rc = visit((const unsigned char *)line, n, &st, get_visit, &g);
-        if (rc == JSONL_OK && g.found) {
-            int kind = g.found - 1;
-            if (kind == V_STRING)
-                rc = jsonl_decode(line + g.start, g.end - g.start, out) ? JSONL_NOMEM : 1;
-            else if (kind == V_NUMBER || kind == V_LITERAL)
-                rc = buf_append(out, line + g.start, g.end - g.start) ? JSONL_NOMEM : 1;
+    get_ctx g = {path, 0, 0, 0, 0};
+    if (path[0])
+        for (const char *t = path, *dot;; t = dot + 1) {
+            g.nseg++;
+            if (!(dot = strchr(t, '.')))
+                break;
         }
-    }
-    stack_free(&st);
-    return rc;
+    /* get_visit never stops the walk, and what it found counts only on a valid line. */
+    int rc = walk_line(line, n, max_depth, get_visit, &g);
+    if (rc != JSONL_OK || !g.found)
+        return rc;
+    int kind = g.found - 1;
+    if (kind == V_STRING)
+        return jsonl_decode(line + g.start, g.end - g.start, out) ? JSONL_NOMEM : 1;
+    if (kind == V_NUMBER || kind == V_LITERAL)
+        return buf_append(out, line + g.start, g.end - g.start) ? JSONL_NOMEM : 1;
+    return 0;
 }

@@ -138,15 +138,21 @@ static record_mark mark(const ps_chunk_out *o, size_t pending)
     return (record_mark){o->out.len, o->nf, o->fields.len, pending, o->unscanned};
 }
 
-/* Leaves the record base[at..at+n) and its separator out of the output. */
-static int drop_record(ps_worker *w, const char *base, size_t at, size_t n, size_t *pending, const record_mark *m,
-                       ps_drop_reason why, ps_chunk_out *o)
+/* Takes back all that was done since the mark. */
+static void rewind_to(const record_mark *m, ps_chunk_out *o, size_t *pending)
 {
     o->out.len = m->out_len;
     o->nf = m->nf;
     o->fields.len = m->fields_len;
     o->unscanned = m->unscanned;
     *pending = m->pending;
+}
+
+/* Leaves the record base[at..at+n) and its separator out of the output. */
+static int drop_record(ps_worker *w, const char *base, size_t at, size_t n, size_t *pending, const record_mark *m,
+                       ps_drop_reason why, ps_chunk_out *o)
+{
+    rewind_to(m, o, pending);
     int st = flush(w, base, pending, at, o);
     *pending = at + n; /* the caller skips the separator */
     o->dropped[why]++;
@@ -219,6 +225,12 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
             return c->status = PS_E_NOMEM;
         text = w->dec.p;
         len = w->dec.len;
+        /* Escapes change bytes (\u0040 is '@') and so runs and words: the decoded text gets its own look. */
+        ps_trigger_cursor own = {0};
+        if (w->pf_cur && engine_next_trigger(w->e, &own, text, len, 0) >= len) {
+            c->scanned += len;
+            return 0;
+        }
     }
     c->scanned += len;
     ps_subject subj = {text, len, 0, 0, 1};
@@ -257,23 +269,16 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
 
 #define JSON_MAX_DEPTH (1u << 20) /* the walk is iterative: a byte per level */
 
-static int json_validate_only(void *ctx, const ps_jstring *js)
-{
-    (void)ctx;
-    (void)js;
-    return 0;
-}
-
 /* A JSON line. @return as scrub_text; *drop is set to a ps_drop_reason when the record is to be left out. */
 static int scrub_json(ps_worker *w, const char *base, size_t at, size_t n, size_t *pending, ps_chunk_out *o,
-                      uint64_t *findings, uint64_t *scanned, int *drop)
+                      const record_mark *m, uint64_t *findings, uint64_t *scanned, int *drop)
 {
     const char *line = base + at;
     const ps_filter *f = w->o->filter;
     int rc = JSONL_OK;
     if (filter_has_field_gates(f)) {
         /* Gates come before scanning, and need a valid line to read fields from. */
-        rc = jsonl_walk(line, n, NULL, JSON_MAX_DEPTH, json_validate_only, NULL);
+        rc = jsonl_validate(line, n, JSON_MAX_DEPTH);
         if (rc == JSONL_OK) {
             int missing;
             int why = filter_gate(f, line, n, &w->tmp, &missing);
@@ -291,8 +296,8 @@ static int scrub_json(ps_worker *w, const char *base, size_t at, size_t n, size_
         }
     }
     json_ctx c = {w, base, at, pending, o, 0, 0, PS_OK};
-    if (rc == JSONL_OK)
-        rc = jsonl_walk(line, n, w->paths, JSON_MAX_DEPTH, scrub_json_string, &c);
+    if (rc == JSONL_OK) /* one pass: strings are scrubbed before the end of the line is known to be valid */
+        rc = jsonl_walk_optimistic(line, n, w->paths, JSON_MAX_DEPTH, scrub_json_string, &c);
     *findings = c.findings;
     *scanned = c.scanned;
     if (rc == JSONL_OK)
@@ -301,7 +306,9 @@ static int scrub_json(ps_worker *w, const char *base, size_t at, size_t n, size_
         return c.status;
     if (rc == JSONL_NOMEM)
         return PS_E_NOMEM;
-    /* Not valid JSON (no callback has run): the --on-invalid policy. */
+    /* Not valid JSON: what its strings got is taken back, and the --on-invalid policy applies. */
+    rewind_to(m, o, pending);
+    *findings = 0;
     o->invalid++;
     switch (w->o->on_invalid) {
     case PS_ON_INVALID_DROP:
@@ -324,15 +331,12 @@ static int scrub_record(ps_worker *w, const char *base, size_t at, size_t n, siz
     uint64_t findings = 0, scanned = n;
     int drop = -1, st;
     if (w->format == PS_FORMAT_JSONL)
-        st = scrub_json(w, base, at, n, pending, o, &findings, &scanned, &drop);
+        st = scrub_json(w, base, at, n, pending, o, &m, &findings, &scanned, &drop);
     else
         st = scrub_text(w, base, at, n, pending, o, &findings);
     if (st != PS_OK) {
         /* Abort: the output keeps the whole records before this one. */
-        o->out.len = m.out_len;
-        o->nf = m.nf;
-        o->fields.len = m.fields_len;
-        *pending = m.pending;
+        rewind_to(&m, o, pending);
         return flush(w, base, pending, at, o) ? PS_E_NOMEM : st;
     }
     const ps_filter *f = w->o->filter;

@@ -46,8 +46,8 @@ typedef struct ps_worker {
     const struct ps_jpaths *paths; /* jsonl --field selection, or NULL */
     ps_format format;
     int check_only;
-    /* jsonl in scrub_chunk: the chunk's prefilter cursor (NULL elsewhere). A string without an escape and without
-     * a trigger inside it cannot match: it is not decoded or scanned. */
+    /* jsonl in scrub_chunk: the chunk's prefilter cursor (NULL elsewhere). A string without a trigger inside it
+     * cannot match: it is not scanned (one with escapes is decoded and looked at on its own). */
     ps_trigger_cursor *pf_cur;
     size_t pf_len; /* the chunk's length */
 } ps_worker;

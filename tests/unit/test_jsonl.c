@@ -149,6 +149,50 @@ static void test_invalid_table(void **state)
     assert_int_equal(calls, 0);
     /* the empty line with a NULL pointer */
     assert_int_equal(jsonl_walk(NULL, 0, NULL, 64, collect_cb, NULL), JSONL_INVALID);
+    assert_int_equal(jsonl_walk_optimistic(NULL, 0, NULL, 64, collect_cb, NULL), JSONL_INVALID);
+    assert_int_equal(jsonl_validate(NULL, 0, 64), JSONL_INVALID);
+}
+
+/* The one-pass walk agrees with the checked one on every table line; on a line whose error comes after its strings
+ * it has already reported them (its callers roll back), and jsonl_validate gives the same verdicts. */
+static void test_optimistic_walk(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "{\"a\":\"x\",\"b\":[\"y\",{\"c\":\"z\"}]}", "[\"a\",1,true,null,\"b\\n\"]", "\"top\"",
+        "{\"a\":\"x\",\"b\":\"y\"} ,", "[\"a\",\"b\",]", "{\"a\":\"x\"", "{\"k\\u0041\":{\"\":\"v\"}}", "7",
+    };
+    for (size_t i = 0; i < COUNT(lines); i++) {
+        size_t n = strlen(lines[i]);
+        char *line = dup_exact(lines[i], n);
+        collect two = {.line = line, .n = n}, one = {.line = line, .n = n};
+        int rc2 = jsonl_walk(line, n, NULL, 64, collect_cb, &two);
+        int rc1 = jsonl_walk_optimistic(line, n, NULL, 64, collect_cb, &one);
+        assert_int_equal(rc1, rc2);
+        assert_int_equal(jsonl_validate(line, n, 64), rc2);
+        assert_int_equal(buf_append(&two.out, "", 1), 0);
+        assert_int_equal(buf_append(&one.out, "", 1), 0);
+        if (rc2 == JSONL_OK)
+            assert_string_equal(one.out.p, two.out.p);
+        else
+            assert_int_equal(two.calls, 0);
+        buf_free(&two.out);
+        buf_free(&one.out);
+        free(line);
+    }
+    int calls = 0;
+    const char *late = "{\"a\":\"x\",\"b\":\"y\"} ,";
+    collect c = {.line = late, .n = strlen(late)};
+    assert_int_equal(jsonl_walk_optimistic(late, c.n, NULL, 64, collect_cb, &c), JSONL_INVALID);
+    calls = c.calls;
+    assert_int_equal(calls, 2);
+    buf_free(&c.out);
+    /* too deep is found in one pass too, and a stopping callback's value comes back */
+    assert_int_equal(jsonl_validate("[[[1]]]", 7, 2), JSONL_TOO_DEEP);
+    collect s = {.line = "[\"a\",\"b\"]", .n = 9, .stop_after = 1};
+    assert_int_equal(jsonl_walk_optimistic(s.line, s.n, NULL, 64, collect_cb, &s), 7);
+    assert_int_equal(s.calls, 1);
+    buf_free(&s.out);
 }
 
 static char *make_deep(size_t depth, int objects, size_t *n)
@@ -622,7 +666,7 @@ static void test_splice(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid_table),      cmocka_unit_test(test_invalid_table),
+        cmocka_unit_test(test_valid_table),      cmocka_unit_test(test_invalid_table), cmocka_unit_test(test_optimistic_walk),
         cmocka_unit_test(test_deep_nesting),     cmocka_unit_test(test_callback_order_offsets),
         cmocka_unit_test(test_paths),            cmocka_unit_test(test_selection),
         cmocka_unit_test(test_paths_new_errors), cmocka_unit_test(test_callback_stop),

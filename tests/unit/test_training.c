@@ -182,6 +182,24 @@ static void invalid_lines_policies(void **state)
     free(out);
     ps_stats_free(&st);
 
+    /* The error comes after strings already scrubbed (the walk is one pass): what they got is taken back and the
+     * line is scrubbed once, as text, its findings counted once. */
+    const char *late = "{\"a\":\"x@y.io\",\"b\":\"\\u0040 c@d.io\"} ,\n";
+    out = run_ok(late, &o, &st);
+    assert_string_equal(out, "{\"a\":\"[EMAIL]\",\"b\":\"\\u0040 [EMAIL]\"} ,\n");
+    assert_int_equal(st.invalid, 1);
+    assert_int_equal(st.findings, 2);
+    free(out);
+    ps_stats_free(&st);
+    o.on_invalid = PS_ON_INVALID_DROP;
+    out = run_ok(late, &o, &st);
+    assert_string_equal(out, "");
+    assert_int_equal(st.findings, 0);
+    assert_int_equal(st.dropped[PS_DROP_INVALID], 1);
+    free(out);
+    ps_stats_free(&st);
+    o.on_invalid = PS_ON_INVALID_TEXT;
+
     o.on_invalid = PS_ON_INVALID_DROP;
     out = run_ok(in, &o, &st);
     assert_string_equal(out, "{\"ok\":\"[EMAIL]\"}\n{\"ok\":1}\n");
