@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# JSONL throughput on the same text content as text mode (issue 5's target: >= 80 %).
+# JSONL throughput on the same text content as text mode (issue 5's target: >= 80 %), for three record shapes.
 # Usage: bash bench/jsonl_ratio.sh [BIN] [MB]   (default: build-bench/piiscrub, 10 MB of bench/out/prose.txt)
-# Prints medians of 7 alternating runs of: text mode over the prose, jsonl over the same lines wrapped as
-# {"id","text","meta"} records (every string scanned), and jsonl with --field text.
+#   lines:      one prose line per {"id","text","meta"} record (46 bytes of text in ~100: the worst case for JSONL)
+#   paragraphs: 10 lines joined by spaces per record; text mode reads the same paragraphs, one per line
+#   documents:  20 lines joined by "\n" per record (escaped in JSON); text mode reads the original lines
+# Each shape: medians of 7 alternating runs (task-clock from perf stat when present, else wall time) of text mode
+# and of jsonl with every string scanned.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-build-bench/piiscrub}
@@ -10,21 +13,39 @@ MB=${2:-10}
 [ -f bench/out/prose.txt ] || { echo "run bash bench/run.sh first (it makes bench/out/prose.txt)" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-head -c $((MB * 1000000)) bench/out/prose.txt >"$work/t.txt"
-python3 - "$work/t.txt" "$work/t.jsonl" <<'PY'
+head -c $((MB * 1000000)) bench/out/prose.txt >"$work/lines.txt"
+python3 - "$work" <<'PY'
 import json, sys
-with open(sys.argv[1], encoding="utf-8", errors="surrogateescape") as f, \
-     open(sys.argv[2], "w", encoding="utf-8", errors="surrogateescape") as o:
-    for i, line in enumerate(f):
-        o.write(json.dumps({"id": i, "text": line.rstrip("\n"), "meta": {"src": "prose"}}, ensure_ascii=False) + "\n")
+d = sys.argv[1]
+lines = open(d + "/lines.txt", encoding="utf-8", errors="surrogateescape").read().split("\n")
+if lines and lines[-1] == "":
+    lines.pop()
+def out(name, texts):
+    with open(f"{d}/{name}.jsonl", "w", encoding="utf-8", errors="surrogateescape") as o:
+        for i, t in enumerate(texts):
+            o.write(json.dumps({"id": i, "text": t, "meta": {"src": "prose"}}, ensure_ascii=False) + "\n")
+paras = [" ".join(lines[i:i + 10]) for i in range(0, len(lines), 10)]
+with open(d + "/paragraphs.txt", "w", encoding="utf-8", errors="surrogateescape") as o:
+    o.write("".join(p + "\n" for p in paras))
+out("lines", lines)
+out("paragraphs", paras)
+out("documents", ["\n".join(lines[i:i + 20]) for i in range(0, len(lines), 20)])
 PY
-t() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
-declare -a A B C
-for i in 1 2 3 4 5 6 7; do
-    A+=("$(t "$BIN" -j 1 <"$work/t.txt")")
-    B+=("$(t "$BIN" -j 1 -f jsonl <"$work/t.jsonl")")
-    C+=("$(t "$BIN" -j 1 -f jsonl --field text <"$work/t.jsonl")")
-done
+cp "$work/lines.txt" "$work/documents.txt"
+if perf stat -x, -e task-clock true 2>/dev/null; then
+    t() { { perf stat -x, -e task-clock "$@" >/dev/null; } 2>&1 | tail -1 | cut -d, -f1 | cut -d. -f1; }
+    unit="ms CPU"
+else
+    t() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
+    unit="ms"
+fi
 med() { printf '%s\n' "$@" | sort -n | sed -n 4p; }
-a=$(med "${A[@]}"); b=$(med "${B[@]}"); c=$(med "${C[@]}")
-echo "text ${a} ms; jsonl ${b} ms ($((100 * a / b)) % of text); jsonl --field text ${c} ms ($((100 * a / c)) % of text)"
+for shape in lines paragraphs documents; do
+    A=() B=()
+    for i in 1 2 3 4 5 6 7; do
+        A+=("$(t "$BIN" -j 1 <"$work/$shape.txt")")
+        B+=("$(t "$BIN" -j 1 -f jsonl <"$work/$shape.jsonl")")
+    done
+    a=$(med "${A[@]}"); b=$(med "${B[@]}")
+    echo "$shape: text ${a} $unit; jsonl ${b} $unit = $((100 * a / b)) % of text"
+done

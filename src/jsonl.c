@@ -14,6 +14,7 @@
  * record back). */
 #include "jsonl.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -412,10 +413,10 @@ static int set_key(jw_stack *st, size_t depth, const unsigned char *k, const uns
     return 0;
 }
 
-/* One pass over s[0..n): validates it as exactly one JSON value and, when fn is set, reports every value with its
- * path as it is met (without fn no path is built). @return JSONL_OK, JSONL_INVALID, JSONL_TOO_DEEP, JSONL_NOMEM or
- * fn's non-zero value. */
-static int walk(const unsigned char *s, size_t n, unsigned max_depth, jw_stack *st, visit_fn fn, void *ctx)
+/* One pass over s[0..n): validates it as exactly one JSON value and, when fn is set, reports values with their paths
+ * as it meets them: strings, and containers, numbers and literals too when `all` is set (without fn no path is
+ * built). @return JSONL_OK, JSONL_INVALID, JSONL_TOO_DEEP, JSONL_NOMEM or fn's non-zero value. */
+static int walk(const unsigned char *s, size_t n, unsigned max_depth, jw_stack *st, visit_fn fn, bool all, void *ctx)
 {
     if (n == 0) /* also keeps a NULL line out of pointer arithmetic */
         return JSONL_INVALID;
@@ -444,7 +445,7 @@ value:
             return JSONL_TOO_DEEP;
         if (depth == st->cap && stack_grow(st, depth + 1))
             return JSONL_NOMEM;
-        if (fn && (r = fn(ctx, st, depth, c == '{' ? V_OBJECT : V_ARRAY, (size_t)(p - s), (size_t)(p - s), 0)))
+        if (fn && all && (r = fn(ctx, st, depth, c == '{' ? V_OBJECT : V_ARRAY, (size_t)(p - s), (size_t)(p - s), 0)))
             return r;
         st->kind[depth] = (unsigned char)c;
         st->seg[depth] = st->plen;
@@ -475,7 +476,7 @@ value:
         size_t len = c == 'f' ? 5 : 4;
         if ((size_t)(e - p) < len || memcmp(p, lit, len) != 0)
             return JSONL_INVALID;
-        if (fn && (r = fn(ctx, st, depth, V_LITERAL, (size_t)(p - s), (size_t)(p - s) + len, 0)))
+        if (fn && all && (r = fn(ctx, st, depth, V_LITERAL, (size_t)(p - s), (size_t)(p - s) + len, 0)))
             return r;
         p += len;
         goto after_value;
@@ -483,7 +484,7 @@ value:
     default:
         if (!(q = check_number(p, e)))
             return JSONL_INVALID;
-        if (fn && (r = fn(ctx, st, depth, V_NUMBER, (size_t)(p - s), (size_t)(q - s), 0)))
+        if (fn && all && (r = fn(ctx, st, depth, V_NUMBER, (size_t)(p - s), (size_t)(q - s), 0)))
             return r;
         p = q;
         goto after_value;
@@ -650,8 +651,7 @@ typedef struct walk_ctx {
 static int walk_visit(void *vctx, const jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc)
 {
     const walk_ctx *w = vctx;
-    if (kind != V_STRING)
-        return 0;
+    (void)kind; /* strings only (see walk's `all`) */
     if (w->paths && !selected(w->paths, st, depth))
         return 0;
     ps_jstring js = {.start = start, .end = end, .path = st->path, .has_escapes = esc};
@@ -659,25 +659,25 @@ static int walk_visit(void *vctx, const jw_stack *st, size_t depth, int kind, si
 }
 
 /* One walk over line[0..n) with a fresh stack. */
-static int walk_line(const char *line, size_t n, unsigned max_depth, visit_fn fn, void *ctx)
+static int walk_line(const char *line, size_t n, unsigned max_depth, visit_fn fn, bool all, void *ctx)
 {
     jw_stack st;
     stack_init(&st);
-    int rc = walk((const unsigned char *)line, n, max_depth, &st, fn, ctx);
+    int rc = walk((const unsigned char *)line, n, max_depth, &st, fn, all, ctx);
     stack_free(&st);
     return rc;
 }
 
 int jsonl_validate(const char *line, size_t n, unsigned max_depth)
 {
-    return walk_line(line, n, max_depth, NULL, NULL);
+    return walk_line(line, n, max_depth, NULL, false, NULL);
 }
 
 int jsonl_walk_optimistic(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth,
                           jsonl_string_fn cb, void *ctx)
 {
     walk_ctx w = {paths, cb, ctx};
-    return walk_line(line, n, max_depth, walk_visit, &w);
+    return walk_line(line, n, max_depth, walk_visit, false, &w);
 }
 
 int jsonl_walk(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth, jsonl_string_fn cb,
@@ -741,7 +741,7 @@ int jsonl_get(const char *line, size_t n, const char *path, unsigned max_depth, 
                 break;
         }
     /* get_visit never stops the walk, and what it found counts only on a valid line. */
-    int rc = walk_line(line, n, max_depth, get_visit, &g);
+    int rc = walk_line(line, n, max_depth, get_visit, true, &g);
     if (rc != JSONL_OK || !g.found)
         return rc;
     int kind = g.found - 1;
