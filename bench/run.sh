@@ -118,4 +118,16 @@ if [ "${BENCH_SKIP_RSS:-0}" = 1 ]; then args+=(--skip-rss); fi
 if [ -n "${BENCH_TOOLS:-}" ]; then args+=(--tools "$BENCH_TOOLS"); fi
 if [ -n "${BENCH_CORPORA:-}" ]; then args+=(--corpora "$BENCH_CORPORA"); fi
 if [ -n "$scratch" ]; then args+=(--scratch "$scratch"); fi
-exec "$python" "$here/measure.py" "${args[@]}"
+"$python" "$here/measure.py" "${args[@]}"
+
+# ---- 6. JSONL against text mode on the same content (issue 5), appended to the report ------------------------------
+if [ -z "${BENCH_CORPORA:-}" ] || [[ ",$BENCH_CORPORA," == *,jsonl,* ]]; then
+    say "jsonl versus text mode: bash bench/jsonl_ratio.sh $bin 10"
+    ratio=$(bash "$here/jsonl_ratio.sh" "$bin" 10)
+    {
+        printf '\n## JSONL versus text mode (issue 5: >= 80 %%)\n\n'
+        printf '`bash bench/jsonl_ratio.sh %s 10`: the first 10 MB of the prose as text and as JSONL records of three\n' "$bin"
+        printf 'shapes, `-j 1`, medians of 7 alternating runs (CPU time). Same text content in both modes.\n\n'
+        printf '%s\n' "$ratio" | sed 's/^/    /'
+    } >>"$results"
+fi
