@@ -30,9 +30,13 @@
 
 #include <pcre2.h>
 #include <pthread.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +95,11 @@ typedef struct engine_rule {
     uint64_t run_set[4];   /* a space-free run that must be in the text (rxinfo), run_len long (0: none) */
     unsigned run_len;
     const char *trigger;   /* what the prefilter looks for on the rule's behalf (--profile), or NULL */
+    /* Every match holds a byte in [lead_lo, lead_hi] at most `lead` bytes in (rxinfo_lead): a search need only
+     * start in [t - lead, t] for such a byte at t (scan_rule). has_lead false: no such bound. */
+    bool has_lead;
+    unsigned char lead_lo, lead_hi;
+    unsigned lead;
     engine_example *examples;
     size_t n_examples;
 } engine_rule;
@@ -143,6 +152,7 @@ struct ps_engine {
 struct ps_scratch {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
+    pcre2_match_context *mctx_lead; /* the same limits, and an offset limit: for searches bounded by a lead */
     pcre2_jit_stack *jit;
     const char *last_drop;  /* why the latest candidate was dropped */
     const char *last_check; /* which check dropped it */
@@ -714,14 +724,66 @@ static int compile_vetoes(const ps_strlist *l, const ps_rule *src, uint32_t opti
     return PS_OK;
 }
 
+/* [*lo, *hi] when s is one contiguous, non-empty range of ASCII bytes. */
+static bool set_range(const uint64_t s[4], unsigned char *lo, unsigned char *hi)
+{
+    int a = -1, b = -1;
+    for (int c = 0; c < 256; c++) {
+        if (!byteset_has(s, (unsigned)c))
+            continue;
+        if (a < 0)
+            a = c;
+        else if (c != b + 1)
+            return false;
+        b = c;
+    }
+    if (a < 0 || b >= 0x80)
+        return false;
+    *lo = (unsigned char)a;
+    *hi = (unsigned char)b;
+    return true;
+}
+
+/* The byte range and lead that bound where a search for the rule's matches starts: the rarest of a byte every match
+ * needs (PCRE2's), a one-byte keyword, or a digit, for which rxinfo_lead finds a bound. */
+static void choose_lead(engine_rule *r, const char *pattern, bool caseless)
+{
+    uint64_t digits[4] = {(uint64_t)0x3FF << '0', 0, 0, 0};
+    const uint64_t *cand[5];
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++) { /* rare bytes first, then digits, then the rest */
+        for (int g = GATE_NEED; g <= GATE_KEYWORD; g++)
+            if (r->has_set[g] && !(g == GATE_KEYWORD && r->kw_search) &&
+                (set_class(r->sets[g]) == BYTE_RARE) == (pass == 0))
+                cand[n++] = r->sets[g];
+        if (pass == 0 && r->min_digits >= 1)
+            cand[n++] = digits;
+    }
+    for (int i = 0; i < n; i++) {
+        unsigned char lo, hi;
+        if (!set_range(cand[i], &lo, &hi))
+            continue;
+        unsigned lead = rxinfo_lead(pattern, caseless, cand[i]);
+        if (lead == RXINFO_NO_LEAD)
+            continue;
+        r->has_lead = true;
+        r->lead_lo = lo;
+        r->lead_hi = hi;
+        r->lead = lead;
+        return;
+    }
+}
+
 static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs, ps_diag *diag)
 {
     int st;
     if (!(r->id = strdup(src->id)) || !(r->entity = strdup(src->entity)))
         return PS_E_NOMEM;
     uint32_t options = pcre2_options(src->flags);
-    /* No JIT yet: a rule is JIT-compiled on its first use (ensure_jit), so start-up pays only for what runs. */
-    if ((st = compile_one(src->pattern, options, 0, &src->pattern_pos, src->id, "pattern", &r->code, diag)))
+    /* No JIT yet: a rule is JIT-compiled on its first use (ensure_jit), so start-up pays only for what runs.
+     * PCRE2_USE_OFFSET_LIMIT: searches may be bounded (see engine_rule.lead). */
+    if ((st = compile_one(src->pattern, options | PCRE2_USE_OFFSET_LIMIT, 0, &src->pattern_pos, src->id, "pattern",
+                          &r->code, diag)))
         return st;
     uint32_t captures = 0;
     pcre2_pattern_info(r->code, PCRE2_INFO_CAPTURECOUNT, &captures);
@@ -774,6 +836,7 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
         memcpy(r->alphabet, info.alphabet, sizeof r->alphabet);
         memcpy(r->run_set, info.run_set, sizeof r->run_set);
         r->run_len = info.run_len;
+        choose_lead(r, src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0);
     }
     return PS_OK;
 }
@@ -931,16 +994,25 @@ int engine_scratch_new(const ps_engine *e, ps_scratch **out)
     }
     s->md = pcre2_match_data_create(e->max_pairs, NULL);
     s->mctx = pcre2_match_context_create(NULL);
+    s->mctx_lead = pcre2_match_context_create(NULL);
     s->jit = pcre2_jit_stack_create(JIT_STACK_START, JIT_STACK_MAX, NULL);
-    if (!s->md || !s->mctx || !s->jit) {
+    if (!s->md || !s->mctx || !s->mctx_lead || !s->jit) {
         engine_scratch_free(s);
         return PS_E_NOMEM;
     }
-    pcre2_set_match_limit(s->mctx, e->match_limit);
-    pcre2_set_depth_limit(s->mctx, e->depth_limit);
-    pcre2_jit_stack_assign(s->mctx, NULL, s->jit);
+    pcre2_match_context *both[2] = {s->mctx, s->mctx_lead};
+    for (int k = 0; k < 2; k++) {
+        pcre2_set_match_limit(both[k], e->match_limit);
+        pcre2_set_depth_limit(both[k], e->depth_limit);
+        pcre2_jit_stack_assign(both[k], NULL, s->jit);
+    }
     *out = s;
     return PS_OK;
+}
+
+void engine_scratch_exhaustive(ps_scratch *s)
+{
+    s->ungated = true;
 }
 
 void engine_scratch_free(ps_scratch *s)
@@ -955,6 +1027,7 @@ void engine_scratch_free(ps_scratch *s)
     spanvec_free(&s->fold_spans);
     pcre2_match_data_free(s->md);
     pcre2_match_context_free(s->mctx);
+    pcre2_match_context_free(s->mctx_lead);
     pcre2_jit_stack_free(s->jit);
     free(s);
 }
@@ -1175,6 +1248,88 @@ static void ensure_jit(const ps_engine *e, size_t i)
     pthread_mutex_unlock(&j->mu);
 }
 
+/* Bit i set when p[i] is in [lo, hi] (p[0..16)). */
+#if defined(__SSE2__)
+static unsigned range_mask16(const char *p, unsigned char lo, unsigned char hi)
+{
+    __m128i x = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), _mm_set1_epi8((char)lo));
+    __m128i span = _mm_set1_epi8((char)(hi - lo));
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, span), x)); /* x <= hi - lo, unsigned */
+}
+#endif
+
+static bool in_range(char c, unsigned char lo, unsigned char hi)
+{
+    return (unsigned char)(c - lo) <= (unsigned char)(hi - lo);
+}
+
+/* The first position in [from, to) of p holding a byte in [lo, hi], or `to`. */
+static size_t first_in_range(const char *p, size_t from, size_t to, unsigned char lo, unsigned char hi)
+{
+    if (lo == hi) {
+        const char *q = from < to ? memchr(p + from, lo, to - from) : NULL;
+        return q ? (size_t)(q - p) : to;
+    }
+    size_t i = from;
+#if defined(__SSE2__)
+    for (; i + 16 <= to; i += 16) {
+        unsigned m = range_mask16(p + i, lo, hi);
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    for (; i < to; i++)
+        if (in_range(p[i], lo, hi))
+            return i;
+    return to;
+}
+
+/* The last position in [from, to) of p holding a byte in [lo, hi], or SIZE_MAX. */
+static size_t last_in_range(const char *p, size_t from, size_t to, unsigned char lo, unsigned char hi)
+{
+    size_t last = SIZE_MAX, i = from;
+#if defined(__SSE2__)
+    for (; i + 16 <= to; i += 16) {
+        unsigned m = range_mask16(p + i, lo, hi);
+        if (m)
+            last = i + 31 - (size_t)__builtin_clz(m);
+    }
+#endif
+    for (; i < to; i++)
+        if (in_range(p[i], lo, hi))
+            last = i;
+    return last;
+}
+
+#define LEAD_JOIN 64        /* lead bytes this close share one window: a PCRE2 call costs more than 64 positions */
+#define LEAD_ONE_WINDOW 256 /* subjects up to this long get one window, from the first lead byte on */
+
+/* The next window of starts for a rule with a lead, at or after *off: *off moves to its first start, *end to its last.
+ * @return false when no byte of the rule's range is left (so no match either). */
+static bool next_window(const engine_rule *r, const char *p, size_t n, size_t *off, size_t *end)
+{
+    size_t t = first_in_range(p, *off, n, r->lead_lo, r->lead_hi);
+    if (t >= n)
+        return false;
+    if (t > r->lead && t - r->lead > *off)
+        *off = t - r->lead;
+    if (n <= LEAD_ONE_WINDOW) { /* short: one window to the end, not worth finding where the bytes stop */
+        *end = n;
+        return true;
+    }
+    /* Joins the windows of every later byte within reach, a reach at a time. */
+    for (;;) {
+        size_t reach = t + 1 + r->lead + LEAD_JOIN, u;
+        if (reach > n)
+            reach = n;
+        if ((u = last_in_range(p, t + 1, reach, r->lead_lo, r->lead_hi)) == SIZE_MAX)
+            break;
+        t = u;
+    }
+    *end = t;
+    return true;
+}
+
 static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps_subject *subj, ps_spanvec *out,
                      ps_spanvec *matches, size_t *hold)
 {
@@ -1185,8 +1340,29 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
      * cheaper than a substring search on every subject the class gate let through. The result is the same.
      * A window of an over-long record is not class-gated, so there every keyword is looked for (in the window). */
     bool kw_pending = r->n_keywords && (!subj->last || s->ungated);
+    /* A rule with a lead searches only where a match can start: in [t - lead, t] for each byte t of its range,
+     * nearby ranges joined into one window (searched with PCRE2's offset limit at the window's end). Whole
+     * subjects only; --explain runs unbounded searches, so it also checks that bounding changes nothing. */
+    bool bounded = r->has_lead && subj->last && !s->ungated;
+    size_t win_end = 0;
+    bool in_window = false;
     while (off <= subj->len) {
-        int rc = pcre2_match(r->code, (PCRE2_SPTR)subj->p, subj->len, off, mopts, s->md, s->mctx);
+        pcre2_match_context *mc = s->mctx;
+        if (bounded) {
+            if (!in_window || off > win_end) {
+                if (!next_window(r, subj->p, subj->len, &off, &win_end))
+                    return PS_OK;
+                pcre2_set_offset_limit(s->mctx_lead, win_end);
+                in_window = true;
+            }
+            mc = s->mctx_lead;
+        }
+        int rc = pcre2_match(r->code, (PCRE2_SPTR)subj->p, subj->len, off, mopts, s->md, mc);
+        if (rc == PCRE2_ERROR_NOMATCH && bounded) {
+            off = win_end + 1; /* no match starts in the window */
+            in_window = false;
+            continue;
+        }
         if (rc == PCRE2_ERROR_NOMATCH)
             return PS_OK;
         if (rc == PCRE2_ERROR_PARTIAL) {
@@ -1530,7 +1706,7 @@ int ps_explain(const ps_engine *e, const char *text, size_t len, ps_explain_fn c
     explain_acc acc = {0};
     ps_spanvec kept = {0};
     s->on_candidate = collect_candidate;
-    s->ungated = true;
+    engine_scratch_exhaustive(s);
     s->candidate_ctx = &acc;
     /* The caller's bytes are copied into padded memory: the text is a PCRE2 subject (see buf_pad). */
     ps_buf copy = {0};

@@ -17,6 +17,10 @@ typedef struct ps_scratch ps_scratch;
 int engine_scratch_new(const ps_engine *e, ps_scratch **out);
 void engine_scratch_free(ps_scratch *s); /* accepts NULL */
 
+/* Every rule runs on the whole subject: no gates, no bounded searches (keywords are checked per candidate instead).
+ * For --explain, which shows every candidate, and for the tests that check that gates and bounds change nothing. */
+void engine_scratch_exhaustive(ps_scratch *s);
+
 /* The redactor built with the engine (actions, tag format, key). */
 const ps_redactor *engine_redactor(const ps_engine *e);
 

@@ -16,18 +16,25 @@
 typedef struct piece {
     uint64_t set[4];
     unsigned digits, len;
+    /* For rxinfo_lead: the most bytes a match consumes (LONG when unbounded); whether every match holds a byte of
+     * the parser's lead set; and then the most bytes before the first such byte. */
+    unsigned maxlen;
+    bool must;
+    unsigned lead;
     /* the best space-free run this piece guarantees in the text (see ps_rxinfo.run_set) */
     uint64_t run_set[4];
     unsigned run_len;
 } piece;
 
-#define EMPTY ((piece){{0}, 0, 0, {0}, 0})
+#define EMPTY ((piece){{0}, 0, 0, 0, false, 0, {0}, 0})
+#define LONG 0x10000u /* "unbounded" for byte counts: longer than any lead worth using */
 
 typedef struct parser {
     const char *p;
     bool failed;
     bool caseless;
     bool numbers_lost; /* a branch reset group was seen: group numbers are not known */
+    const uint64_t *lead_set; /* rxinfo_lead's set, or NULL */
     unsigned depth;
     unsigned n_groups;
     uint64_t group_set[MAX_GROUPS + 1][4];
@@ -54,6 +61,21 @@ static unsigned sat_add(unsigned a, unsigned b)
 static unsigned sat_mul(unsigned a, unsigned b)
 {
     return b && a > MAX_DIGITS / b ? MAX_DIGITS : a * b;
+}
+
+static unsigned len_add(unsigned a, unsigned b)
+{
+    return a + b > LONG ? LONG : a + b;
+}
+
+static unsigned len_mul(unsigned a, unsigned b)
+{
+    return b && a > LONG / b ? LONG : a * b;
+}
+
+static bool subset(const uint64_t a[4], const uint64_t b[4])
+{
+    return !(a[0] & ~b[0]) && !(a[1] & ~b[1]) && !(a[2] & ~b[2]) && !(a[3] & ~b[3]);
 }
 
 static bool only_digits(const uint64_t s[4])
@@ -330,6 +352,7 @@ static piece parse_group(parser *ps)
         ps->p = q + 1;
         piece any = EMPTY;
         add_range(any.set, 0, 255);
+        any.maxlen = LONG;
         return any;
     }
     if (*p == '?' && strncmp(p + 1, "(DEFINE)", 8) == 0) {
@@ -417,6 +440,7 @@ static piece backref(parser *ps, unsigned g)
         return fail(ps);
     piece r = EMPTY;
     unite(r.set, ps->group_set[g]);
+    r.maxlen = LONG;
     return r;
 }
 
@@ -492,16 +516,18 @@ static piece parse_atom(parser *ps)
     return r;
 }
 
-/* Reads a quantifier if one follows. @return false when none does; *min gets its minimum. */
-static bool quantifier(parser *ps, unsigned *min, bool *none)
+/* Reads a quantifier if one follows. @return false when none does; *min and *max get its bounds (LONG: none). */
+static bool quantifier(parser *ps, unsigned *min, unsigned *max, bool *none)
 {
     const char *p = ps->p;
     *none = false;
     if (*p == '?' || *p == '*') {
         *min = 0;
+        *max = *p == '?' ? 1 : LONG;
         p++;
     } else if (*p == '+') {
         *min = 1;
+        *max = LONG;
         p++;
     } else if (*p == '{') {
         const char *q = p + 1;
@@ -528,6 +554,7 @@ static bool quantifier(parser *ps, unsigned *min, bool *none)
         if (*q != '}')
             return false;
         *min = lo;
+        *max = bounded ? hi : LONG;
         *none = bounded && hi == 0;
         p = q + 1;
     } else {
@@ -549,11 +576,18 @@ static piece parse_seq(parser *ps)
             break;
         if (ps->caseless && !group) /* a group folded its own atoms under its own options */
             fold_case(a.set);
-        unsigned min;
+        if (!group && a.len) { /* one character: its UTF-8 bytes */
+            bool ascii = !(a.set[2] | a.set[3]);
+            a.maxlen = ascii ? 1 : 4;
+            a.must = ps->lead_set && ascii && (a.set[0] | a.set[1]) && subset(a.set, ps->lead_set);
+        }
+        unsigned min, max;
         bool none;
-        while (quantifier(ps, &min, &none)) {
+        while (quantifier(ps, &min, &max, &none)) {
             a.digits = sat_mul(a.digits, min);
             a.len = sat_mul(a.len, min);
+            a.maxlen = len_mul(a.maxlen, max);
+            a.must = a.must && min > 0; /* then the first repetition holds the byte, as far in as one does */
             if (none)
                 memset(a.set, 0, sizeof a.set);
             if (!min)
@@ -564,6 +598,11 @@ static piece parse_seq(parser *ps)
         unite(r.set, a.set);
         r.digits = sat_add(r.digits, a.digits);
         r.len = sat_add(r.len, a.len);
+        if (!r.must && a.must) { /* the first piece sure to hold the byte: all before it may come first */
+            r.must = true;
+            r.lead = len_add(r.maxlen, a.lead);
+        }
+        r.maxlen = len_add(r.maxlen, a.maxlen);
         better_run(&r, a.run_set, a.run_len);
     }
     better_run(&r, r.set, r.len); /* the sequence itself, when it is space-free */
@@ -583,6 +622,11 @@ static piece parse_alt(parser *ps)
             r.digits = b.digits;
         if (b.len < r.len)
             r.len = b.len;
+        if (b.maxlen > r.maxlen)
+            r.maxlen = b.maxlen;
+        if (r.must && b.must && b.lead > r.lead)
+            r.lead = b.lead;
+        r.must = r.must && b.must;
         /* Either branch's run: their union, at the shorter length. */
         if (r.run_len && b.run_len) {
             unite(r.run_set, b.run_set);
@@ -613,4 +657,17 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
     memcpy(out->run_set, r.run_set, sizeof r.run_set);
     out->run_len = r.run_len;
     return true;
+}
+
+unsigned rxinfo_lead(const char *pattern, bool caseless, const uint64_t set[4])
+{
+    parser ps;
+    memset(&ps, 0, sizeof ps);
+    ps.p = pattern;
+    ps.caseless = caseless;
+    ps.lead_set = set;
+    piece r = parse_alt(&ps);
+    if (ps.failed || *ps.p || !r.must || r.lead >= LONG)
+        return RXINFO_NO_LEAD;
+    return r.lead;
 }

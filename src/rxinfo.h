@@ -25,4 +25,15 @@ typedef struct ps_rxinfo {
  * not model (\p, backreferences, \Q, conditionals, extended mode, ...): then nothing may be concluded. */
 bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out);
 
+#define RXINFO_NO_LEAD 0xFFFFFFFFu
+
+/* How far into a match its first byte of `set` can be: every match of `pattern` holds a byte of set (ASCII bytes
+ * only), and no match consumes more than the returned number of bytes before the first of them. So a match can only
+ * start in [t - lead, t] for some position t holding such a byte: the engine starts its search there, not before.
+ * Bytes, not characters: a character that may be non-ASCII counts 4. Lookarounds consume nothing; text matched
+ * before \K counts (a search starts where the attempt does).
+ * @return the lead, or RXINFO_NO_LEAD when some match may lack such a byte, the lead is unbounded, or the pattern
+ * is not understood. */
+unsigned rxinfo_lead(const char *pattern, bool caseless, const uint64_t set[4]);
+
 #endif

@@ -205,6 +205,8 @@ typedef struct json_ctx {
     int status;
 } json_ctx;
 
+#define JSON_PREFILTER_MAX 512
+
 /* One string value of a JSON line: decode, scan, and re-encode it when something is redacted. */
 static int scrub_json_string(void *ctx, const ps_jstring *js)
 {
@@ -225,9 +227,10 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
             return c->status = PS_E_NOMEM;
         text = w->dec.p;
         len = w->dec.len;
-        /* Escapes change bytes (\u0040 is '@') and so runs and words: the decoded text gets its own look. */
+        /* Escapes change bytes (\u0040 is '@') and so runs and words: the decoded text gets its own look, when it
+         * is short enough to hope for none (a document of twenty lines nearly always holds a trigger). */
         ps_trigger_cursor own = {0};
-        if (w->pf_cur && engine_next_trigger(w->e, &own, text, len, 0) >= len) {
+        if (w->pf_cur && len <= JSON_PREFILTER_MAX && engine_next_trigger(w->e, &own, text, len, 0) >= len) {
             c->scanned += len;
             return 0;
         }

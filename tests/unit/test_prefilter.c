@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "digitruns.h"
+#include "engine.h"
 #include "litscan.h"
 #include "piiscrub.h"
 #include "prefilter.h"
@@ -1156,6 +1157,71 @@ static void test_examples_through_run(void **state)
     free(out.p);
 }
 
+static int span_cmp(const void *a, const void *b)
+{
+    const ps_span *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* engine_scan with its gates and bounded searches (rxinfo_lead: a search starts only near a byte every match
+ * holds) finds exactly what an exhaustive scan finds: every rule over the whole subject. Long subjects of many
+ * lines, as JSON strings and long records are, where bounded searches skip the most. */
+static void test_gates_and_bounds_change_nothing(void **state)
+{
+    e2e *x = *state;
+    ps_scratch *gated = NULL, *all = NULL;
+    assert_int_equal(engine_scratch_new(x->e, &gated), PS_OK);
+    assert_int_equal(engine_scratch_new(x->e, &all), PS_OK);
+    engine_scratch_exhaustive(all);
+    rng r = {0x5EED5};
+    size_t found = 0;
+    for (int doc = 0; doc < 300; doc++) {
+        outbuf o = {0};
+        unsigned parts = 1 + below(&r, doc % 3 ? 60 : 6);
+        for (unsigned k = 0; k < parts; k++) {
+            rand_record(&r, x, &o, '\n');
+            static const char *const seps[] = {"\n", " ", "\n\n", ", ", "\t", "\r\n", "                        "};
+            put_s(&o, seps[below(&r, sizeof seps / sizeof seps[0])]);
+            if (below(&r, 8) == 0) /* a long stretch without digits or rare bytes */
+                for (unsigned j = 3 + below(&r, 10); j--;)
+                    put_s(&o, prose[below(&r, sizeof prose / sizeof prose[0])]);
+        }
+        char pad[PAD] = {0};
+        put(&o, pad, sizeof pad);
+        size_t n = o.n - PAD;
+        ps_subject subj = {o.p, n, 0, 0, 1};
+        ps_spanvec a = {0}, b = {0};
+        size_t hold;
+        int sa = engine_scan(x->e, gated, &subj, -1, &a, NULL, &hold);
+        int sb = engine_scan(x->e, all, &subj, -1, &b, NULL, &hold);
+        assert_int_equal(sa, sb);
+        qsort(a.v, a.n, sizeof *a.v, span_cmp);
+        qsort(b.v, b.n, sizeof *b.v, span_cmp);
+        size_t i = 0;
+        while (i < a.n && i < b.n && !span_cmp(&a.v[i], &b.v[i]))
+            i++;
+        if (i < a.n || i < b.n) {
+            const ps_span *d = i < b.n ? &b.v[i] : &a.v[i];
+            fail_msg("doc %d (%zu bytes): gated %zu spans, exhaustive %zu; first difference: rule %s at [%llu,%llu) "
+                     "\"%.*s\" (%s)",
+                     doc, n, a.n, b.n, x->rs->rules[d->rule].id, (unsigned long long)d->start,
+                     (unsigned long long)d->end, (int)(d->end - d->start), o.p + d->start,
+                     i < b.n ? "only exhaustive" : "only gated");
+        }
+        found += a.n;
+        spanvec_free(&a);
+        spanvec_free(&b);
+        free(o.p);
+    }
+    assert_true(found > 1000); /* it compared something */
+    engine_scratch_free(gated);
+    engine_scratch_free(all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1173,6 +1239,7 @@ int main(void)
         cmocka_unit_test(test_digitruns_full),
         cmocka_unit_test_setup_teardown(test_end_to_end, e2e_setup, e2e_teardown),
         cmocka_unit_test_setup_teardown(test_examples_through_run, e2e_setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_gates_and_bounds_change_nothing, e2e_setup, e2e_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -701,6 +701,156 @@ static void test_define_scopes_options(void **state)
     assert_int_equal(sound_list(pat, ci, subj, 2), 0);
 }
 
+/* ---------------------------------------------------------------- rxinfo_lead */
+
+/* Every match PCRE2 finds anchored at each start of subj holds a byte of `set` no further in than `lead`.
+ * @return false with why filled on the first that does not. *matches counts the matches looked at. */
+static bool lead_sound(const pcre2_code *code, const uint64_t set[4], unsigned lead, const char *subj, char *why,
+                       size_t why_size, size_t *matches)
+{
+    const unsigned char *u = (const unsigned char *)subj;
+    size_t n = strlen(subj);
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
+    assert_non_null(md);
+    bool ok = true;
+    for (size_t s = 0; ok && s <= n; s++) {
+        if (s < n && (u[s] & 0xC0) == 0x80)
+            continue;
+        if (pcre2_match(code, (PCRE2_SPTR)subj, n, s, PCRE2_ANCHORED, md, NULL) < 0)
+            continue;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        if (ov[0] != s || ov[1] < ov[0])
+            continue; /* \K: not something the packs or the generator write */
+        (*matches)++;
+        size_t t = s;
+        while (t < ov[1] && !in_set(set, u[t]))
+            t++;
+        if (t == ov[1] || t - s > lead) {
+            snprintf(why, why_size, "match [%zu,%zu) has its first byte of the set at %s%zu > lead %u", s,
+                     (size_t)ov[1], t == ov[1] ? "none, " : "", t - s, lead);
+            ok = false;
+        }
+    }
+    pcre2_match_data_free(md);
+    return ok;
+}
+
+static void test_lead_cases(void **state)
+{
+    (void)state;
+    uint64_t digits[4] = {0}, at[4] = {0}, colon[4] = {0};
+    spec_set("0-9", digits);
+    spec_set("@", at);
+    spec_set(":", colon);
+    static const struct {
+        const char *pattern;
+        int set; /* 0 digits, 1 '@', 2 ':' */
+        unsigned lead;
+    } lead_cases[] = {
+        {"\\d{3}-\\d{4}", 0, 0},
+        {"(?<!\\w)\\d{3}", 0, 0},
+        {"[A-Z]{2}\\d{2}", 0, 2},
+        {"[A-Z]{2,4}\\d", 0, 4},
+        {"(?:tel|phone): ?\\d+", 0, 7},
+        {"a?b?c?\\d", 0, 3},
+        {"(?:ab|c)\\d|\\d", 0, 2},
+        {"\\w{1,5}@\\w+", 1, 5},   /* \w may be a digit, but '@' is what is asked */
+        {"\\w{1,5}@\\w+", 0, RXINFO_NO_LEAD}, /* a match may hold no digit */
+        {"[a-z]+@x", 1, RXINFO_NO_LEAD},     /* unbounded before the '@' */
+        {"[a-z]{1,64}@x", 1, 64},
+        {"x(?=@)@", 1, 1},
+        {"(?=\\d)\\w\\d?", 0, RXINFO_NO_LEAD}, /* the lookahead's digit is not consumed... by the pattern's reading */
+        {".\\d", 0, 4},            /* '.' may be a 4-byte character */
+        {"(?i)k\\d", 0, 4},        /* caseless k is also U+212A, 3 bytes */
+        {"[0-9a-f:]{2,39}", 2, RXINFO_NO_LEAD},
+        {"[0-9a-f]{1,4}::", 2, 4},
+        {"(a)\\1\\d", 0, RXINFO_NO_LEAD},    /* a backreference: any length */
+        {"\\d|x", 0, RXINFO_NO_LEAD},
+        {"(?:\\d{2}){0}x\\d", 0, 1},
+        {"\\p{L}\\d", 0, RXINFO_NO_LEAD},    /* not understood */
+    };
+    for (size_t i = 0; i < sizeof lead_cases / sizeof lead_cases[0]; i++) {
+        const uint64_t *set = lead_cases[i].set == 0 ? digits : lead_cases[i].set == 1 ? at : colon;
+        unsigned got = rxinfo_lead(lead_cases[i].pattern, false, set);
+        if (got != lead_cases[i].lead)
+            fail_msg("rxinfo_lead(\"%s\") = %u, want %u", lead_cases[i].pattern, got, lead_cases[i].lead);
+    }
+}
+
+/* The pack rules' leads (digits, and each single ASCII byte a rule is sure to hold) against PCRE2 on every example,
+ * and the leads of random patterns on random texts. */
+static void test_lead_sound(void **state)
+{
+    (void)state;
+    ps_ruleset *rs;
+    ps_diag d;
+    assert_int_equal(ps_ruleset_new(&rs), PS_OK);
+    assert_int_equal(ps_ruleset_load_builtin(rs, &d), PS_OK);
+    static const char bytes[] = "0@:.-/+#";
+    size_t with_lead = 0, matches = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        const ps_rule *r = &rs->rules[i];
+        if (r->flags & (PS_RFLAG_EXTENDED | PS_RFLAG_UCP))
+            continue;
+        bool ci = (r->flags & PS_RFLAG_CASELESS) != 0;
+        pcre2_code *code = compile(r->pattern, pcre2_flags(r->flags));
+        assert_non_null(code);
+        for (const char *b = bytes; *b; b++) {
+            uint64_t set[4] = {0};
+            if (*b == '0')
+                spec_set("0-9", set);
+            else
+                set_add(set, (unsigned char)*b);
+            unsigned lead = rxinfo_lead(r->pattern, ci, set);
+            if (lead == RXINFO_NO_LEAD)
+                continue;
+            with_lead++;
+            const ps_strlist *lists[2] = {&r->ex_match, &r->ex_no_match};
+            for (int l = 0; l < 2; l++)
+                for (size_t k = 0; k < lists[l]->n; k++) {
+                    char why[300];
+                    if (!lead_sound(code, set, lead, lists[l]->v[k], why, sizeof why, &matches))
+                        fail_msg("rule %s, set '%c', text \"%s\": %s", r->id, *b, lists[l]->v[k], why);
+                }
+        }
+        pcre2_code_free(code);
+    }
+    assert_true(with_lead >= 25); /* most digit rules and the e-mail rule get one: this checks something */
+    assert_true(matches > 300);
+    ps_ruleset_free(rs);
+
+    rng g = {0x1EAD};
+    size_t analysed = 0;
+    matches = 0;
+    for (int iter = 0; iter < 4000; iter++) {
+        pbuf b = {.n = 0};
+        b.p[0] = 0;
+        gen_alt(&g, &b, 0);
+        bool caseless = below(&g, 3) == 0;
+        uint64_t set[4] = {0};
+        if (below(&g, 2))
+            spec_set("0-9", set);
+        else
+            set_add(set, below(&g, 2) ? '-' : '.');
+        unsigned lead = rxinfo_lead(b.p, caseless, set);
+        if (lead == RXINFO_NO_LEAD)
+            continue;
+        pcre2_code *code = compile(b.p, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (caseless ? PCRE2_CASELESS : 0));
+        if (!code)
+            continue;
+        analysed++;
+        for (int k = 0; k < 30; k++) {
+            char subj[64], why[300];
+            gen_subject(&g, subj, 4 + below(&g, 50));
+            if (!lead_sound(code, set, lead, subj, why, sizeof why, &matches))
+                fail_msg("pattern \"%s\" (caseless %d), text \"%s\": %s", b.p, caseless, subj, why);
+        }
+        pcre2_code_free(code);
+    }
+    assert_true(analysed > 300);
+    assert_true(matches > 3000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -712,6 +862,8 @@ int main(void)
         cmocka_unit_test(test_caseless_non_ascii_to_ascii),
         cmocka_unit_test(test_define_scopes_options),
         cmocka_unit_test(test_verbs),
+        cmocka_unit_test(test_lead_cases),
+        cmocka_unit_test(test_lead_sound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
