@@ -744,27 +744,36 @@ static bool set_range(const uint64_t s[4], unsigned char *lo, unsigned char *hi)
     return true;
 }
 
-/* The byte range and lead that bound where a search for the rule's matches starts: the rarest of a byte every match
- * needs (PCRE2's), a one-byte keyword, or a digit, for which rxinfo_lead finds a bound. */
-static void choose_lead(engine_rule *r, const char *pattern, bool caseless)
+#define LEAD_MAX 256 /* a longer lead bounds nothing worth the windows */
+
+/* The byte range and lead that bound where a search for the rule's matches starts: for the rarest byte (or range)
+ * every match holds that rxinfo_lead finds a short enough bound for. Tried in order: gate bytes of the rare class
+ * (PCRE2's required byte, one-byte keywords), rare bytes every match holds (rxinfo), digits, then the same of the
+ * medium class (':' for IPv6, '_' for tokens). */
+static void choose_lead(engine_rule *r, const char *pattern, bool caseless, const uint64_t required[4])
 {
-    uint64_t digits[4] = {(uint64_t)0x3FF << '0', 0, 0, 0};
-    const uint64_t *cand[5];
+    uint64_t cand[8 + 96][4];
     int n = 0;
-    for (int pass = 0; pass < 2; pass++) { /* rare bytes first, then digits, then the rest */
+    for (int cls = BYTE_RARE; cls <= BYTE_MEDIUM; cls++) {
         for (int g = GATE_NEED; g <= GATE_KEYWORD; g++)
-            if (r->has_set[g] && !(g == GATE_KEYWORD && r->kw_search) &&
-                (set_class(r->sets[g]) == BYTE_RARE) == (pass == 0))
-                cand[n++] = r->sets[g];
-        if (pass == 0 && r->min_digits >= 1)
-            cand[n++] = digits;
+            if (r->has_set[g] && !(g == GATE_KEYWORD && r->kw_search) && set_class(r->sets[g]) == cls)
+                memcpy(cand[n++], r->sets[g], sizeof cand[0]);
+        for (unsigned c = '!'; c <= '~'; c++)
+            if (byteset_has(required, c) && byte_class(c) == cls && !(c >= '0' && c <= '9')) {
+                memset(cand[n], 0, sizeof cand[0]);
+                byteset_add(cand[n++], c);
+            }
+        if (cls == BYTE_RARE && r->min_digits >= 1) {
+            memset(cand[n], 0, sizeof cand[0]);
+            cand[n++][0] = (uint64_t)0x3FF << '0';
+        }
     }
     for (int i = 0; i < n; i++) {
         unsigned char lo, hi;
         if (!set_range(cand[i], &lo, &hi))
             continue;
         unsigned lead = rxinfo_lead(pattern, caseless, cand[i]);
-        if (lead == RXINFO_NO_LEAD)
+        if (lead > LEAD_MAX)
             continue;
         r->has_lead = true;
         r->lead_lo = lo;
@@ -836,7 +845,7 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
         memcpy(r->alphabet, info.alphabet, sizeof r->alphabet);
         memcpy(r->run_set, info.run_set, sizeof r->run_set);
         r->run_len = info.run_len;
-        choose_lead(r, src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0);
+        choose_lead(r, src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, info.required);
     }
     return PS_OK;
 }

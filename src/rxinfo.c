@@ -21,12 +21,13 @@ typedef struct piece {
     unsigned maxlen;
     bool must;
     unsigned lead;
+    uint64_t req[4]; /* bytes every match consumes (ps_rxinfo.required) */
     /* the best space-free run this piece guarantees in the text (see ps_rxinfo.run_set) */
     uint64_t run_set[4];
     unsigned run_len;
 } piece;
 
-#define EMPTY ((piece){{0}, 0, 0, 0, false, 0, {0}, 0})
+#define EMPTY ((piece){{0}, 0, 0, 0, false, 0, {0}, {0}, 0})
 #define LONG 0x10000u /* "unbounded" for byte counts: longer than any lead worth using */
 
 typedef struct parser {
@@ -580,6 +581,8 @@ static piece parse_seq(parser *ps)
             bool ascii = !(a.set[2] | a.set[3]);
             a.maxlen = ascii ? 1 : 4;
             a.must = ps->lead_set && ascii && (a.set[0] | a.set[1]) && subset(a.set, ps->lead_set);
+            if (byteset_count(a.set) == 1)
+                memcpy(a.req, a.set, sizeof a.req);
         }
         unsigned min, max;
         bool none;
@@ -588,6 +591,8 @@ static piece parse_seq(parser *ps)
             a.len = sat_mul(a.len, min);
             a.maxlen = len_mul(a.maxlen, max);
             a.must = a.must && min > 0; /* then the first repetition holds the byte, as far in as one does */
+            if (!min)
+                memset(a.req, 0, sizeof a.req);
             if (none)
                 memset(a.set, 0, sizeof a.set);
             if (!min)
@@ -596,6 +601,7 @@ static piece parse_seq(parser *ps)
         if (*ps->p == '{')
             return fail(ps);
         unite(r.set, a.set);
+        unite(r.req, a.req);
         r.digits = sat_add(r.digits, a.digits);
         r.len = sat_add(r.len, a.len);
         if (!r.must && a.must) { /* the first piece sure to hold the byte: all before it may come first */
@@ -618,6 +624,8 @@ static piece parse_alt(parser *ps)
         ps->p++;
         piece b = parse_seq(ps);
         unite(r.set, b.set);
+        for (int i = 0; i < 4; i++)
+            r.req[i] &= b.req[i];
         if (b.digits < r.digits)
             r.digits = b.digits;
         if (b.len < r.len)
@@ -654,6 +662,7 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
     memcpy(out->alphabet, r.set, sizeof r.set);
     out->min_digits = r.digits;
     out->min_len = r.len;
+    memcpy(out->required, r.req, sizeof r.req);
     memcpy(out->run_set, r.run_set, sizeof r.run_set);
     out->run_len = r.run_len;
     return true;

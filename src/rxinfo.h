@@ -13,6 +13,7 @@ typedef struct ps_rxinfo {
     uint64_t alphabet[4]; /* every byte a match can consume (lookarounds consume nothing) */
     unsigned min_digits;  /* no match holds fewer ASCII digits */
     unsigned min_len;     /* no match consumes fewer characters (so bytes) */
+    uint64_t required[4]; /* bytes every match consumes (each ASCII; a case-folded letter is not listed) */
     /* A run that must be in the text wherever the pattern matches, without spaces: the whole match, or the text a
      * positive lookaround on the pattern's every path looks at (PEM body lines: (?=[A-Za-z0-9+/]{24})). Length 0
      * when there is none. */

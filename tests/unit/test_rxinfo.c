@@ -397,6 +397,11 @@ static bool sound_on(const pcre2_code *code, const ps_rxinfo *info, const char *
                      info->min_len);
             ok = false;
         }
+        for (unsigned c = 0; ok && c < 256; c++)
+            if (in_set(info->required, c) && !memchr(u + s, (int)c, e - s)) {
+                snprintf(why, why_size, "match [%zu,%zu) lacks the required byte 0x%02x", s, e, c);
+                ok = false;
+            }
         if (ok && !runs_ok) {
             snprintf(why, why_size, "match [%zu,%zu), but no run of %u run_set bytes in the text", s, e,
                      info->run_len);
@@ -769,6 +774,21 @@ static void test_lead_cases(void **state)
         {"(?:\\d{2}){0}x\\d", 0, 1},
         {"\\p{L}\\d", 0, RXINFO_NO_LEAD},    /* not understood */
     };
+    static const struct {
+        const char *pattern, *required;
+    } req_cases[] = {
+        {"a@b", "@ab"}, {"x(?:@|:)y", "xy"}, {"(?:ab|cb)", "b"}, {"a?b*c+", "c"}, {"(?=@)x", "x"},
+        {"(?i)k@", "@"}, {"\\d-\\d{0}", "-"}, {"[a]:", ":a"}, {"\\x41\\.", ".A"},
+    };
+    for (size_t i = 0; i < sizeof req_cases / sizeof req_cases[0]; i++) {
+        ps_rxinfo info;
+        assert_true(rxinfo_analyze(req_cases[i].pattern, false, &info));
+        uint64_t want[4] = {0};
+        for (const char *c = req_cases[i].required; *c; c++)
+            set_add(want, (unsigned char)*c);
+        if (memcmp(info.required, want, sizeof want) != 0)
+            fail_msg("required bytes of \"%s\" are not \"%s\"", req_cases[i].pattern, req_cases[i].required);
+    }
     for (size_t i = 0; i < sizeof lead_cases / sizeof lead_cases[0]; i++) {
         const uint64_t *set = lead_cases[i].set == 0 ? digits : lead_cases[i].set == 1 ? at : colon;
         unsigned got = rxinfo_lead(lead_cases[i].pattern, false, set);
