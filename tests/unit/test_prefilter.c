@@ -1199,8 +1199,10 @@ static void test_gates_and_bounds_change_nothing(void **state)
         int sa = engine_scan(x->e, gated, &subj, -1, &a, NULL, &hold);
         int sb = engine_scan(x->e, all, &subj, -1, &b, NULL, &hold);
         assert_int_equal(sa, sb);
-        qsort(a.v, a.n, sizeof *a.v, span_cmp);
-        qsort(b.v, b.n, sizeof *b.v, span_cmp);
+        if (a.n)
+            qsort(a.v, a.n, sizeof *a.v, span_cmp);
+        if (b.n)
+            qsort(b.v, b.n, sizeof *b.v, span_cmp);
         size_t i = 0;
         while (i < a.n && i < b.n && !span_cmp(&a.v[i], &b.v[i]))
             i++;
