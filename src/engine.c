@@ -1060,7 +1060,7 @@ static int word_at(void *ctx, size_t i)
 {
     struct words_at *c = ctx;
     c->found |= wordtab_at(c->t, c->u, c->n, i, c->found | c->skip);
-    return 0;
+    return (c->found | c->skip) == ~(uint64_t)0; /* every set asked for is found: the rest of the text can wait */
 }
 
 /* The fingerprint filter of the words of `sets`, from the scratch's cache. */
