@@ -708,21 +708,25 @@ void cli_profile_write(FILE *fp, const ps_stats *st, const ps_engine *e)
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
-    fprintf(fp, "%-28s %7s %10s %12s %9s %9s  %s\n", "RULE", "SHARE", "MS", "RUNS", "NS/RUN", "FINDINGS",
-            "PREFILTER TRIGGER");
+    fprintf(fp, "%-28s %7s %10s %12s %9s %9s  %-27s  %s\n", "RULE", "SHARE", "MS", "RUNS", "NS/RUN", "FINDINGS",
+            "SEARCH STARTS", "PREFILTER TRIGGER");
     size_t untriggered = 0;
     for (size_t k = 0; k < n; k++) {
         size_t i = order[k];
         double share = total ? 100.0 * (double)st->rule_ns[i] / (double)total : 0.0;
         const char *trigger = ps_engine_rule_trigger(e, i);
         untriggered += trigger == NULL;
-        fprintf(fp, "%-28s %6.1f%% %10.1f %12" PRIu64 " %9.0f %9" PRIu64 "  %s\n",
+        char search[64];
+        ps_engine_rule_search(e, i, search, sizeof search);
+        fprintf(fp, "%-28s %6.1f%% %10.1f %12" PRIu64 " %9.0f %9" PRIu64 "  %-27s  %s\n",
                 str_or(ps_engine_rule_id(e, i), "?"), share, (double)st->rule_ns[i] / 1e6, st->rule_runs[i],
-                st->rule_runs[i] ? (double)st->rule_ns[i] / (double)st->rule_runs[i] : 0.0, st->per_rule[i],
+                st->rule_runs[i] ? (double)st->rule_ns[i] / (double)st->rule_runs[i] : 0.0, st->per_rule[i], search,
                 str_or(trigger, "NONE"));
     }
     fprintf(fp, "(matching time of all rules: %.1f ms, all threads added up; RUNS = records a rule's gates let "
-                "through)\n", (double)total / 1e6);
+                "through; SEARCH STARTS = where in a record its regex is started: bound what may come before a rare "
+                "byte, e.g. [\\w.]{1,64}@ rather than [\\w.]+@, and a long record is searched only near it)\n",
+            (double)total / 1e6);
     if (untriggered)
         fprintf(fp, "(%zu rule(s) with no prefilter trigger (NONE): the prefilter is off and every record is "
                     "scanned; give them keywords, or a pattern that needs a digit or a rarer byte)\n", untriggered);

@@ -980,6 +980,31 @@ const char *ps_engine_rule_trigger(const ps_engine *e, size_t i)
     return e && i < e->n ? e->rules[i].trigger : NULL;
 }
 
+int ps_engine_rule_search(const ps_engine *e, size_t i, char *buf, size_t size)
+{
+    if (size)
+        buf[0] = '\0';
+    if (!e || i >= e->n)
+        return -1;
+    const engine_rule *r = &e->rules[i];
+    if (!r->has_lead) {
+        snprintf(buf, size, "anywhere");
+        return 0;
+    }
+    char what[16];
+    if (r->lead_lo == '0' && r->lead_hi == '9')
+        snprintf(what, sizeof what, "a digit");
+    else if (r->lead_lo == r->lead_hi)
+        snprintf(what, sizeof what, "'%c'", r->lead_lo);
+    else
+        snprintf(what, sizeof what, "[%c-%c]", r->lead_lo, r->lead_hi);
+    if (r->lead)
+        snprintf(buf, size, "within %u B before %s", r->lead, what);
+    else
+        snprintf(buf, size, "at %s", what);
+    return 1;
+}
+
 const ps_redactor *engine_redactor(const ps_engine *e)
 {
     return e->redactor;

@@ -10,7 +10,8 @@ assert_out $'mail [EMAIL]\ncard [CREDIT_CARD]\nplain\n'
 assert_err_contains "RULE"
 assert_err_contains "NS/RUN"
 grep -qE '^email +[0-9.]+% ' "$ERR" && pass || fail "no row for the email rule"
-grep -qE '^card .* 1  a digit$' "$ERR" && pass || fail "the card row must show its 1 finding and its trigger"
+grep -qE '^card .* 1  at a digit +a digit$' "$ERR" && pass || fail "the card row must show its 1 finding, where its search starts and its trigger"
+grep -qE "^email .* within 64 B before '@' +a rare byte" "$ERR" && pass || fail "the email row must show its bounded search"
 assert_not_contains "$ERR" "no prefilter trigger"
 
 tcase "--profile names the rules without a prefilter trigger (they turn the prefilter off)"
@@ -18,7 +19,7 @@ printf 'version: 1\nrules:\n  - id: three-letters\n    pattern: "\\\\b[a-z]{3}\\
 run $'the cat\n' -r "$TMP/w.yaml" --profile
 assert_rc 0
 assert_out $'[THREE_LETTERS] [THREE_LETTERS]\n'
-grep -qE '^three-letters .* NONE$' "$ERR" && pass || fail "the rule without a trigger must say NONE"
+grep -qE '^three-letters .* anywhere +NONE$' "$ERR" && pass || fail "the rule without a trigger must say NONE, searched anywhere"
 assert_err_contains "1 rule(s) with no prefilter trigger"
 
 tcase "--block-size: same bytes for every block size and thread count"

@@ -380,6 +380,33 @@ static void ruleset_digest_follows_content(void **state)
     assert_string_not_equal(da, dc);
 }
 
+/* Where each rule's search starts (--profile's SEARCH STARTS): bounded before a rare byte or a digit, or anywhere. */
+static void search_bounds_are_described(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n"
+                       "  - {id: mail, pattern: '[a-z.]{1,20}@[a-z]+\\.[a-z]{2,}'}\n"
+                       "  - {id: open, pattern: '[a-z.]+@[a-z]+'}\n"
+                       "  - {id: num, pattern: '\\b\\d{3}-\\d{4}\\b'}\n"
+                       "  - {id: tagged, pattern: 'no\\. ?\\d{6}'}\n");
+    assert_int_equal(c.status, PS_OK);
+    char buf[64];
+    assert_int_equal(ps_engine_rule_search(c.e, 0, buf, sizeof buf), 1);
+    assert_string_equal(buf, "within 20 B before '@'");
+    assert_int_equal(ps_engine_rule_search(c.e, 1, buf, sizeof buf), 0); /* [a-z.]+ before it: unbounded */
+    assert_string_equal(buf, "anywhere");
+    assert_int_equal(ps_engine_rule_search(c.e, 2, buf, sizeof buf), 1);
+    assert_string_equal(buf, "at a digit");
+    assert_int_equal(ps_engine_rule_search(c.e, 3, buf, sizeof buf), 1);
+    assert_string_equal(buf, "within 4 B before a digit");
+    assert_int_equal(ps_engine_rule_search(c.e, 4, buf, sizeof buf), -1);
+    assert_string_equal(buf, "");
+    char tiny[8];
+    assert_int_equal(ps_engine_rule_search(c.e, 0, tiny, sizeof tiny), 1);
+    assert_string_equal(tiny, "within "); /* cut, still terminated */
+    release(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +429,7 @@ int main(void)
         cmocka_unit_test(match_limit_fails_closed),
         cmocka_unit_test(examples_are_checked),
         cmocka_unit_test(rule_lookup),
+        cmocka_unit_test(search_bounds_are_described),
         cmocka_unit_test(ruleset_digest_follows_content),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
