@@ -270,7 +270,7 @@ static void pos_diag(ps_diag *d, const ps_srcpos *pos, const char *id, const cha
     snprintf(d->msg, sizeof d->msg, fmt, a ? a : "", b ? b : "");
 }
 
-static uint32_t pcre2_options(unsigned flags)
+uint32_t engine_pattern_options(unsigned flags)
 {
     uint32_t o = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
     if (flags & PS_RFLAG_CASELESS)
@@ -788,7 +788,7 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
     int st;
     if (!(r->id = strdup(src->id)) || !(r->entity = strdup(src->entity)))
         return PS_E_NOMEM;
-    uint32_t options = pcre2_options(src->flags);
+    uint32_t options = engine_pattern_options(src->flags);
     /* No JIT yet: a rule is JIT-compiled on its first use (ensure_jit), so start-up pays only for what runs.
      * PCRE2_USE_OFFSET_LIMIT: searches may be bounded (see engine_rule.lead). */
     if ((st = compile_one(src->pattern, options | PCRE2_USE_OFFSET_LIMIT, 0, &src->pattern_pos, src->id, "pattern",

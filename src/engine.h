@@ -21,6 +21,9 @@ void engine_scratch_free(ps_scratch *s); /* accepts NULL */
  * For --explain, which shows every candidate, and for the tests that check that gates and bounds change nothing. */
 void engine_scratch_exhaustive(ps_scratch *s);
 
+/* The PCRE2 compile options of a rule pattern with these PS_RFLAG_* flags (UTF, invalid UTF tolerated, ...). */
+uint32_t engine_pattern_options(unsigned flags);
+
 /* The redactor built with the engine (actions, tag format, key). */
 const ps_redactor *engine_redactor(const ps_engine *e);
 

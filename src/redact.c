@@ -212,7 +212,7 @@ void redact_free(ps_redactor *r)
 
 /* ---------------------------------------------------------------- overlaps */
 
-static int span_cmp(const void *a, const void *b)
+int redact_span_cmp(const void *a, const void *b)
 {
     const ps_span *x = a, *y = b;
     if (x->start != y->start)
@@ -234,7 +234,7 @@ size_t redact_merge(const ps_redactor *r, ps_span *v, size_t n)
     if (n == 0)
         return 0;
     /* The order is total (start, end, rule), so the unstable qsort still gives one answer. */
-    qsort(v, n, sizeof *v, span_cmp);
+    qsort(v, n, sizeof *v, redact_span_cmp);
     size_t out = 0;
     ps_span cur = v[0];
     int best = rule_priority(r, v[0].rule);

@@ -21,6 +21,9 @@ typedef struct ps_spanvec {
 } ps_spanvec;
 
 int spanvec_push(ps_spanvec *sv, uint64_t start, uint64_t end, uint32_t rule);
+/* The total order redact_merge sorts by (a qsort comparator of ps_span): by start, the longer first, then by rule.
+ * 0 only for equal spans, so it also tells whether two sorted lists are the same. */
+int redact_span_cmp(const void *a, const void *b);
 void spanvec_free(ps_spanvec *sv);
 
 /* What redaction needs to know of each rule. */

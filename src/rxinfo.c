@@ -54,24 +54,15 @@ static void unite(uint64_t s[4], const uint64_t t[4])
         s[i] |= t[i];
 }
 
-static unsigned sat_add(unsigned a, unsigned b)
+/* a + b and a * b, saturated at cap (a sum's operands are at most cap, so it cannot wrap). */
+static unsigned cap_add(unsigned a, unsigned b, unsigned cap)
 {
-    return a + b > MAX_DIGITS ? MAX_DIGITS : a + b;
+    return a + b > cap ? cap : a + b;
 }
 
-static unsigned sat_mul(unsigned a, unsigned b)
+static unsigned cap_mul(unsigned a, unsigned b, unsigned cap)
 {
-    return b && a > MAX_DIGITS / b ? MAX_DIGITS : a * b;
-}
-
-static unsigned len_add(unsigned a, unsigned b)
-{
-    return a + b > LONG ? LONG : a + b;
-}
-
-static unsigned len_mul(unsigned a, unsigned b)
-{
-    return b && a > LONG / b ? LONG : a * b;
+    return b && a > cap / b ? cap : a * b;
 }
 
 static bool subset(const uint64_t a[4], const uint64_t b[4])
@@ -235,6 +226,16 @@ static void skip_utf8(parser *ps)
         ps->p++;
 }
 
+/* An unescaped character of a class: its byte, or 256 for a non-ASCII one (skipped whole). */
+static int class_char(parser *ps)
+{
+    if ((unsigned char)*ps->p >= 0x80) {
+        skip_utf8(ps);
+        return 256;
+    }
+    return (unsigned char)*ps->p++;
+}
+
 static piece parse_class(parser *ps)
 {
     piece r = EMPTY;
@@ -262,24 +263,14 @@ static piece parse_class(parser *ps)
             } else if ((lo = char_escape(ps)) < 0) {
                 return fail(ps);
             }
-        } else if ((unsigned char)*ps->p >= 0x80) {
-            skip_utf8(ps);
-            lo = 256;
         } else {
-            lo = (unsigned char)*ps->p++;
+            lo = class_char(ps);
         }
         int hi = lo;
         if (ps->p[0] == '-' && ps->p[1] && ps->p[1] != ']') {
             ps->p++;
-            if (*ps->p == '\\') {
-                if ((hi = char_escape(ps)) < 0)
-                    return fail(ps);
-            } else if ((unsigned char)*ps->p >= 0x80) {
-                skip_utf8(ps);
-                hi = 256;
-            } else {
-                hi = (unsigned char)*ps->p++;
-            }
+            if ((hi = *ps->p == '\\' ? char_escape(ps) : class_char(ps)) < 0)
+                return fail(ps);
         }
         if (lo == 256 || hi == 256) { /* a range reaching past ASCII: its ASCII part, and non-ASCII bytes */
             non_ascii = true;
@@ -587,9 +578,9 @@ static piece parse_seq(parser *ps)
         unsigned min, max;
         bool none;
         while (quantifier(ps, &min, &max, &none)) {
-            a.digits = sat_mul(a.digits, min);
-            a.len = sat_mul(a.len, min);
-            a.maxlen = len_mul(a.maxlen, max);
+            a.digits = cap_mul(a.digits, min, MAX_DIGITS);
+            a.len = cap_mul(a.len, min, MAX_DIGITS);
+            a.maxlen = cap_mul(a.maxlen, max, LONG);
             a.must = a.must && min > 0; /* then the first repetition holds the byte, as far in as one does */
             if (!min)
                 memset(a.req, 0, sizeof a.req);
@@ -602,13 +593,13 @@ static piece parse_seq(parser *ps)
             return fail(ps);
         unite(r.set, a.set);
         unite(r.req, a.req);
-        r.digits = sat_add(r.digits, a.digits);
-        r.len = sat_add(r.len, a.len);
+        r.digits = cap_add(r.digits, a.digits, MAX_DIGITS);
+        r.len = cap_add(r.len, a.len, MAX_DIGITS);
         if (!r.must && a.must) { /* the first piece sure to hold the byte: all before it may come first */
             r.must = true;
-            r.lead = len_add(r.maxlen, a.lead);
+            r.lead = cap_add(r.maxlen, a.lead, LONG);
         }
-        r.maxlen = len_add(r.maxlen, a.maxlen);
+        r.maxlen = cap_add(r.maxlen, a.maxlen, LONG);
         better_run(&r, a.run_set, a.run_len);
     }
     better_run(&r, r.set, r.len); /* the sequence itself, when it is space-free */

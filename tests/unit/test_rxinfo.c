@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "digitruns.h"
+#include "engine.h"
 #include "piiscrub.h"
 #include "rules.h"
 #include "rxinfo.h"
@@ -419,20 +420,6 @@ static bool sound_on(const pcre2_code *code, const ps_rxinfo *info, const char *
     return ok;
 }
 
-static uint32_t pcre2_flags(unsigned flags)
-{
-    uint32_t o = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
-    if (flags & PS_RFLAG_CASELESS)
-        o |= PCRE2_CASELESS;
-    if (flags & PS_RFLAG_MULTILINE)
-        o |= PCRE2_MULTILINE;
-    if (flags & PS_RFLAG_DOTALL)
-        o |= PCRE2_DOTALL;
-    if (flags & PS_RFLAG_UNGREEDY)
-        o |= PCRE2_UNGREEDY;
-    return o;
-}
-
 static pcre2_code *compile(const char *pattern, uint32_t opts)
 {
     int err;
@@ -494,7 +481,7 @@ static void test_packs_sound(void **state)
             continue;
         analysed++;
         gated += info.min_digits >= 2 || info.run_len >= 8;
-        pcre2_code *code = compile(r->pattern, pcre2_flags(r->flags));
+        pcre2_code *code = compile(r->pattern, engine_pattern_options(r->flags));
         if (!code)
             fail_msg("rule %s: pattern does not compile", r->id);
         size_t before = ck.matches;
@@ -813,7 +800,7 @@ static void test_lead_sound(void **state)
         if (r->flags & (PS_RFLAG_EXTENDED | PS_RFLAG_UCP))
             continue;
         bool ci = (r->flags & PS_RFLAG_CASELESS) != 0;
-        pcre2_code *code = compile(r->pattern, pcre2_flags(r->flags));
+        pcre2_code *code = compile(r->pattern, engine_pattern_options(r->flags));
         assert_non_null(code);
         for (const char *b = bytes; *b; b++) {
             uint64_t set[4] = {0};
