@@ -91,6 +91,7 @@ typedef struct engine_rule {
     int run_alphabet;      /* the rule's alphabet in engine->runs, or -1: no digit gate */
     int run_lane;          /* run_set's lane in engine->runs, or -1: no run-length gate */
     unsigned min_digits;   /* a match is a run of that alphabet holding at least this many digits (rxinfo) */
+    bool text_digit;       /* the record holds a digit wherever the rule matches, maybe outside the match (rxinfo) */
     uint64_t alphabet[4];  /* the bytes a match can consume (rxinfo) */
     uint64_t run_set[4];   /* a space-free run that must be in the text (rxinfo), run_len long (0: none) */
     unsigned run_len;
@@ -464,7 +465,8 @@ static int assign_wordsets(ps_engine *e)
             if (wordtab_add(&e->words, e->sets[i].w[k], e->sets[i].len[k], (unsigned)i))
                 return PS_E_NOMEM;
     }
-    wordtab_finish(&e->words);
+    if (wordtab_finish(&e->words))
+        return PS_E_NOMEM;
     size_t n_sets = e->n_sets < MAX_WORDSETS ? e->n_sets : MAX_WORDSETS;
     if (n_sets && !(e->set_lits = calloc(n_sets, sizeof *e->set_lits)))
         return PS_E_NOMEM;
@@ -588,7 +590,7 @@ static int assign_triggers(ps_engine *e)
         if (bytes && cls == BYTE_RARE) {
             prefilter_add_bytes(&e->pf, bytes);
             r->trigger = "a rare byte its match holds";
-        } else if (r->min_digits >= 1) {
+        } else if (r->text_digit) { /* a digit in the match, or one a lookahead needs (a licence number's) */
             prefilter_add_bytes(&e->pf, digits);
             r->trigger = "a digit";
         } else if (r->run_len >= 16 && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
@@ -610,8 +612,7 @@ static int assign_triggers(ps_engine *e)
             e->pf_on = false;
         }
     }
-    prefilter_finish(&e->pf);
-    return PS_OK;
+    return prefilter_finish(&e->pf) ? PS_E_NOMEM : PS_OK;
 }
 
 /* Lays the rules' gate masks out for open_rules (see ps_engine.gate_mask). */
@@ -842,6 +843,7 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
     if (!(src->flags & (PS_RFLAG_EXTENDED | PS_RFLAG_UCP)) &&
         rxinfo_analyze(src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, &info)) {
         r->min_digits = info.min_digits;
+        r->text_digit = info.text_digit;
         memcpy(r->alphabet, info.alphabet, sizeof r->alphabet);
         memcpy(r->run_set, info.run_set, sizeof r->run_set);
         r->run_len = info.run_len;

@@ -3,6 +3,7 @@
 
 #include "byteset.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -19,31 +20,126 @@ void litscan_init(ps_litscan *t)
 #endif
 }
 
-static void add_byte(ps_litscan *t, int k, unsigned c, uint8_t bit)
+/* The (lo, hi) nibble bits of fingerprint byte c, its upper case included: a word's bytes are lower-case, the text
+ * may be in any case, and 'a'..'z' differ from 'A'..'Z' in the high nibble only. */
+static void nibbles_of(unsigned c, uint16_t *lo, uint16_t *hi)
 {
-    t->lo[k][c & 15] |= bit;
-    t->hi[k][c >> 4] |= bit;
-    if (c >= 'a' && c <= 'z') /* the upper-case letter has the same low nibble */
-        t->hi[k][(c - 32) >> 4] |= bit;
+    *lo |= (uint16_t)(1u << (c & 15));
+    *hi |= (uint16_t)(1u << (c >> 4));
+    if (c >= 'a' && c <= 'z')
+        *hi |= (uint16_t)(1u << ((c - 32) >> 4));
 }
 
-void litscan_add(ps_litscan *t, const char *w, size_t len)
+/* Position k of word w as nibble masks: a word shorter than the fingerprint takes any byte there. */
+static void word_nibbles(const char *w, size_t len, int k, uint16_t *lo, uint16_t *hi)
 {
-    const unsigned char *u = (const unsigned char *)w;
-    /* The bucket: words shorter than the fingerprint (whose last positions take any byte) get their own, so their
-     * wildcards do not multiply with the nibbles of longer words; the others go by first byte. */
-    uint8_t bit = (uint8_t)(1u << (len < LITSCAN_WIDTH ? 7 : u[0] % 7));
+    if ((size_t)k < len) {
+        nibbles_of((unsigned char)w[k], lo, hi);
+    } else {
+        *lo = 0xFFFF;
+        *hi = 0xFFFF;
+    }
+}
+
+void litscan_add(ps_litscan *t, const char *w, size_t len, unsigned bucket)
+{
+    uint8_t bit = (uint8_t)(1u << (bucket % LITSCAN_BUCKETS));
     t->n_words++;
     for (int k = 0; k < LITSCAN_WIDTH; k++) {
-        if ((size_t)k < len) {
-            add_byte(t, k, u[k], bit);
-        } else { /* a short word: any byte may follow */
-            for (int x = 0; x < 16; x++) {
+        uint16_t lo = 0, hi = 0;
+        word_nibbles(w, len, k, &lo, &hi);
+        for (int x = 0; x < 16; x++) {
+            if ((lo >> x) & 1)
                 t->lo[k][x] |= bit;
+            if ((hi >> x) & 1)
                 t->hi[k][x] |= bit;
-            }
         }
     }
+}
+
+/* How often byte c turns up in ordinary text, roughly (per 10 000 bytes): English letters by their frequency,
+ * capitals a twentieth of that, spaces, digits and punctuation. Only the ratios matter. */
+static double text_freq(unsigned c)
+{
+    static const unsigned short letter[26] = {820, 150, 280, 430, 1270, 220, 200, 610, 700, 15,  80,  400, 240,
+                                               670, 750, 190, 10,  600, 630, 910, 280, 100, 240, 15,  200, 7};
+    if (c >= 'a' && c <= 'z')
+        return letter[c - 'a'] * 0.75;
+    if (c >= 'A' && c <= 'Z')
+        return letter[c - 'A'] * 0.04;
+    if (c == ' ')
+        return 1600;
+    if ((c >= '0' && c <= '9') || c == '.' || c == ',' || c == '\n')
+        return 60;
+    return c >= 0x21 && c < 0x7F ? 8 : 1;
+}
+
+/* The share of text positions that a bucket with these nibble masks takes for a candidate (up to a constant). */
+static double bucket_cost(const uint16_t lo[LITSCAN_WIDTH], const uint16_t hi[LITSCAN_WIDTH])
+{
+    double cost = 1;
+    for (int k = 0; k < LITSCAN_WIDTH; k++) {
+        double share = 0;
+        for (unsigned c = 0; c < 256; c++)
+            if ((lo[k] >> (c & 15)) & (hi[k] >> (c >> 4)) & 1)
+                share += text_freq(c);
+        cost *= share;
+    }
+    return cost;
+}
+
+struct by_cost {
+    double cost;
+    size_t i;
+};
+
+static int cmp_by_cost(const void *a, const void *b)
+{
+    const struct by_cost *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost < y->cost ? 1 : -1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int litscan_buckets(const char *const *w, const size_t *len, size_t n, uint8_t *bucket)
+{
+    struct by_cost *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        uint16_t lo[LITSCAN_WIDTH] = {0}, hi[LITSCAN_WIDTH] = {0};
+        for (int k = 0; k < LITSCAN_WIDTH; k++)
+            word_nibbles(w[i], len[i], k, &lo[k], &hi[k]);
+        order[i] = (struct by_cost){bucket_cost(lo, hi), i};
+    }
+    qsort(order, n, sizeof *order, cmp_by_cost); /* the commonest fingerprints first */
+    uint16_t lo[LITSCAN_BUCKETS][LITSCAN_WIDTH] = {{0}}, hi[LITSCAN_BUCKETS][LITSCAN_WIDTH] = {{0}};
+    double cost[LITSCAN_BUCKETS] = {0};
+    for (size_t o = 0; o < n; o++) {
+        size_t i = order[o].i;
+        unsigned best = 0;
+        double best_cost = 0, best_growth = 0;
+        for (unsigned b = 0; b < LITSCAN_BUCKETS; b++) {
+            uint16_t l[LITSCAN_WIDTH], h[LITSCAN_WIDTH];
+            for (int k = 0; k < LITSCAN_WIDTH; k++) {
+                l[k] = lo[b][k];
+                h[k] = hi[b][k];
+                word_nibbles(w[i], len[i], k, &l[k], &h[k]);
+            }
+            double c = bucket_cost(l, h);
+            if (b == 0 || c - cost[b] < best_growth) {
+                best = b;
+                best_cost = c;
+                best_growth = c - cost[b];
+            }
+        }
+        bucket[i] = (uint8_t)best;
+        cost[best] = best_cost;
+        for (int k = 0; k < LITSCAN_WIDTH; k++)
+            word_nibbles(w[i], len[i], k, &lo[best][k], &hi[best][k]);
+    }
+    free(order);
+    return 0;
 }
 
 void litscan_merge(ps_litscan *into, const ps_litscan *from)

@@ -2,8 +2,8 @@
  * after Hyperscan's "Teddy": each word's first three bytes are split into nibbles, and a word of bucket b may start
  * at position i only if bit b is set in lo[k][low nibble of p[i+k]] & hi[k][high nibble of p[i+k]] for k = 0, 1, 2.
  * Sixteen positions cost six PSHUFB. Candidates are only "may start": the caller compares the words there.
- * Words sharing a first byte share a bucket, which keeps the nibble products (the false candidates) few; words
- * shorter than the fingerprint have a bucket of their own. */
+ * The nibble products of a bucket's words make its false candidates; litscan_buckets spreads words over the eight
+ * buckets so that those products cover few of the bytes of ordinary text. */
 #ifndef PS_LITSCAN_H
 #define PS_LITSCAN_H
 
@@ -23,8 +23,17 @@ typedef struct ps_litscan {
 
 void litscan_init(ps_litscan *t);
 
-/* Adds a word of two or more bytes (its first bytes lower-case ASCII or any non-letter). */
-void litscan_add(ps_litscan *t, const char *w, size_t len);
+#define LITSCAN_BUCKETS 8
+
+/* Adds a word of two or more bytes (its first bytes lower-case ASCII or any non-letter) to bucket `bucket`
+ * (< LITSCAN_BUCKETS), e.g. as litscan_buckets chose. */
+void litscan_add(ps_litscan *t, const char *w, size_t len, unsigned bucket);
+
+/* Chooses a bucket for each of n words (as litscan_add takes them) so that few positions of ordinary text (English
+ * prose, logs, code) are false candidates: greedily, the words whose fingerprints are commonest first, each into
+ * the bucket whose nibble products it widens least. The same words give the same buckets. @return 0, or -1 when
+ * out of memory. */
+int litscan_buckets(const char *const *w, const size_t *len, size_t n, uint8_t *bucket);
 
 /* Adds every word of `from` to `into` (the filter of a union of word lists). */
 void litscan_merge(ps_litscan *into, const ps_litscan *from);

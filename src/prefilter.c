@@ -129,14 +129,16 @@ static void merge_runs(ps_prefilter *pf)
     }
 }
 
-void prefilter_finish(ps_prefilter *pf)
+int prefilter_finish(ps_prefilter *pf)
 {
     merge_runs(pf);
     nibble_tables(pf->bytes, pf->lo, pf->hi);
-    wordtab_finish(&pf->words);
+    if (wordtab_finish(&pf->words))
+        return -1;
     wordtab_lits(&pf->words, 1, &pf->lits);
     for (unsigned i = 0; i < pf->n_runs; i++)
         nibble_tables(pf->runs[i].set, pf->runs[i].lo, pf->runs[i].hi);
+    return 0;
 }
 
 static inline bool in_tables(const uint8_t lo[16], const uint8_t hi[16], unsigned char c)

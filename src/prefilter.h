@@ -38,7 +38,8 @@ void prefilter_add_bytes(ps_prefilter *pf, const uint64_t set[4]);
 int prefilter_add_word(ps_prefilter *pf, const char *w, size_t len);
 /* A run of at least min_len bytes of `set`. @return 0, or -1 when PREFILTER_RUNS are taken. */
 int prefilter_add_run(ps_prefilter *pf, const uint64_t set[4], unsigned min_len);
-void prefilter_finish(ps_prefilter *pf);
+/* @return 0, or -1 when out of memory. */
+int prefilter_finish(ps_prefilter *pf);
 
 /* The first position >= from in p[0..n) holding a trigger byte / starting a trigger word / starting a trigger run;
  * n when there is none. `run` < pf->n_runs picks the kind of run. May read up to 64 bytes past p[n - 1] (subjects carry padding, see buf_pad). */

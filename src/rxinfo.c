@@ -25,9 +25,16 @@ typedef struct piece {
     /* the best space-free run this piece guarantees in the text (see ps_rxinfo.run_set) */
     uint64_t run_set[4];
     unsigned run_len;
+    bool text_digit; /* a positive lookaround in it sees an ASCII digit (see has_digit) */
 } piece;
 
-#define EMPTY ((piece){{0}, 0, 0, 0, false, 0, {0}, {0}, 0})
+#define EMPTY ((piece){{0}, 0, 0, 0, false, 0, {0}, {0}, 0, false})
+
+/* Wherever the piece matches, the text holds an ASCII digit: one it consumes, or one a lookaround sees. */
+static bool has_digit(const piece *p)
+{
+    return p->digits > 0 || p->text_digit;
+}
 #define LONG 0x10000u /* "unbounded" for byte counts: longer than any lead worth using */
 
 typedef struct parser {
@@ -421,6 +428,7 @@ static piece parse_group(parser *ps)
     if (positive) { /* what it looks at is in the text, though not in the match */
         memcpy(r.run_set, in.run_set, sizeof r.run_set);
         r.run_len = in.run_len;
+        r.text_digit = has_digit(&in);
     }
     return r;
 }
@@ -586,8 +594,10 @@ static piece parse_seq(parser *ps)
                 memset(a.req, 0, sizeof a.req);
             if (none)
                 memset(a.set, 0, sizeof a.set);
-            if (!min)
-                a.run_len = 0; /* optional: guarantees nothing */
+            if (!min) { /* optional: guarantees nothing */
+                a.run_len = 0;
+                a.text_digit = false;
+            }
         }
         if (*ps->p == '{')
             return fail(ps);
@@ -595,6 +605,7 @@ static piece parse_seq(parser *ps)
         unite(r.req, a.req);
         r.digits = cap_add(r.digits, a.digits, MAX_DIGITS);
         r.len = cap_add(r.len, a.len, MAX_DIGITS);
+        r.text_digit = r.text_digit || a.text_digit;
         if (!r.must && a.must) { /* the first piece sure to hold the byte: all before it may come first */
             r.must = true;
             r.lead = cap_add(r.maxlen, a.lead, LONG);
@@ -614,6 +625,7 @@ static piece parse_alt(parser *ps)
     while (!ps->failed && *ps->p == '|') {
         ps->p++;
         piece b = parse_seq(ps);
+        r.text_digit = has_digit(&r) && has_digit(&b);
         unite(r.set, b.set);
         for (int i = 0; i < 4; i++)
             r.req[i] &= b.req[i];
@@ -652,6 +664,7 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
         return false;
     memcpy(out->alphabet, r.set, sizeof r.set);
     out->min_digits = r.digits;
+    out->text_digit = has_digit(&r);
     out->min_len = r.len;
     memcpy(out->required, r.req, sizeof r.req);
     memcpy(out->run_set, r.run_set, sizeof r.run_set);

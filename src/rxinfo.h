@@ -12,6 +12,8 @@
 typedef struct ps_rxinfo {
     uint64_t alphabet[4]; /* every byte a match can consume (lookarounds consume nothing) */
     unsigned min_digits;  /* no match holds fewer ASCII digits */
+    bool text_digit;      /* the text holds an ASCII digit wherever the pattern matches: in the match, or where a
+                             positive lookaround looks ((?=[A-Z0-9]{0,18}\d) at a licence number's start) */
     unsigned min_len;     /* no match consumes fewer characters (so bytes) */
     uint64_t required[4]; /* bytes every match consumes (each ASCII; a case-folded letter is not listed) */
     /* A run that must be in the text wherever the pattern matches, without spaces: the whole match, or the text a

@@ -52,7 +52,7 @@ int wordtab_add(ps_wordtab *t, const char *w, size_t len, unsigned set)
         set_bit(t->short_bigram, bg);
     else
         set_bit(t->tri_hash, tri_hash(u[0], u[1], u[2]));
-    t->words[t->n++] = (ps_wordref){(uint16_t)bg, (uint8_t)set, w, len};
+    t->words[t->n++] = (ps_wordref){(uint16_t)bg, (uint8_t)set, 0, w, len};
     return 0;
 }
 
@@ -62,10 +62,29 @@ static int cmp_ref(const void *a, const void *b)
     return (x->bigram > y->bigram) - (x->bigram < y->bigram);
 }
 
-void wordtab_finish(ps_wordtab *t)
+int wordtab_finish(ps_wordtab *t)
 {
-    if (t->n)
-        qsort(t->words, t->n, sizeof *t->words, cmp_ref);
+    if (!t->n)
+        return 0;
+    qsort(t->words, t->n, sizeof *t->words, cmp_ref);
+    /* One bucket per word for the whole table, so that the filters of any of its sets merge into the filter of
+     * their union (litscan_merge). */
+    const char **w = malloc(t->n * sizeof *w);
+    size_t *len = malloc(t->n * sizeof *len);
+    uint8_t *bucket = malloc(t->n);
+    int st = w && len && bucket ? 0 : -1;
+    for (size_t k = 0; !st && k < t->n; k++) {
+        w[k] = t->words[k].w;
+        len[k] = t->words[k].len;
+    }
+    if (!st)
+        st = litscan_buckets(w, len, t->n, bucket);
+    for (size_t k = 0; !st && k < t->n; k++)
+        t->words[k].bucket = bucket[k];
+    free(w);
+    free(len);
+    free(bucket);
+    return st;
 }
 
 uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_t i, uint64_t skip)
@@ -107,5 +126,5 @@ void wordtab_lits(const ps_wordtab *t, uint64_t sets, ps_litscan *out)
     out->bigrams = t->any_bigram;
     for (size_t k = 0; k < t->n; k++)
         if ((sets >> t->words[k].set) & 1)
-            litscan_add(out, t->words[k].w, t->words[k].len);
+            litscan_add(out, t->words[k].w, t->words[k].len, t->words[k].bucket);
 }

@@ -13,6 +13,7 @@
 typedef struct ps_wordref {
     uint16_t bigram;
     uint8_t set;
+    uint8_t bucket; /* its fingerprint bucket (litscan_buckets, over the whole table) */
     const char *w; /* lower-cased, borrowed */
     size_t len;
 } ps_wordref;
@@ -32,8 +33,8 @@ void wordtab_free(ps_wordtab *t);
  * table. @return 0, or -1 when out of memory. */
 int wordtab_add(ps_wordtab *t, const char *w, size_t len, unsigned set);
 
-/* Call once after the last wordtab_add. */
-void wordtab_finish(ps_wordtab *t);
+/* Call once after the last wordtab_add. @return 0, or -1 when out of memory. */
+int wordtab_finish(ps_wordtab *t);
 
 /* The sets (bitmap) of the words that start at u[i] and end by u[n], leaving out the sets in `skip`. */
 uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_t i, uint64_t skip);

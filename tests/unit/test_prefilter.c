@@ -197,6 +197,23 @@ static void check_litscan(const ps_litscan *ls, const wordlist *wl, const text *
     }
 }
 
+/* The buckets of a word list: litscan_buckets' choice, or (every third list) any buckets at all, which must find
+ * every word just the same. */
+static void pick_buckets(rng *r, const wordlist *wl, uint8_t *bucket)
+{
+    if (below(r, 3) == 0) {
+        for (size_t k = 0; k < wl->n; k++)
+            bucket[k] = (uint8_t)below(r, LITSCAN_BUCKETS);
+        return;
+    }
+    const char *w[24];
+    for (size_t k = 0; k < wl->n; k++)
+        w[k] = wl->w[k];
+    assert_int_equal(litscan_buckets(w, wl->len, wl->n, bucket), 0);
+    for (size_t k = 0; k < wl->n; k++)
+        assert_true(bucket[k] < LITSCAN_BUCKETS);
+}
+
 static void test_litscan_random(void **state)
 {
     (void)state;
@@ -204,10 +221,12 @@ static void test_litscan_random(void **state)
     for (int iter = 0; iter < 3000; iter++) {
         wordlist wl;
         rand_words(&r, &wl, 1 + below(&r, 20));
+        uint8_t bucket[24];
+        pick_buckets(&r, &wl, bucket);
         ps_litscan ls;
         litscan_init(&ls);
         for (size_t k = 0; k < wl.n; k++)
-            litscan_add(&ls, wl.w[k], wl.len[k]);
+            litscan_add(&ls, wl.w[k], wl.len[k], bucket[k]);
         size_t n = below(&r, 8) == 0 ? below(&r, 20) : below(&r, 400);
         text t = rand_text_with(&r, &wl, n);
         int simd = ls.simd;
@@ -217,6 +236,29 @@ static void test_litscan_random(void **state)
         ls.simd = simd;
         text_free(&t);
     }
+}
+
+/* litscan_buckets: words of the same fingerprint share a bucket; the commonest fingerprints of English get a bucket
+ * each (sharing one would make a candidate of every byte their nibbles cross into); the choice is repeatable. */
+static void test_litscan_buckets(void **state)
+{
+    (void)state;
+    const char *w[] = {"the", "and", "ing", "her", "you", "was", "for", "thee", "password", "passwd", "pass"};
+    size_t len[11];
+    for (int k = 0; k < 11; k++)
+        len[k] = strlen(w[k]);
+    uint8_t b[11], again[11];
+    assert_int_equal(litscan_buckets(w, len, 11, b), 0);
+    for (int i = 0; i < 7; i++)
+        for (int j = i + 1; j < 7; j++)
+            if (b[i] == b[j])
+                fail_msg("'%s' and '%s' share bucket %u", w[i], w[j], b[i]);
+    assert_int_equal(b[7], b[0]);  /* "thee" is "the" to the fingerprint */
+    assert_int_equal(b[9], b[8]);  /* so are "passwd" and "password" */
+    assert_int_equal(b[10], b[8]); /* and "pass" */
+    assert_int_equal(litscan_buckets(w, len, 11, again), 0);
+    assert_memory_equal(b, again, sizeof b);
+    assert_int_equal(litscan_buckets(w, len, 0, b), 0);
 }
 
 static void test_litscan_merge(void **state)
@@ -232,13 +274,15 @@ static void test_litscan_merge(void **state)
             memcpy(all.w[all.n], b.w[k], sizeof b.w[k]);
             all.len[all.n++] = b.len[k];
         }
+        uint8_t bucket[24];
+        pick_buckets(&r, &all, bucket); /* chosen over the union, as a wordtab does */
         ps_litscan la, lb;
         litscan_init(&la);
         litscan_init(&lb);
         for (size_t k = 0; k < a.n; k++)
-            litscan_add(&la, a.w[k], a.len[k]);
+            litscan_add(&la, a.w[k], a.len[k], bucket[k]);
         for (size_t k = 0; k < b.n; k++)
-            litscan_add(&lb, b.w[k], b.len[k]);
+            litscan_add(&lb, b.w[k], b.len[k], bucket[a.n + k]);
         litscan_merge(&la, &lb);
         assert_int_equal(la.n_words, (int)all.n);
         text t = rand_text_with(&r, &all, below(&r, 300));
@@ -255,7 +299,7 @@ static void test_litscan_every_offset(void **state)
     for (size_t wi = 0; wi < sizeof words / sizeof words[0]; wi++) {
         ps_litscan ls;
         litscan_init(&ls);
-        litscan_add(&ls, words[wi], strlen(words[wi]));
+        litscan_add(&ls, words[wi], strlen(words[wi]), (unsigned)wi % LITSCAN_BUCKETS);
         size_t len = strlen(words[wi]);
         for (unsigned variant = 0; variant < (1u << len); variant++) {
             for (size_t n = len; n < 70; n++) {
@@ -291,7 +335,7 @@ static void test_litscan_empty(void **state)
     hits h = {.limit = 64};
     litscan_scan(&ls, (const char *)buf, 64, collect, &h);
     assert_int_equal(h.n, 0);
-    litscan_add(&ls, "ab", 2);
+    litscan_add(&ls, "ab", 2, 0);
     litscan_scan(&ls, (const char *)buf, 0, collect, &h);
     assert_int_equal(h.n, 0);
 }
@@ -318,7 +362,7 @@ static void test_wordtab_at(void **state)
         wordtab_init(&wt);
         for (size_t k = 0; k < wl.n; k++)
             assert_int_equal(wordtab_add(&wt, wl.w[k], wl.len[k], wl.set[k]), 0);
-        wordtab_finish(&wt);
+        assert_int_equal(wordtab_finish(&wt), 0);
         size_t n = below(&r, 200);
         text t = rand_text_with(&r, &wl, n);
         for (int pass = 0; pass < 3; pass++) {
@@ -410,7 +454,7 @@ static void test_prefilter_bytes(void **state)
             for (int i = 0; i < 4; i++)
                 s[i] |= part[i];
         }
-        prefilter_finish(&pf);
+        assert_int_equal(prefilter_finish(&pf), 0);
         bool exact = rows(s) <= 8;
         size_t n = below(&r, 300);
         text t = text_of_set(&r, s, n);
@@ -452,7 +496,7 @@ static void test_prefilter_words(void **state)
         prefilter_init(&pf);
         for (size_t k = 0; k < wl.n; k++)
             assert_int_equal(prefilter_add_word(&pf, wl.w[k], wl.len[k]), 0);
-        prefilter_finish(&pf);
+        assert_int_equal(prefilter_finish(&pf), 0);
         size_t n = below(&r, 300);
         text t = rand_text_with(&r, &wl, n);
         for (int simd = 0; simd < 2; simd++) {
@@ -542,7 +586,7 @@ static void test_prefilter_runs_exact(void **state)
                     set_add(rs[k].set, 0x80 + k);
             assert_int_equal(prefilter_add_run(&pf, rs[k].set, rs[k].len), 0);
         }
-        prefilter_finish(&pf);
+        assert_int_equal(prefilter_finish(&pf), 0);
         assert_int_equal(pf.n_runs, nr);
         size_t n = below(&r, 400);
         text t = text_of_runs(&r, rs, nr, n);
@@ -585,7 +629,7 @@ static void test_prefilter_runs_merged(void **state)
             }
             assert_int_equal(prefilter_add_run(&pf, rs[k].set, rs[k].len), 0);
         }
-        prefilter_finish(&pf);
+        assert_int_equal(prefilter_finish(&pf), 0);
         assert_true(pf.n_runs <= PREFILTER_SCANS);
         size_t n = below(&r, 300);
         text t = text_of_runs(&r, rs, nr, n);
@@ -637,7 +681,7 @@ static void test_prefilter_run_windows(void **state)
         ps_prefilter pf;
         prefilter_init(&pf);
         assert_int_equal(prefilter_add_run(&pf, s, len), 0);
-        prefilter_finish(&pf);
+        assert_int_equal(prefilter_finish(&pf), 0);
         unsigned eff = len < 48 ? len : 48;
         for (size_t at = 0; at < 200; at += 3) {
             unsigned char buf[300 + PAD];
@@ -1219,6 +1263,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_litscan_random),
         cmocka_unit_test(test_litscan_merge),
+        cmocka_unit_test(test_litscan_buckets),
         cmocka_unit_test(test_litscan_every_offset),
         cmocka_unit_test(test_litscan_empty),
         cmocka_unit_test(test_wordtab_at),

@@ -298,6 +298,36 @@ static void test_cases(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* text_digit: a digit the match consumes, or one a positive lookaround sees, on every path. */
+static void test_text_digit(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern;
+        bool text_digit;
+    } digit_cases[] = {
+        {"a1", true},
+        {"ab", false},
+        {"(?=[A-Z0-9]{0,18}\\d)[A-Z]+", true},
+        {"(?<=\\d)x", true},
+        {"(?!\\d)x", false},
+        {"(?<!\\d)x", false},
+        {"(?:(?=\\d))?x", false},
+        {"(?:(?=\\d)){1,2}x", true},
+        {"a(?=\\d)|b", false},
+        {"a(?=\\d)|b\\d", true},
+        {"(?:x(?=.*\\d)|y7)z", true},
+        {"(?=(?!\\d)).", false},
+        {"[0-9]?", false},
+    };
+    for (size_t i = 0; i < sizeof digit_cases / sizeof digit_cases[0]; i++) {
+        ps_rxinfo info;
+        assert_true(rxinfo_analyze(digit_cases[i].pattern, false, &info));
+        if (info.text_digit != digit_cases[i].text_digit)
+            fail_msg("\"%s\": text_digit %d, want %d", digit_cases[i].pattern, info.text_digit, digit_cases[i].text_digit);
+    }
+}
+
 static void test_limits(void **state)
 {
     (void)state;
@@ -353,6 +383,14 @@ static bool has_run(const unsigned char *p, size_t n, const uint64_t set[4], uns
 }
 
 /* Every match of `code` in subj must fit info. @return false (with a message in why) at the first that does not. */
+static bool has_ascii_digit(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] >= '0' && p[i] <= '9')
+            return true;
+    return false;
+}
+
 static bool sound_on(const pcre2_code *code, const ps_rxinfo *info, const char *subj, size_t n, char *why,
                      size_t why_size, checked *ck)
 {
@@ -403,6 +441,10 @@ static bool sound_on(const pcre2_code *code, const ps_rxinfo *info, const char *
                 snprintf(why, why_size, "match [%zu,%zu) lacks the required byte 0x%02x", s, e, c);
                 ok = false;
             }
+        if (ok && info->text_digit && !has_ascii_digit(u, n)) {
+            snprintf(why, why_size, "match [%zu,%zu), but text_digit and the text has no digit", s, e);
+            ok = false;
+        }
         if (ok && !runs_ok) {
             snprintf(why, why_size, "match [%zu,%zu), but no run of %u run_set bytes in the text", s, e,
                      info->run_len);
@@ -863,6 +905,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_text_digit),
         cmocka_unit_test(test_packs_sound),
         cmocka_unit_test(test_random_patterns),
         cmocka_unit_test(test_tricky_sound),
