@@ -105,6 +105,21 @@ typedef struct engine_rule {
     size_t n_examples;
 } engine_rule;
 
+/* What a whole subject must have for a rule to run, beyond its byte gates: compact and side by side, so that one
+ * branch-free pass over the open rules closes those a subject fails (close_rules). `alphabet` and `lane` index the
+ * arrays digitruns fills (digits in runs of the rule's alphabet, lengths of runs of its bytes); NO_RUN_GATE names an
+ * extra slot that always passes. */
+typedef struct rule_gates {
+    uint32_t min_len;   /* the shortest match */
+    uint8_t alphabet;   /* needs min_digits digits in a run of this alphabet */
+    uint8_t min_digits;
+    uint8_t lane;       /* needs a run of run_len bytes of this lane's set */
+    uint8_t run_len;
+    uint64_t sets;      /* the word sets it needs (keywords, required context words) */
+} rule_gates;
+
+#define NO_RUN_GATE DIGITRUNS_MAX
+
 /* A set of words, any of which a record must contain for a rule to run (its keywords, or its required context
  * words). Rules that share a set share one search per record. */
 typedef struct wordset {
@@ -137,6 +152,7 @@ struct ps_engine {
      * gates; n rounded up to a multiple of 4, the padding never open): a record opens a rule when it has a bit of
      * each of the rule's masks. Four rules per SSE2 step. */
     uint32_t *gate_mask[3];
+    rule_gates *gates; /* per rule, the gates checked after the byte gates (close_rules) */
     size_t rule_words; /* 64-bit words of a bitmap of rules */
     uint32_t min_len; /* the shortest match any rule can make */
     ps_digitruns runs; /* the alphabets of the rules that need two or more digits */
@@ -167,9 +183,6 @@ struct ps_scratch {
         ps_litscan lits;
     } lit_cache[LIT_CACHE];
     unsigned lit_used, lit_next;
-    /* Word sets present in the current subject (bit i = engine->sets[i]), found on first need. */
-    uint64_t sets_found;
-    bool sets_known;
     /* Unicode folding of the current subject (see engine_scan) */
     int folded;
     ps_buf fold_buf;
@@ -629,6 +642,24 @@ static int index_gates(ps_engine *e)
     return PS_OK;
 }
 
+/* Lays out e->gates (see rule_gates), once the digit gates and word sets are assigned. */
+static int layout_rule_gates(ps_engine *e)
+{
+    if (!(e->gates = calloc(e->n ? e->n : 1, sizeof *e->gates)))
+        return PS_E_NOMEM;
+    for (size_t i = 0; i < e->n; i++) {
+        const engine_rule *r = &e->rules[i];
+        rule_gates *g = &e->gates[i];
+        g->min_len = r->min_len;
+        g->alphabet = r->run_alphabet >= 0 ? (uint8_t)r->run_alphabet : NO_RUN_GATE;
+        g->min_digits = r->run_alphabet >= 0 ? (uint8_t)(r->min_digits < 255 ? r->min_digits : 255) : 0;
+        g->lane = r->run_lane >= 0 ? (uint8_t)r->run_lane : NO_RUN_GATE;
+        g->run_len = r->run_lane >= 0 ? (uint8_t)(r->run_len < 255 ? r->run_len : 255) : 0;
+        g->sets = (r->kw_set >= 0 ? (uint64_t)1 << r->kw_set : 0) | (r->ctx_set >= 0 ? (uint64_t)1 << r->ctx_set : 0);
+    }
+    return PS_OK;
+}
+
 static void free_rule(engine_rule *r)
 {
     free(r->id);
@@ -911,7 +942,7 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
     for (size_t i = 0; i < e->n; i++)
         if (e->rules[i].min_len < e->min_len)
             e->min_len = e->rules[i].min_len;
-    if ((st = assign_wordsets(e)))
+    if ((st = assign_wordsets(e)) || (st = layout_rule_gates(e)))
         goto fail;
     /* Lookbehind counts characters; 4 bytes each at most in UTF-8. */
     e->back_margin = max_window + 4 * (max_lookbehind < MAX_LOOKBEHIND_MARGIN ? max_lookbehind : MAX_LOOKBEHIND_MARGIN) + 8;
@@ -957,6 +988,7 @@ void ps_engine_free(ps_engine *e)
     free(e->jit);
     for (int g = 0; g < 3; g++)
         free(e->gate_mask[g]);
+    free(e->gates);
     free(e->redact_rules);
     redact_free(e->redactor);
     free(e);
@@ -1150,37 +1182,6 @@ static void open_rules(const ps_engine *e, ps_scratch *s, uint32_t found)
         s->open[i >> 6] |= ok << (i & 63);
     }
 #endif
-}
-
-/* The word sets that the open rules need. */
-static uint64_t sets_needed(const ps_engine *e, const ps_scratch *s)
-{
-    uint64_t sets = 0;
-    for (size_t w = 0; w < e->rule_words; w++) {
-        for (uint64_t b = s->open[w]; b; b &= b - 1) {
-            const engine_rule *r = &e->rules[(w << 6) + (size_t)__builtin_ctzll(b)];
-            sets |= (r->kw_set >= 0 ? (uint64_t)1 << r->kw_set : 0) | (r->ctx_set >= 0 ? (uint64_t)1 << r->ctx_set : 0);
-        }
-    }
-    return sets;
-}
-
-/* Is word set `set` in the current subject? Found for all sets at once, on first need. */
-static bool set_present(const ps_engine *e, ps_scratch *s, int set, const ps_subject *subj)
-{
-    if (!s->sets_known) {
-        s->sets_found = wordsets_in(e, s, sets_needed(e, s), subj->p, subj->len);
-        s->sets_known = true;
-    }
-    return (s->sets_found >> set) & 1;
-}
-
-/* The gates of a whole subject after its byte classes and runs (open_rules, close_by_runs): length, keywords,
- * required context words. */
-static inline bool rule_may_match(const ps_engine *e, ps_scratch *s, const engine_rule *r, const ps_subject *subj)
-{
-    return subj->len >= r->min_len && (r->kw_set < 0 || set_present(e, s, r->kw_set, subj)) &&
-           (r->ctx_set < 0 || set_present(e, s, r->ctx_set, subj));
 }
 
 /* Multi-byte keywords: is one of them in the subject? */
@@ -1445,35 +1446,51 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
     return PS_OK;
 }
 
-/* Closes the open rules whose run gates the subject fails: too few digits in any run of the bytes a match is made of
- * (digitruns_scan), or no run of its needed bytes long enough (digitruns_lengths). Done before any word search, so
- * that only the word sets of rules still in the running are looked for. */
-static void close_by_runs(const ps_engine *e, ps_scratch *s, const ps_subject *subj)
+/* Closes the open rules whose other gates the whole subject fails: its length, enough digits in a run of the bytes
+ * a match is made of (digitruns_scan), a long enough run of its needed bytes (digitruns_lengths), and then, looked
+ * for only for the rules still open, its word sets (keywords, required context words). Branch-free over compact
+ * per-rule data (rule_gates): a record opens a different mix of rules each time. */
+static void close_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj)
 {
-    uint8_t digits[DIGITRUNS_MAX], lens[DIGITRUNS_MAX];
-    bool digits_known = false, lens_known = false;
+    uint8_t digits[DIGITRUNS_MAX + 1], lens[DIGITRUNS_MAX + 1];
+    bool want_digits = false, want_lens = false;
     for (size_t w = 0; w < e->rule_words; w++) {
         for (uint64_t b = s->open[w]; b; b &= b - 1) {
-            size_t i = (w << 6) + (size_t)__builtin_ctzll(b);
-            const engine_rule *r = &e->rules[i];
-            bool shut = false;
-            if (r->run_alphabet >= 0) {
-                if (!digits_known) {
-                    digitruns_scan(&e->runs, subj->p, subj->len, digits);
-                    digits_known = true;
-                }
-                shut = digits[r->run_alphabet] < r->min_digits;
-            }
-            if (!shut && r->run_lane >= 0) {
-                if (!lens_known) {
-                    digitruns_lengths(&e->runs, subj->p, subj->len, lens);
-                    lens_known = true;
-                }
-                shut = lens[r->run_lane] < (r->run_len < 255 ? r->run_len : 255);
-            }
-            if (shut)
-                s->open[w] &= ~((uint64_t)1 << (i & 63));
+            const rule_gates *g = &e->gates[(w << 6) + (size_t)__builtin_ctzll(b)];
+            want_digits |= g->alphabet != NO_RUN_GATE;
+            want_lens |= g->lane != NO_RUN_GATE;
         }
+    }
+    if (want_digits)
+        digitruns_scan(&e->runs, subj->p, subj->len, digits);
+    if (want_lens)
+        digitruns_lengths(&e->runs, subj->p, subj->len, lens);
+    digits[NO_RUN_GATE] = lens[NO_RUN_GATE] = 255;
+    uint64_t sets = 0;
+    for (size_t w = 0; w < e->rule_words; w++) {
+        uint64_t keep = 0;
+        for (uint64_t b = s->open[w]; b; b &= b - 1) {
+            unsigned bit = (unsigned)__builtin_ctzll(b);
+            const rule_gates *g = &e->gates[(w << 6) + bit];
+            /* (a rule reads only the slots its gates name, which were filled above) */
+            uint64_t ok = (subj->len >= g->min_len) & (digits[g->alphabet] >= g->min_digits) & (lens[g->lane] >= g->run_len);
+            keep |= ok << bit;
+            sets |= g->sets & (0 - ok);
+        }
+        s->open[w] = keep;
+    }
+    if (!sets)
+        return;
+    uint64_t found = wordsets_in(e, s, sets, subj->p, subj->len);
+    if ((sets & found) == sets)
+        return;
+    for (size_t w = 0; w < e->rule_words; w++) {
+        uint64_t keep = 0;
+        for (uint64_t b = s->open[w]; b; b &= b - 1) {
+            unsigned bit = (unsigned)__builtin_ctzll(b);
+            keep |= (uint64_t)!(e->gates[(w << 6) + bit].sets & ~found) << bit;
+        }
+        s->open[w] = keep;
     }
 }
 
@@ -1487,15 +1504,20 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
     if (subj->last && subj->len < e->min_len && !s->ungated)
         return PS_OK; /* shorter than any rule's shortest match (JSON ids, flags, short metadata) */
     uint32_t found = subj->last ? bytegate_scan(&e->gate, subj->p, subj->len) : 0;
-    s->sets_known = false;
     size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
     size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
-    /* Whole subjects only: the rules their byte classes and runs let through (a bitmap). */
+    /* Whole subjects only: the rules their gates let through (a bitmap). Gates say what a whole match needs; in
+     * a window that is not the record's end, the needed bytes may still come. */
     const uint64_t *open = NULL;
     if (subj->last && !s->ungated) {
         open_rules(e, s, found);
-        close_by_runs(e, s, subj);
+        close_rules(e, s, subj);
         open = s->open;
+        if (only_rule >= 0 && !((open[lo >> 6] >> (lo & 63)) & 1)) {
+            s->last_drop = "the text lacks a byte, digits, a keyword or a context word that the rule needs";
+            s->last_check = "gate";
+            return PS_OK;
+        }
     }
     for (size_t i = lo; i < hi && i < e->n; i++) {
         if (open) {
@@ -1511,14 +1533,6 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
                 break;
         }
         const engine_rule *r = &e->rules[i];
-        /* Gates say what a whole match needs; in a window that is not the record's end, the needed bytes may
-         * still come, so only whole subjects are gated. */
-        if (open && !rule_may_match(e, s, r, subj)) {
-            /* No formatting here: this runs for most rules on most records. */
-            s->last_drop = "the text lacks a byte, keyword or context word that the rule needs";
-            s->last_check = "gate";
-            continue;
-        }
         ensure_jit(e, i);
         int st;
         if (s->prof_ns) {
