@@ -6,13 +6,20 @@
 #include <stdbool.h>
 #include <string.h>
 
-#ifdef __SSE2__
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define PS_HAVE_AVX2 1
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 void digitruns_init(ps_digitruns *d)
 {
     memset(d, 0, sizeof *d);
+#ifdef PS_HAVE_AVX2
+    __builtin_cpu_init();
+    d->avx2 = __builtin_cpu_supports("avx2");
+#endif
 }
 
 int digitruns_add(ps_digitruns *d, const uint64_t alphabet[4])
@@ -52,53 +59,88 @@ static inline bool is_digit(unsigned char c)
     return c >= '0' && c <= '9';
 }
 
-/* The longest count in a run of each alphabet over u[i..n): a run counts its digits (digits_only) or all its bytes. */
-static inline void count_runs(const ps_digitruns *d, const unsigned char *u, size_t i, size_t n, bool digits_only,
-                              uint8_t best[DIGITRUNS_MAX])
+#ifndef __SSE2__
+/* The fallback: one alphabet at a time. */
+static void count_scalar(const ps_digitruns *d, const unsigned char *u, size_t n, uint8_t digits[DIGITRUNS_MAX],
+                         uint8_t lens[DIGITRUNS_MAX])
 {
-#ifdef __SSE2__
-    __m128i c0 = _mm_setzero_si128(), c1 = c0, b0 = c0, b1 = c0;
-    const __m128i one = _mm_set1_epi8(1), zero = _mm_setzero_si128();
-    for (; i < n; i++) {
-        const uint8_t *m = d->member[u[i]];
-        __m128i add = !digits_only || is_digit(u[i]) ? one : zero;
-        c0 = _mm_and_si128(_mm_adds_epu8(c0, add), _mm_loadu_si128((const __m128i *)m));
-        c1 = _mm_and_si128(_mm_adds_epu8(c1, add), _mm_loadu_si128((const __m128i *)(m + 16)));
-        b0 = _mm_max_epu8(b0, c0);
-        b1 = _mm_max_epu8(b1, c1);
-    }
-    _mm_storeu_si128((__m128i *)best, b0);
-    _mm_storeu_si128((__m128i *)(best + 16), b1);
-#else
-    uint8_t cnt[DIGITRUNS_MAX] = {0};
-    for (; i < n; i++) {
-        unsigned add = !digits_only || is_digit(u[i]);
-        for (unsigned a = 0; a < d->n; a++) {
-            unsigned v = d->member[u[i]][a] ? cnt[a] + add : 0;
-            cnt[a] = (uint8_t)(v > 255 ? 255 : v);
-            if (cnt[a] > best[a])
-                best[a] = cnt[a];
+    for (unsigned a = 0; a < d->n; a++) {
+        unsigned dc = 0, lc = 0;
+        for (size_t i = 0; i < n; i++) {
+            bool in = d->member[u[i]][a] != 0;
+            dc = in ? dc + is_digit(u[i]) : 0;
+            lc = in ? lc + 1 : 0;
+            dc = dc > 255 ? 255 : dc;
+            lc = lc > 255 ? 255 : lc;
+            digits[a] = dc > digits[a] ? (uint8_t)dc : digits[a];
+            lens[a] = lc > lens[a] ? (uint8_t)lc : lens[a];
         }
     }
-#endif
 }
+#endif
 
-void digitruns_scan(const ps_digitruns *d, const char *p, size_t n, uint8_t best[DIGITRUNS_MAX])
+#ifdef __SSE2__
+/* All 32 alphabets side by side in saturating byte counters, two 16-lane halves. */
+static void count_sse2(const ps_digitruns *d, const unsigned char *u, size_t n, uint8_t digits[DIGITRUNS_MAX],
+                       uint8_t lens[DIGITRUNS_MAX])
+{
+    const __m128i one = _mm_set1_epi8(1), zero = _mm_setzero_si128();
+    __m128i c0 = zero, c1 = zero, b0 = zero, b1 = zero, l0 = zero, l1 = zero, m0 = zero, m1 = zero;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *row = d->member[u[i]];
+        __m128i in0 = _mm_loadu_si128((const __m128i *)row), in1 = _mm_loadu_si128((const __m128i *)(row + 16));
+        __m128i add = _mm_set1_epi8((char)is_digit(u[i]));
+        c0 = _mm_and_si128(_mm_adds_epu8(c0, add), in0);
+        c1 = _mm_and_si128(_mm_adds_epu8(c1, add), in1);
+        l0 = _mm_and_si128(_mm_adds_epu8(l0, one), in0);
+        l1 = _mm_and_si128(_mm_adds_epu8(l1, one), in1);
+        b0 = _mm_max_epu8(b0, c0);
+        b1 = _mm_max_epu8(b1, c1);
+        m0 = _mm_max_epu8(m0, l0);
+        m1 = _mm_max_epu8(m1, l1);
+    }
+    _mm_storeu_si128((__m128i *)digits, b0);
+    _mm_storeu_si128((__m128i *)(digits + 16), b1);
+    _mm_storeu_si128((__m128i *)lens, m0);
+    _mm_storeu_si128((__m128i *)(lens + 16), m1);
+}
+#endif
+
+#ifdef PS_HAVE_AVX2
+/* The same, the 32 lanes in one register: a byte costs one load and six operations, in two independent chains. */
+__attribute__((target("avx2"))) static void count_avx2(const ps_digitruns *d, const unsigned char *u, size_t n,
+                                                        uint8_t digits[DIGITRUNS_MAX], uint8_t lens[DIGITRUNS_MAX])
+{
+    const __m256i one = _mm256_set1_epi8(1), zero = _mm256_setzero_si256();
+    __m256i c = zero, best_c = zero, l = zero, best_l = zero;
+    for (size_t i = 0; i < n; i++) {
+        __m256i in = _mm256_loadu_si256((const __m256i *)d->member[u[i]]);
+        __m256i add = _mm256_set1_epi8((char)is_digit(u[i])); /* a broadcast, not a branch: digits come and go */
+        c = _mm256_and_si256(_mm256_adds_epu8(c, add), in);
+        l = _mm256_and_si256(_mm256_adds_epu8(l, one), in);
+        best_c = _mm256_max_epu8(best_c, c);
+        best_l = _mm256_max_epu8(best_l, l);
+    }
+    _mm256_storeu_si256((__m256i *)digits, best_c);
+    _mm256_storeu_si256((__m256i *)lens, best_l);
+}
+#endif
+
+void digitruns_count(const ps_digitruns *d, const char *p, size_t n, uint8_t digits[DIGITRUNS_MAX],
+                     uint8_t lens[DIGITRUNS_MAX])
 {
     const unsigned char *u = (const unsigned char *)p;
-    memset(best, 0, DIGITRUNS_MAX);
-    /* Runs without a digit count 0: start at the first digit, stop after the last. */
-    size_t i = 0;
-    while (i < n && !is_digit(u[i]))
-        i++;
-    while (n > i && !is_digit(u[n - 1]))
-        n--;
-    if (i < n)
-        count_runs(d, u, i, n, true, best);
-}
-
-void digitruns_lengths(const ps_digitruns *d, const char *p, size_t n, uint8_t best[DIGITRUNS_MAX])
-{
-    memset(best, 0, DIGITRUNS_MAX);
-    count_runs(d, (const unsigned char *)p, 0, n, false, best);
+    memset(digits, 0, DIGITRUNS_MAX);
+    memset(lens, 0, DIGITRUNS_MAX);
+#ifdef PS_HAVE_AVX2
+    if (d->avx2) {
+        count_avx2(d, u, n, digits, lens);
+        return;
+    }
+#endif
+#ifdef __SSE2__
+    count_sse2(d, u, n, digits, lens);
+#else
+    count_scalar(d, u, n, digits, lens);
+#endif
 }

@@ -1,8 +1,8 @@
 /* digitruns.h — for several alphabets at once: the most ASCII digits in one run of a text's bytes that all belong to
  * the alphabet, or the longest such run. With rxinfo's reading of a pattern (a match is such a run, with at least min_digits digits), it
  * tells which digit rules can match a record at all: a log line "... 194.170.130.182 port 37751" has runs of at most
- * 5 digits over {digits, '-', ' '}, so a 9-digit SSN rule need not run there. One pass, 32 alphabets in two SSE2
- * registers of saturating byte counters. */
+ * 5 digits over {digits, '-', ' '}, so a 9-digit SSN rule need not run there. One pass, 32 alphabets in one AVX2
+ * (or two SSE2) registers of saturating byte counters. */
 #ifndef PS_DIGITRUNS_H
 #define PS_DIGITRUNS_H
 
@@ -14,6 +14,7 @@
 typedef struct ps_digitruns {
     uint8_t member[256][DIGITRUNS_MAX]; /* 0xFF where byte c is in alphabet a */
     unsigned n;
+    int avx2; /* the CPU has AVX2 (0 forces the SSE2 loop: tests) */
 } ps_digitruns;
 
 void digitruns_init(ps_digitruns *d);
@@ -22,10 +23,9 @@ void digitruns_init(ps_digitruns *d);
  * (its users' gates stay correct: runs only grow). @return the lane. */
 int digitruns_add(ps_digitruns *d, const uint64_t alphabet[4]);
 
-/* best[a] = the most digits in one run of alphabet a's bytes in p[0..n) (saturating at 255), for a < d->n. */
-void digitruns_scan(const ps_digitruns *d, const char *p, size_t n, uint8_t best[DIGITRUNS_MAX]);
-
-/* best[a] = the length of the longest run of alphabet a's bytes in p[0..n) (saturating at 255), for a < d->n. */
-void digitruns_lengths(const ps_digitruns *d, const char *p, size_t n, uint8_t best[DIGITRUNS_MAX]);
+/* For each alphabet a < d->n, over p[0..n) and saturating at 255: digits[a] = the most digits in one run of its
+ * bytes, lens[a] = the length of its longest run. */
+void digitruns_count(const ps_digitruns *d, const char *p, size_t n, uint8_t digits[DIGITRUNS_MAX],
+                     uint8_t lens[DIGITRUNS_MAX]);
 
 #endif

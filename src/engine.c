@@ -1447,24 +1447,21 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
 }
 
 /* Closes the open rules whose other gates the whole subject fails: its length, enough digits in a run of the bytes
- * a match is made of (digitruns_scan), a long enough run of its needed bytes (digitruns_lengths), and then, looked
+ * a match is made of, a long enough run of its needed bytes (both from one digitruns_count), and then, looked
  * for only for the rules still open, its word sets (keywords, required context words). Branch-free over compact
  * per-rule data (rule_gates): a record opens a different mix of rules each time. */
 static void close_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj)
 {
     uint8_t digits[DIGITRUNS_MAX + 1], lens[DIGITRUNS_MAX + 1];
-    bool want_digits = false, want_lens = false;
+    bool want_runs = false; /* (rules without these gates read only the NO_RUN_GATE slot) */
     for (size_t w = 0; w < e->rule_words; w++) {
         for (uint64_t b = s->open[w]; b; b &= b - 1) {
             const rule_gates *g = &e->gates[(w << 6) + (size_t)__builtin_ctzll(b)];
-            want_digits |= g->alphabet != NO_RUN_GATE;
-            want_lens |= g->lane != NO_RUN_GATE;
+            want_runs |= g->alphabet != NO_RUN_GATE || g->lane != NO_RUN_GATE;
         }
     }
-    if (want_digits)
-        digitruns_scan(&e->runs, subj->p, subj->len, digits);
-    if (want_lens)
-        digitruns_lengths(&e->runs, subj->p, subj->len, lens);
+    if (want_runs)
+        digitruns_count(&e->runs, subj->p, subj->len, digits, lens);
     digits[NO_RUN_GATE] = lens[NO_RUN_GATE] = 255;
     uint64_t sets = 0;
     for (size_t w = 0; w < e->rule_words; w++) {

@@ -780,19 +780,21 @@ static void test_digitruns(void **state)
                 t.p[i++] = rand_byte(&r);
             }
         }
-        uint8_t best[DIGITRUNS_MAX];
-        memset(best, 0xAA, sizeof best);
-        digitruns_scan(&d, (const char *)t.p, n, best);
-        for (unsigned a = 0; a < na; a++) {
-            unsigned want = naive_digits(al[a], t.p, n);
-            if (best[index[a]] != want)
-                fail_msg("digitruns alphabet %u: %u digits, want %u (n %zu)", a, best[index[a]], want, n);
-        }
-        digitruns_lengths(&d, (const char *)t.p, n, best);
-        for (unsigned a = 0; a < na; a++) {
-            unsigned want = naive_length(al[a], t.p, n);
-            if (best[index[a]] != want)
-                fail_msg("digitruns alphabet %u: longest run %u, want %u (n %zu)", a, best[index[a]], want, n);
+        for (int avx2 = 0; avx2 <= d.avx2; avx2++) { /* the SSE2 loop, and the AVX2 one where the CPU has it */
+            ps_digitruns v = d;
+            v.avx2 = avx2;
+            uint8_t digits[DIGITRUNS_MAX], lens[DIGITRUNS_MAX];
+            memset(digits, 0xAA, sizeof digits);
+            memset(lens, 0xAA, sizeof lens);
+            digitruns_count(&v, (const char *)t.p, n, digits, lens);
+            for (unsigned a = 0; a < na; a++) {
+                unsigned want = naive_digits(al[a], t.p, n);
+                if (digits[index[a]] != want)
+                    fail_msg("digitruns alphabet %u: %u digits, want %u (n %zu)", a, digits[index[a]], want, n);
+                want = naive_length(al[a], t.p, n);
+                if (lens[index[a]] != want)
+                    fail_msg("digitruns alphabet %u: longest run %u, want %u (n %zu)", a, lens[index[a]], want, n);
+            }
         }
         text_free(&t);
     }
@@ -820,26 +822,27 @@ static void test_digitruns_full(void **state)
     const char txt[] = "12\x85"
                         "345 9" "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
                         "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
-    uint8_t best[DIGITRUNS_MAX];
-    digitruns_scan(&d, txt, 8, best);
+    uint8_t best[DIGITRUNS_MAX], lens[DIGITRUNS_MAX];
+    digitruns_count(&d, txt, 8, best, lens);
     for (unsigned k = 0; k < DIGITRUNS_MAX; k++)
         assert_int_equal(best[k], k == 5 ? 5 : 3);
-    digitruns_scan(&d, txt, 0, best);
-    for (unsigned k = 0; k < DIGITRUNS_MAX; k++)
+    digitruns_count(&d, txt, 0, best, lens);
+    for (unsigned k = 0; k < DIGITRUNS_MAX; k++) {
         assert_int_equal(best[k], 0);
+        assert_int_equal(lens[k], 0);
+    }
     /* Full: a new byte widens the lane that grows least (all grow by one: the first), and only that lane. */
     uint64_t spaced[4];
     memcpy(spaced, a, sizeof spaced);
     set_add(spaced, ' ');
     assert_int_equal(digitruns_add(&d, spaced), 0);
-    digitruns_scan(&d, txt, 8, best); /* "12\x85345 9": lane 0 now joins "345 9" (4 digits) */
+    digitruns_count(&d, txt, 8, best, lens); /* "12\x85345 9": lane 0 now joins "345 9" (4 digits) */
     assert_int_equal(best[0], 4);
     assert_int_equal(best[5], 5);
     assert_int_equal(best[1], 3);
-    digitruns_lengths(&d, txt, 8, best);
-    assert_int_equal(best[0], 5); /* "345 9" */
-    assert_int_equal(best[5], 6); /* "12\x85345" */
-    assert_int_equal(best[1], 3);
+    assert_int_equal(lens[0], 5); /* "345 9" */
+    assert_int_equal(lens[5], 6); /* "12\x85345" */
+    assert_int_equal(lens[1], 3);
 }
 
 /* ---------------------------------------------------------------- end to end */

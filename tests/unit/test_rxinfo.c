@@ -405,9 +405,9 @@ static bool sound_on(const pcre2_code *code, const ps_rxinfo *info, const char *
     int dix = -1;
     if (info->min_digits >= 1 && (info->alphabet[0] & ((uint64_t)0x3FF << '0')) == ((uint64_t)0x3FF << '0'))
         dix = digitruns_add(&dr, info->alphabet);
-    uint8_t best[DIGITRUNS_MAX];
+    uint8_t best[DIGITRUNS_MAX], lens[DIGITRUNS_MAX];
     if (dix >= 0)
-        digitruns_scan(&dr, subj, n, best);
+        digitruns_count(&dr, subj, n, best, lens);
     while (ok && start <= n) {
         int rc = pcre2_match(code, (PCRE2_SPTR)subj, n, start, 0, md, NULL);
         if (rc < 0)
