@@ -1137,7 +1137,7 @@ static const ps_litscan *lits_for(const ps_engine *e, ps_scratch *s, uint64_t se
 }
 
 /* Which of the word sets `sets` occur in p[0..n) (ignoring ASCII case)? One pass for all of them: a SIMD fingerprint
- * of their words' first three bytes (litscan) finds where a word may start, and only there are words compared. */
+ * of their words' first bytes (litscan) finds where a word may start, and only there are words compared. */
 static uint64_t wordsets_in(const ps_engine *e, ps_scratch *s, uint64_t sets, const char *p, size_t n)
 {
     const unsigned char *u = (const unsigned char *)p;

@@ -1,7 +1,8 @@
 /* litscan.h — where in a text may one of many short words start (ASCII case ignored)? A SIMD fingerprint filter
- * after Hyperscan's "Teddy": each word's first three bytes are split into nibbles, and a word of bucket b may start
- * at position i only if bit b is set in lo[k][low nibble of p[i+k]] & hi[k][high nibble of p[i+k]] for k = 0, 1, 2.
- * Sixteen positions cost six PSHUFB. Candidates are only "may start": the caller compares the words there.
+ * after Hyperscan's "Teddy": each word's first LITSCAN_WIDTH bytes are split into nibbles, and a word of bucket b may
+ * start at position i only if bit b is set in lo[k][low nibble of p[i+k]] & hi[k][high nibble of p[i+k]] for every
+ * k < LITSCAN_WIDTH. Sixteen positions cost eight PSHUFB. Candidates are only "may start": the caller compares the
+ * words there. Four bytes, not three: the fourth halves the candidates of the default packs' words in prose.
  * The nibble products of a bucket's words make its false candidates; litscan_buckets spreads words over the eight
  * buckets so that those products cover few of the bytes of ordinary text. */
 #ifndef PS_LITSCAN_H
@@ -10,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LITSCAN_WIDTH 3 /* bytes of each word that the fingerprint looks at */
+#define LITSCAN_WIDTH 4 /* bytes of each word that the fingerprint looks at */
 
 typedef struct ps_litscan {
     uint8_t lo[LITSCAN_WIDTH][16], hi[LITSCAN_WIDTH][16];
