@@ -795,7 +795,7 @@ static void choose_lead(engine_rule *r, const char *pattern, bool caseless, cons
                 memset(cand[n], 0, sizeof cand[0]);
                 byteset_add(cand[n++], c);
             }
-        if (cls == BYTE_RARE && r->min_digits >= 1) {
+        if (cls == BYTE_RARE && r->text_digit) {
             memset(cand[n], 0, sizeof cand[0]);
             cand[n++][0] = (uint64_t)0x3FF << '0';
         }

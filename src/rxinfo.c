@@ -328,7 +328,7 @@ static bool inline_options(parser *ps)
 static piece parse_group(parser *ps)
 {
     const char *p = ps->p + 1;
-    bool capture = false, zero = false, positive = false;
+    bool capture = false, zero = false, positive = false, ahead = false;
     bool caseless = ps->caseless; /* options set inside a group end with it */
     if (*p == '*') { /* backtracking verbs consume nothing; others ((*ACCEPT), (*UCP), ...) change the rules */
         static const char *const verbs[] = {"SKIP", "FAIL", "F", "PRUNE", "COMMIT", "THEN", "MARK", "", NULL};
@@ -382,7 +382,7 @@ static piece parse_group(parser *ps)
         ps->numbers_lost = true;
     } else if (p[1] == '=' || p[1] == '!') {
         zero = true;
-        positive = p[1] == '=';
+        positive = ahead = p[1] == '=';
         ps->p = p + 2;
     } else if (p[1] == '<' && (p[2] == '=' || p[2] == '!')) {
         zero = true;
@@ -429,6 +429,10 @@ static piece parse_group(parser *ps)
         memcpy(r.run_set, in.run_set, sizeof r.run_set);
         r.run_len = in.run_len;
         r.text_digit = has_digit(&in);
+    }
+    if (ahead) { /* a lookahead's bytes are in the text from here on: they bound where a search may start too */
+        r.must = in.must;
+        r.lead = in.lead;
     }
     return r;
 }

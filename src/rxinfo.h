@@ -30,10 +30,11 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out);
 
 #define RXINFO_NO_LEAD 0xFFFFFFFFu
 
-/* How far into a match its first byte of `set` can be: every match of `pattern` holds a byte of set (ASCII bytes
- * only), and no match consumes more than the returned number of bytes before the first of them. So a match can only
- * start in [t - lead, t] for some position t holding such a byte: the engine starts its search there, not before.
- * Bytes, not characters: a character that may be non-ASCII counts 4. Lookarounds consume nothing; text matched
+/* How far after a match's start its first byte of `set` can be: wherever `pattern` matches, a byte of set (ASCII
+ * bytes only) is at most the returned number of bytes after the start, in the match or in what a lookahead sees
+ * ((?=[A-Z0-9]{0,18}\d) at the start: 18 bytes to a digit). So a match can only start in [t - lead, t] for some
+ * position t holding such a byte: the engine starts its search there, not before. Bytes, not characters: a
+ * character that may be non-ASCII counts 4. Lookbehinds look before the start and count for nothing; text matched
  * before \K counts (a search starts where the attempt does).
  * @return the lead, or RXINFO_NO_LEAD when some match may lack such a byte, the lead is unbounded, or the pattern
  * is not understood. */

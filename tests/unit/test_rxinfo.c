@@ -756,12 +756,12 @@ static bool lead_sound(const pcre2_code *code, const uint64_t set[4], unsigned l
         if (ov[0] != s || ov[1] < ov[0])
             continue; /* \K: not something the packs or the generator write */
         (*matches)++;
-        size_t t = s;
-        while (t < ov[1] && !in_set(set, u[t]))
+        size_t t = s; /* in the match, or after it where a lookahead looked */
+        while (t < n && !in_set(set, u[t]))
             t++;
-        if (t == ov[1] || t - s > lead) {
+        if (t == n || t - s > lead) {
             snprintf(why, why_size, "match [%zu,%zu) has its first byte of the set at %s%zu > lead %u", s,
-                     (size_t)ov[1], t == ov[1] ? "none, " : "", t - s, lead);
+                     (size_t)ov[1], t == n ? "none, " : "", t - s, lead);
             ok = false;
         }
     }
@@ -793,7 +793,12 @@ static void test_lead_cases(void **state)
         {"[a-z]+@x", 1, RXINFO_NO_LEAD},     /* unbounded before the '@' */
         {"[a-z]{1,64}@x", 1, 64},
         {"x(?=@)@", 1, 1},
-        {"(?=\\d)\\w\\d?", 0, RXINFO_NO_LEAD}, /* the lookahead's digit is not consumed... by the pattern's reading */
+        {"(?=\\d)\\w\\d?", 0, 0},               /* the lookahead's digit is at the start */
+        {"(?=[A-Z0-9]{0,18}\\d)[A-Z]+", 0, 18}, /* a licence number: a digit within 19 bytes */
+        {"a(?=\\w{0,3}\\d)", 0, 4},             /* a lookahead after one byte */
+        {"(?<=\\d)x", 0, RXINFO_NO_LEAD},        /* a lookbehind's digit is before the start */
+        {"(?!\\d)\\w{3}\\d", 0, 3},
+        {"(?:(?=\\d))?\\w+", 0, RXINFO_NO_LEAD},
         {".\\d", 0, 4},            /* '.' may be a 4-byte character */
         {"(?i)k\\d", 0, 4},        /* caseless k is also U+212A, 3 bytes */
         {"[0-9a-f:]{2,39}", 2, RXINFO_NO_LEAD},
