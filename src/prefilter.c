@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#define LOWER_LETTERS ((uint64_t)0x3FFFFFF << ('a' - 64)) /* 'a'..'z' in word 1 of a byte set */
 #define RUN_CAP 48 /* runs longer than this are looked for as runs of this length (still necessary) */
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -244,31 +245,73 @@ static uint64_t run_starts(uint64_t m, unsigned len)
 }
 
 
+/* Bit i: p[i] is in run r's set, for i < 64 (a window may read up to 64 bytes past the text: padding). */
+static uint64_t run_members(const ps_prefilter *pf, unsigned r, const unsigned char *p)
+{
+    uint64_t m = 0;
+#ifdef PS_HAVE_PSHUFB
+    if (pf->simd) {
+        __m128i lo = _mm_loadu_si128((const __m128i *)pf->runs[r].lo);
+        __m128i hi = _mm_loadu_si128((const __m128i *)pf->runs[r].hi);
+        return pf->simd > 1 ? members64_avx2(lo, hi, p) : members64(lo, hi, p);
+    }
+#endif
+    for (unsigned k = 0; k < 64; k++)
+        m |= (uint64_t)in_tables(pf->runs[r].lo, pf->runs[r].hi, p[k]) << k;
+    return m;
+}
+
+/* The first start of a run of len (<= 64) in [from, n), windows overlapping by len - 1. */
+static size_t next_run_exact(const ps_prefilter *pf, unsigned r, const unsigned char *u, size_t n, size_t from,
+                             unsigned len)
+{
+    size_t stride = 64 - len + 1;
+    for (size_t w = from; w < n; w += stride) {
+        uint64_t m = run_members(pf, r, u + w);
+        if (n - w < 64)
+            m &= ((uint64_t)1 << (n - w)) - 1;
+        uint64_t starts = run_starts(m, len);
+        if (starts)
+            return w + (size_t)__builtin_ctzll(starts);
+    }
+    return n;
+}
+
+/* Bit i * g of the result (for each aligned group of g = 8 or 16 bits): the group of m is all ones. */
+static uint64_t full_groups(uint64_t m, unsigned g)
+{
+    m &= m >> 1;
+    m &= m >> 2;
+    m &= m >> 4;
+    if (g == 16)
+        m &= m >> 8;
+    return m & (g == 16 ? 0x0001000100010001u : 0x0101010101010101u);
+}
+
 size_t prefilter_next_run(const ps_prefilter *pf, unsigned r, const char *p, size_t n, size_t from)
 {
     const unsigned char *u = (const unsigned char *)p;
     unsigned len = pf->runs[r].min_len < RUN_CAP ? pf->runs[r].min_len : RUN_CAP;
     if (len <= 1)
         return from < n ? from : n;
-    size_t stride = 64 - len + 1;
-    for (size_t w = from; w < n; w += stride) {
-        uint64_t m = 0;
-#ifdef PS_HAVE_PSHUFB
-        if (pf->simd) {
-            __m128i lo = _mm_loadu_si128((const __m128i *)pf->runs[r].lo);
-            __m128i hi = _mm_loadu_si128((const __m128i *)pf->runs[r].hi);
-            m = pf->simd > 1 ? members64_avx2(lo, hi, u + w) : members64(lo, hi, u + w);
-        } else
-#endif
-        {
-            for (unsigned k = 0; k < 64; k++)
-                m |= (uint64_t)in_tables(pf->runs[r].lo, pf->runs[r].hi, u[w + k]) << k;
-        }
+    /* A run of len >= 2g - 1 holds a whole group of the g-byte grid from `from`; the first whole group of a run is
+     * fewer than g bytes from its start. So each byte is read once, and only near a whole group of run bytes (rare
+     * for long runs) is the run looked for exactly. Not with eight-byte groups of a set that holds lower-case
+     * letters: words of eight letters are everywhere in prose, and each would be looked at twice. */
+    unsigned g = len >= 31 ? 16 : len >= 15 && !(pf->runs[r].set[1] & LOWER_LETTERS) ? 8 : 0;
+    if (!g)
+        return next_run_exact(pf, r, u, n, from, len);
+    for (size_t w = from; w < n; w += 64) {
+        uint64_t m = run_members(pf, r, u + w);
         if (n - w < 64)
             m &= ((uint64_t)1 << (n - w)) - 1;
-        uint64_t starts = run_starts(m, len);
-        if (starts)
-            return w + (size_t)__builtin_ctzll(starts);
+        for (uint64_t full = full_groups(m, g); full; full &= full - 1) {
+            size_t at = w + (size_t)__builtin_ctzll(full), lo = at - from >= g ? at - g + 1 : from;
+            size_t hi = at + len < n ? at + len : n;
+            size_t s = next_run_exact(pf, r, u, hi, lo, len);
+            if (s < hi)
+                return s;
+        }
     }
     return n;
 }
