@@ -74,18 +74,14 @@ static double text_freq(unsigned c)
     return c >= 0x21 && c < 0x7F ? 8 : 1;
 }
 
-/* The share of text positions that a bucket with these nibble masks takes for a candidate (up to a constant). */
-static double bucket_cost(const uint16_t lo[LITSCAN_WIDTH], const uint16_t hi[LITSCAN_WIDTH])
+/* The share of text bytes (freq) that nibble masks let through at one position. */
+static double mask_share(const double freq[256], uint16_t lo, uint16_t hi)
 {
-    double cost = 1;
-    for (int k = 0; k < LITSCAN_WIDTH; k++) {
-        double share = 0;
-        for (unsigned c = 0; c < 256; c++)
-            if ((lo[k] >> (c & 15)) & (hi[k] >> (c >> 4)) & 1)
-                share += text_freq(c);
-        cost *= share;
-    }
-    return cost;
+    double share = 0;
+    for (unsigned h = hi; h; h &= h - 1)
+        for (unsigned l = lo; l; l &= l - 1)
+            share += freq[(unsigned)__builtin_ctz(h) << 4 | (unsigned)__builtin_ctz(l)];
+    return share;
 }
 
 struct by_cost {
@@ -101,42 +97,66 @@ static int cmp_by_cost(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
+/* The buckets as they fill: nibble masks per position, and the share of text each position lets through. A bucket's
+ * cost, the product of its shares, is the part of text positions it makes candidates of (up to a constant). */
+typedef struct bucket_fill {
+    uint16_t lo[LITSCAN_WIDTH], hi[LITSCAN_WIDTH];
+    double share[LITSCAN_WIDTH];
+} bucket_fill;
+
+/* Bucket f's cost with word w added (its shares in share[]). */
+static double cost_with(const double freq[256], const bucket_fill *f, const char *w, size_t len,
+                        double share[LITSCAN_WIDTH])
+{
+    double cost = 1;
+    for (int k = 0; k < LITSCAN_WIDTH; k++) {
+        uint16_t lo = f->lo[k], hi = f->hi[k];
+        word_nibbles(w, len, k, &lo, &hi);
+        share[k] = lo == f->lo[k] && hi == f->hi[k] ? f->share[k] : mask_share(freq, lo, hi);
+        cost *= share[k];
+    }
+    return cost;
+}
+
 int litscan_buckets(const char *const *w, const size_t *len, size_t n, uint8_t *bucket)
 {
     struct by_cost *order = malloc((n ? n : 1) * sizeof *order);
     if (!order)
         return -1;
+    double freq[256];
+    for (unsigned c = 0; c < 256; c++)
+        freq[c] = text_freq(c);
+    const bucket_fill empty = {{0}, {0}, {0}};
     for (size_t i = 0; i < n; i++) {
-        uint16_t lo[LITSCAN_WIDTH] = {0}, hi[LITSCAN_WIDTH] = {0};
-        for (int k = 0; k < LITSCAN_WIDTH; k++)
-            word_nibbles(w[i], len[i], k, &lo[k], &hi[k]);
-        order[i] = (struct by_cost){bucket_cost(lo, hi), i};
+        double share[LITSCAN_WIDTH];
+        order[i] = (struct by_cost){cost_with(freq, &empty, w[i], len[i], share), i};
     }
     qsort(order, n, sizeof *order, cmp_by_cost); /* the commonest fingerprints first */
-    uint16_t lo[LITSCAN_BUCKETS][LITSCAN_WIDTH] = {{0}}, hi[LITSCAN_BUCKETS][LITSCAN_WIDTH] = {{0}};
-    double cost[LITSCAN_BUCKETS] = {0};
+    bucket_fill fill[LITSCAN_BUCKETS];
+    double cost[LITSCAN_BUCKETS];
+    for (unsigned b = 0; b < LITSCAN_BUCKETS; b++) {
+        fill[b] = empty;
+        cost[b] = 0;
+    }
     for (size_t o = 0; o < n; o++) {
         size_t i = order[o].i;
         unsigned best = 0;
-        double best_cost = 0, best_growth = 0;
+        double best_cost = 0, best_share[LITSCAN_WIDTH] = {0};
         for (unsigned b = 0; b < LITSCAN_BUCKETS; b++) {
-            uint16_t l[LITSCAN_WIDTH], h[LITSCAN_WIDTH];
-            for (int k = 0; k < LITSCAN_WIDTH; k++) {
-                l[k] = lo[b][k];
-                h[k] = hi[b][k];
-                word_nibbles(w[i], len[i], k, &l[k], &h[k]);
-            }
-            double c = bucket_cost(l, h);
-            if (b == 0 || c - cost[b] < best_growth) {
+            double share[LITSCAN_WIDTH];
+            double c = cost_with(freq, &fill[b], w[i], len[i], share);
+            if (b == 0 || c - cost[b] < best_cost - cost[best]) {
                 best = b;
                 best_cost = c;
-                best_growth = c - cost[b];
+                memcpy(best_share, share, sizeof share);
             }
         }
         bucket[i] = (uint8_t)best;
         cost[best] = best_cost;
-        for (int k = 0; k < LITSCAN_WIDTH; k++)
-            word_nibbles(w[i], len[i], k, &lo[best][k], &hi[best][k]);
+        for (int k = 0; k < LITSCAN_WIDTH; k++) {
+            word_nibbles(w[i], len[i], k, &fill[best].lo[k], &fill[best].hi[k]);
+            fill[best].share[k] = best_share[k];
+        }
     }
     free(order);
     return 0;
