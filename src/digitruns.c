@@ -62,8 +62,10 @@ static inline bool is_digit(unsigned char c)
 #ifndef __SSE2__
 /* The fallback: one alphabet at a time. */
 static void count_scalar(const ps_digitruns *d, const unsigned char *u, size_t n, uint8_t digits[DIGITRUNS_MAX],
-                         uint8_t lens[DIGITRUNS_MAX])
+                         uint8_t lens[DIGITRUNS_MAX], const uint32_t byte_bits[256], uint32_t *bits)
 {
+    for (size_t i = 0; i < n; i++)
+        *bits |= byte_bits[u[i]];
     for (unsigned a = 0; a < d->n; a++) {
         unsigned dc = 0, lc = 0;
         for (size_t i = 0; i < n; i++) {
@@ -82,12 +84,14 @@ static void count_scalar(const ps_digitruns *d, const unsigned char *u, size_t n
 #ifdef __SSE2__
 /* All 32 alphabets side by side in saturating byte counters, two 16-lane halves. */
 static void count_sse2(const ps_digitruns *d, const unsigned char *u, size_t n, uint8_t digits[DIGITRUNS_MAX],
-                       uint8_t lens[DIGITRUNS_MAX])
+                       uint8_t lens[DIGITRUNS_MAX], const uint32_t byte_bits[256], uint32_t *bits)
 {
+    uint32_t b = 0;
     const __m128i one = _mm_set1_epi8(1), zero = _mm_setzero_si128();
     __m128i c0 = zero, c1 = zero, b0 = zero, b1 = zero, l0 = zero, l1 = zero, m0 = zero, m1 = zero;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *row = d->member[u[i]];
+        b |= byte_bits[u[i]];
         __m128i in0 = _mm_loadu_si128((const __m128i *)row), in1 = _mm_loadu_si128((const __m128i *)(row + 16));
         __m128i add = _mm_set1_epi8((char)is_digit(u[i]));
         c0 = _mm_and_si128(_mm_adds_epu8(c0, add), in0);
@@ -103,18 +107,22 @@ static void count_sse2(const ps_digitruns *d, const unsigned char *u, size_t n, 
     _mm_storeu_si128((__m128i *)(digits + 16), b1);
     _mm_storeu_si128((__m128i *)lens, m0);
     _mm_storeu_si128((__m128i *)(lens + 16), m1);
+    *bits = b;
 }
 #endif
 
 #ifdef PS_HAVE_AVX2
 /* The same, the 32 lanes in one register: a byte costs one load and six operations, in two independent chains. */
 __attribute__((target("avx2"))) static void count_avx2(const ps_digitruns *d, const unsigned char *u, size_t n,
-                                                        uint8_t digits[DIGITRUNS_MAX], uint8_t lens[DIGITRUNS_MAX])
+                                                        uint8_t digits[DIGITRUNS_MAX], uint8_t lens[DIGITRUNS_MAX],
+                                                        const uint32_t byte_bits[256], uint32_t *bits)
 {
+    uint32_t b = 0;
     const __m256i one = _mm256_set1_epi8(1), zero = _mm256_setzero_si256();
     __m256i c = zero, best_c = zero, l = zero, best_l = zero;
     for (size_t i = 0; i < n; i++) {
         __m256i in = _mm256_loadu_si256((const __m256i *)d->member[u[i]]);
+        b |= byte_bits[u[i]];
         __m256i add = _mm256_set1_epi8((char)is_digit(u[i])); /* a broadcast, not a branch: digits come and go */
         c = _mm256_and_si256(_mm256_adds_epu8(c, add), in);
         l = _mm256_and_si256(_mm256_adds_epu8(l, one), in);
@@ -123,24 +131,32 @@ __attribute__((target("avx2"))) static void count_avx2(const ps_digitruns *d, co
     }
     _mm256_storeu_si256((__m256i *)digits, best_c);
     _mm256_storeu_si256((__m256i *)lens, best_l);
+    *bits = b;
 }
 #endif
 
 void digitruns_count(const ps_digitruns *d, const char *p, size_t n, uint8_t digits[DIGITRUNS_MAX],
-                     uint8_t lens[DIGITRUNS_MAX])
+                     uint8_t lens[DIGITRUNS_MAX], const uint32_t byte_bits[256], uint32_t *bits)
 {
+    static const uint32_t no_bits[256];
     const unsigned char *u = (const unsigned char *)p;
+    uint32_t ignored = 0;
     memset(digits, 0, DIGITRUNS_MAX);
     memset(lens, 0, DIGITRUNS_MAX);
+    if (!byte_bits) {
+        byte_bits = no_bits;
+        bits = &ignored;
+    }
+    *bits = 0;
 #ifdef PS_HAVE_AVX2
     if (d->avx2) {
-        count_avx2(d, u, n, digits, lens);
+        count_avx2(d, u, n, digits, lens, byte_bits, bits);
         return;
     }
 #endif
 #ifdef __SSE2__
-    count_sse2(d, u, n, digits, lens);
+    count_sse2(d, u, n, digits, lens, byte_bits, bits);
 #else
-    count_scalar(d, u, n, digits, lens);
+    count_scalar(d, u, n, digits, lens, byte_bits, bits);
 #endif
 }

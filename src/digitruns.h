@@ -24,8 +24,9 @@ void digitruns_init(ps_digitruns *d);
 int digitruns_add(ps_digitruns *d, const uint64_t alphabet[4]);
 
 /* For each alphabet a < d->n, over p[0..n) and saturating at 255: digits[a] = the most digits in one run of its
- * bytes, lens[a] = the length of its longest run. */
+ * bytes, lens[a] = the length of its longest run. In the same pass, when byte_bits is not NULL, *bits = the OR of
+ * byte_bits[c] over the bytes c of the text (a bytegate's table: a record's byte classes come with its runs). */
 void digitruns_count(const ps_digitruns *d, const char *p, size_t n, uint8_t digits[DIGITRUNS_MAX],
-                     uint8_t lens[DIGITRUNS_MAX]);
+                     uint8_t lens[DIGITRUNS_MAX], const uint32_t byte_bits[256], uint32_t *bits);
 
 #endif

@@ -106,7 +106,7 @@ typedef struct engine_rule {
 } engine_rule;
 
 /* What a whole subject must have for a rule to run, beyond its byte gates: compact and side by side, so that one
- * branch-free pass over the open rules closes those a subject fails (close_rules). `alphabet` and `lane` index the
+ * branch-free pass over the open rules closes those a subject fails (gate_rules). `alphabet` and `lane` index the
  * arrays digitruns fills (digits in runs of the rule's alphabet, lengths of runs of its bytes); NO_RUN_GATE names an
  * extra slot that always passes. */
 typedef struct rule_gates {
@@ -152,7 +152,7 @@ struct ps_engine {
      * gates; n rounded up to a multiple of 4, the padding never open): a record opens a rule when it has a bit of
      * each of the rule's masks. Four rules per SSE2 step. */
     uint32_t *gate_mask[3];
-    rule_gates *gates; /* per rule, the gates checked after the byte gates (close_rules) */
+    rule_gates *gates; /* per rule, the gates checked after the byte gates (gate_rules) */
     size_t rule_words; /* 64-bit words of a bitmap of rules */
     uint32_t min_len; /* the shortest match any rule can make */
     ps_digitruns runs; /* the alphabets of the rules that need two or more digits */
@@ -1446,23 +1446,18 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
     return PS_OK;
 }
 
-/* Closes the open rules whose other gates the whole subject fails: its length, enough digits in a run of the bytes
- * a match is made of, a long enough run of its needed bytes (both from one digitruns_count), and then, looked
- * for only for the rules still open, its word sets (keywords, required context words). Branch-free over compact
- * per-rule data (rule_gates): a record opens a different mix of rules each time. */
-static void close_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj)
+/* Opens the rules a whole subject may match: one pass gives its byte classes (the byte gates, open_rules) and its
+ * runs (digitruns_count); then close the rules whose other gates it fails: its length, enough digits in a run of the
+ * bytes a match is made of, a long enough run of its needed bytes, and then, looked for only for the rules still
+ * open, its word sets (keywords, required context words). Branch-free over compact per-rule data (rule_gates): a
+ * record opens a different mix of rules each time. */
+static void gate_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj)
 {
     uint8_t digits[DIGITRUNS_MAX + 1], lens[DIGITRUNS_MAX + 1];
-    bool want_runs = false; /* (rules without these gates read only the NO_RUN_GATE slot) */
-    for (size_t w = 0; w < e->rule_words; w++) {
-        for (uint64_t b = s->open[w]; b; b &= b - 1) {
-            const rule_gates *g = &e->gates[(w << 6) + (size_t)__builtin_ctzll(b)];
-            want_runs |= g->alphabet != NO_RUN_GATE || g->lane != NO_RUN_GATE;
-        }
-    }
-    if (want_runs)
-        digitruns_count(&e->runs, subj->p, subj->len, digits, lens);
-    digits[NO_RUN_GATE] = lens[NO_RUN_GATE] = 255;
+    uint32_t classes;
+    digitruns_count(&e->runs, subj->p, subj->len, digits, lens, e->gate.byte_bits, &classes);
+    open_rules(e, s, classes);
+    digits[NO_RUN_GATE] = lens[NO_RUN_GATE] = 255; /* the slot of rules without these gates */
     uint64_t sets = 0;
     for (size_t w = 0; w < e->rule_words; w++) {
         uint64_t keep = 0;
@@ -1500,15 +1495,13 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
         return PS_OK;
     if (subj->last && subj->len < e->min_len && !s->ungated)
         return PS_OK; /* shorter than any rule's shortest match (JSON ids, flags, short metadata) */
-    uint32_t found = subj->last ? bytegate_scan(&e->gate, subj->p, subj->len) : 0;
     size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
     size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
     /* Whole subjects only: the rules their gates let through (a bitmap). Gates say what a whole match needs; in
      * a window that is not the record's end, the needed bytes may still come. */
     const uint64_t *open = NULL;
     if (subj->last && !s->ungated) {
-        open_rules(e, s, found);
-        close_rules(e, s, subj);
+        gate_rules(e, s, subj);
         open = s->open;
         if (only_rule >= 0 && !((open[lo >> 6] >> (lo & 63)) & 1)) {
             s->last_drop = "the text lacks a byte, digits, a keyword or a context word that the rule needs";

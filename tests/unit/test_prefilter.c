@@ -786,7 +786,7 @@ static void test_digitruns(void **state)
             uint8_t digits[DIGITRUNS_MAX], lens[DIGITRUNS_MAX];
             memset(digits, 0xAA, sizeof digits);
             memset(lens, 0xAA, sizeof lens);
-            digitruns_count(&v, (const char *)t.p, n, digits, lens);
+            digitruns_count(&v, (const char *)t.p, n, digits, lens, NULL, NULL);
             for (unsigned a = 0; a < na; a++) {
                 unsigned want = naive_digits(al[a], t.p, n);
                 if (digits[index[a]] != want)
@@ -823,10 +823,10 @@ static void test_digitruns_full(void **state)
                         "345 9" "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
                         "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
     uint8_t best[DIGITRUNS_MAX], lens[DIGITRUNS_MAX];
-    digitruns_count(&d, txt, 8, best, lens);
+    digitruns_count(&d, txt, 8, best, lens, NULL, NULL);
     for (unsigned k = 0; k < DIGITRUNS_MAX; k++)
         assert_int_equal(best[k], k == 5 ? 5 : 3);
-    digitruns_count(&d, txt, 0, best, lens);
+    digitruns_count(&d, txt, 0, best, lens, NULL, NULL);
     for (unsigned k = 0; k < DIGITRUNS_MAX; k++) {
         assert_int_equal(best[k], 0);
         assert_int_equal(lens[k], 0);
@@ -836,7 +836,7 @@ static void test_digitruns_full(void **state)
     memcpy(spaced, a, sizeof spaced);
     set_add(spaced, ' ');
     assert_int_equal(digitruns_add(&d, spaced), 0);
-    digitruns_count(&d, txt, 8, best, lens); /* "12\x85345 9": lane 0 now joins "345 9" (4 digits) */
+    digitruns_count(&d, txt, 8, best, lens, NULL, NULL); /* "12\x85345 9": lane 0 now joins "345 9" (4 digits) */
     assert_int_equal(best[0], 4);
     assert_int_equal(best[5], 5);
     assert_int_equal(best[1], 3);

@@ -407,7 +407,7 @@ static bool sound_on(const pcre2_code *code, const ps_rxinfo *info, const char *
         dix = digitruns_add(&dr, info->alphabet);
     uint8_t best[DIGITRUNS_MAX], lens[DIGITRUNS_MAX];
     if (dix >= 0)
-        digitruns_count(&dr, subj, n, best, lens);
+        digitruns_count(&dr, subj, n, best, lens, NULL, NULL);
     while (ok && start <= n) {
         int rc = pcre2_match(code, (PCRE2_SPTR)subj, n, start, 0, md, NULL);
         if (rc < 0)
