@@ -1464,8 +1464,8 @@ static void gate_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj
         for (uint64_t b = s->open[w]; b; b &= b - 1) {
             unsigned bit = (unsigned)__builtin_ctzll(b);
             const rule_gates *g = &e->gates[(w << 6) + bit];
-            /* (a rule reads only the slots its gates name, which were filled above) */
-            uint64_t ok = (subj->len >= g->min_len) & (digits[g->alphabet] >= g->min_digits) & (lens[g->lane] >= g->run_len);
+            uint64_t ok = (subj->len >= g->min_len) & (digits[g->alphabet] >= g->min_digits) &
+                          (lens[g->lane] >= g->run_len);
             keep |= ok << bit;
             sets |= g->sets & (0 - ok);
         }
