@@ -91,6 +91,7 @@ typedef struct engine_rule {
     int run_alphabet;      /* the rule's alphabet in engine->runs, or -1: no digit gate */
     int run_lane;          /* run_set's lane in engine->runs, or -1: no run-length gate */
     unsigned min_digits;   /* a match is a run of that alphabet holding at least this many digits (rxinfo) */
+    unsigned alpha_len;    /* and at least this long (rxinfo's shortest match, in characters so in bytes) */
     bool text_digit;       /* the record holds a digit wherever the rule matches, maybe outside the match (rxinfo) */
     uint64_t alphabet[4];  /* the bytes a match can consume (rxinfo) */
     uint64_t run_set[4];   /* a space-free run that must be in the text (rxinfo), run_len long (0: none) */
@@ -111,8 +112,9 @@ typedef struct engine_rule {
  * extra slot that always passes. */
 typedef struct rule_gates {
     uint32_t min_len;   /* the shortest match */
-    uint8_t alphabet;   /* needs min_digits digits in a run of this alphabet */
+    uint8_t alphabet;   /* needs a run of this alphabet min_run long with min_digits digits in it */
     uint8_t min_digits;
+    uint8_t min_run;
     uint8_t lane;       /* needs a run of run_len bytes of this lane's set */
     uint8_t run_len;
     uint64_t sets;      /* the word sets it needs (keywords, required context words) */
@@ -653,6 +655,7 @@ static int layout_rule_gates(ps_engine *e)
         g->min_len = r->min_len;
         g->alphabet = r->run_alphabet >= 0 ? (uint8_t)r->run_alphabet : NO_RUN_GATE;
         g->min_digits = r->run_alphabet >= 0 ? (uint8_t)(r->min_digits < 255 ? r->min_digits : 255) : 0;
+        g->min_run = r->run_alphabet >= 0 ? (uint8_t)(r->alpha_len < 255 ? r->alpha_len : 255) : 0;
         g->lane = r->run_lane >= 0 ? (uint8_t)r->run_lane : NO_RUN_GATE;
         g->run_len = r->run_lane >= 0 ? (uint8_t)(r->run_len < 255 ? r->run_len : 255) : 0;
         g->sets = (r->kw_set >= 0 ? (uint64_t)1 << r->kw_set : 0) | (r->ctx_set >= 0 ? (uint64_t)1 << r->ctx_set : 0);
@@ -874,6 +877,7 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
     if (!(src->flags & (PS_RFLAG_EXTENDED | PS_RFLAG_UCP)) &&
         rxinfo_analyze(src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, &info)) {
         r->min_digits = info.min_digits;
+        r->alpha_len = info.min_len;
         r->text_digit = info.text_digit;
         memcpy(r->alphabet, info.alphabet, sizeof r->alphabet);
         memcpy(r->run_set, info.run_set, sizeof r->run_set);
@@ -1447,8 +1451,9 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
 }
 
 /* Opens the rules a whole subject may match: one pass gives its byte classes (the byte gates, open_rules) and its
- * runs (digitruns_count); then close the rules whose other gates it fails: its length, enough digits in a run of the
- * bytes a match is made of, a long enough run of its needed bytes, and then, looked for only for the rules still
+ * runs (digitruns_count); then close the rules whose other gates it fails: its length, a run of the bytes a match is
+ * made of as long as the shortest match and with as many digits (an IBAN's 15 of [A-Z0-9 ] with two digits), a long
+ * enough run of its needed bytes, and then, looked for only for the rules still
  * open, its word sets (keywords, required context words). Branch-free over compact per-rule data (rule_gates): a
  * record opens a different mix of rules each time. */
 static void gate_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj)
@@ -1465,7 +1470,7 @@ static void gate_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj
             unsigned bit = (unsigned)__builtin_ctzll(b);
             const rule_gates *g = &e->gates[(w << 6) + bit];
             uint64_t ok = (subj->len >= g->min_len) & (digits[g->alphabet] >= g->min_digits) &
-                          (lens[g->lane] >= g->run_len);
+                          (lens[g->alphabet] >= g->min_run) & (lens[g->lane] >= g->run_len);
             keep |= ok << bit;
             sets |= g->sets & (0 - ok);
         }

@@ -402,12 +402,11 @@ static bool sound_on(const pcre2_code *code, const ps_rxinfo *info, const char *
     bool runs_ok = has_run(u, n, info->run_set, info->run_len);
     ps_digitruns dr;
     digitruns_init(&dr);
-    int dix = -1;
-    if (info->min_digits >= 1 && (info->alphabet[0] & ((uint64_t)0x3FF << '0')) == ((uint64_t)0x3FF << '0'))
-        dix = digitruns_add(&dr, info->alphabet);
+    int dix = digitruns_add(&dr, info->alphabet); /* a match is a run of its alphabet: as long, with its digits */
+    bool digits_checked =
+        info->min_digits >= 1 && (info->alphabet[0] & ((uint64_t)0x3FF << '0')) == ((uint64_t)0x3FF << '0');
     uint8_t best[DIGITRUNS_MAX], lens[DIGITRUNS_MAX];
-    if (dix >= 0)
-        digitruns_count(&dr, subj, n, best, lens, NULL, NULL);
+    digitruns_count(&dr, subj, n, best, lens, NULL, NULL);
     while (ok && start <= n) {
         int rc = pcre2_match(code, (PCRE2_SPTR)subj, n, start, 0, md, NULL);
         if (rc < 0)
@@ -450,7 +449,12 @@ static bool sound_on(const pcre2_code *code, const ps_rxinfo *info, const char *
                      info->run_len);
             ok = false;
         }
-        if (ok && dix >= 0 && best[dix] < (info->min_digits > 255 ? 255 : info->min_digits)) {
+        if (ok && lens[dix] < (info->min_len > 255 ? 255 : info->min_len)) {
+            snprintf(why, why_size, "match [%zu,%zu), but the longest run of the alphabet is %u < min_len", s, e,
+                     lens[dix]);
+            ok = false;
+        }
+        if (ok && digits_checked && best[dix] < (info->min_digits > 255 ? 255 : info->min_digits)) {
             snprintf(why, why_size, "match [%zu,%zu), but digitruns finds only %u digits in a run", s, e, best[dix]);
             ok = false;
         }
