@@ -13,6 +13,7 @@
  *   from B. The result equals scanning the whole record at once, whatever the window size; when no boundary can be
  *   found within `cap` bytes the rest of the record fails closed as [UNSCANNED].
  */
+#define _GNU_SOURCE /* memrchr */
 #include "scrub.h"
 
 #include "filter.h"
@@ -20,6 +21,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define SUBJECT_PAD 64 /* see buf_pad */
 #define UNSCANNED_TEXT "[UNSCANNED]"
@@ -363,12 +368,20 @@ void scrub_one(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
         o->status = PS_E_NOMEM;
 }
 
-/* The number of c in p[0..n). */
+/* The number of c in p[0..n): the records of a stretch the prefilter skips (a million short lines in 50 MB of prose:
+ * a memchr per line cost more than the count). */
 static size_t count_byte(const char *p, size_t n, char c)
 {
-    size_t k = 0;
-    for (const char *q = p, *end = p + n; (q = memchr(q, c, (size_t)(end - q))) != NULL; q++)
-        k++;
+    size_t k = 0, i = 0;
+#ifdef __SSE2__
+    const __m128i cc = _mm_set1_epi8(c);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        k += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cc)));
+    }
+#endif
+    for (; i < n; i++)
+        k += p[i] == c;
     return k;
 }
 
@@ -385,8 +398,10 @@ void scrub_chunk(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
     while (pos < n) {
         if (prefilter && !json) {
             size_t t = engine_next_trigger(w->e, &cur, p, n, pos), upto = t;
-            while (upto > pos && upto < n && p[upto - 1] != sep)
-                upto--; /* back to the start of the trigger's record */
+            if (t > pos && t < n) { /* back to the start of the trigger's record */
+                const char *sep_before = memrchr(p + pos, sep, t - pos);
+                upto = sep_before ? (size_t)(sep_before - p) + 1 : pos;
+            }
             if (upto > pos) {
                 o->records += count_byte(p + pos, upto - pos, sep) + (upto == n && p[n - 1] != sep);
                 pos = upto;
