@@ -374,11 +374,16 @@ static size_t count_byte(const char *p, size_t n, char c)
 {
     size_t k = 0, i = 0;
 #ifdef __SSE2__
-    const __m128i cc = _mm_set1_epi8(c);
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        k += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cc)));
+    /* Byte counters (a match is -1: subtract it), summed every 255 steps before they could wrap. */
+    const __m128i cc = _mm_set1_epi8(c), zero = _mm_setzero_si128();
+    __m128i total = zero;
+    while (i + 16 <= n) {
+        __m128i acc = zero;
+        for (int step = 0; step < 255 && i + 16 <= n; step++, i += 16)
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), cc));
+        total = _mm_add_epi64(total, _mm_sad_epu8(acc, zero));
     }
+    k = (size_t)_mm_cvtsi128_si64(total) + (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(total, total));
 #endif
     for (; i < n; i++)
         k += p[i] == c;
