@@ -23,6 +23,7 @@
 #include "wordtab.h"
 #include "prefilter.h"
 #include "digitruns.h"
+#include "rungate.h"
 #include "rxinfo.h"
 #include "fold.h"
 #include "rules.h"
@@ -106,22 +107,6 @@ typedef struct engine_rule {
     size_t n_examples;
 } engine_rule;
 
-/* What a whole subject must have for a rule to run, beyond its byte gates: compact and side by side, so that one
- * branch-free pass over the open rules closes those a subject fails (gate_rules). `alphabet` and `lane` index the
- * arrays digitruns fills (digits in runs of the rule's alphabet, lengths of runs of its bytes); NO_RUN_GATE names an
- * extra slot that always passes. */
-typedef struct rule_gates {
-    uint32_t min_len;   /* the shortest match */
-    uint8_t alphabet;   /* needs a run of this alphabet min_run long with min_digits digits in it */
-    uint8_t min_digits;
-    uint8_t min_run;
-    uint8_t lane;       /* needs a run of run_len bytes of this lane's set */
-    uint8_t run_len;
-    uint64_t sets;      /* the word sets it needs (keywords, required context words) */
-} rule_gates;
-
-#define NO_RUN_GATE DIGITRUNS_MAX
-
 /* A set of words, any of which a record must contain for a rule to run (its keywords, or its required context
  * words). Rules that share a set share one search per record. */
 typedef struct wordset {
@@ -154,7 +139,8 @@ struct ps_engine {
      * gates; n rounded up to a multiple of 4, the padding never open): a record opens a rule when it has a bit of
      * each of the rule's masks. Four rules per SSE2 step. */
     uint32_t *gate_mask[3];
-    rule_gates *gates; /* per rule, the gates checked after the byte gates (gate_rules) */
+    ps_rungate rungate;  /* per rule, the runs and length a record needs (gate_rules) */
+    uint64_t *rule_sets; /* per rule, the word sets it needs: keywords, required context words (gate_rules) */
     size_t rule_words; /* 64-bit words of a bitmap of rules */
     uint32_t min_len; /* the shortest match any rule can make */
     ps_digitruns runs; /* the alphabets of the rules that need two or more digits */
@@ -644,21 +630,16 @@ static int index_gates(ps_engine *e)
     return PS_OK;
 }
 
-/* Lays out e->gates (see rule_gates), once the digit gates and word sets are assigned. */
+/* The gates a record's runs, length and words decide (gate_rules), once the digit gates and word sets are assigned. */
 static int layout_rule_gates(ps_engine *e)
 {
-    if (!(e->gates = calloc(e->n ? e->n : 1, sizeof *e->gates)))
+    if (rungate_init(&e->rungate, e->n) || !(e->rule_sets = calloc(e->n ? e->n : 1, sizeof *e->rule_sets)))
         return PS_E_NOMEM;
     for (size_t i = 0; i < e->n; i++) {
         const engine_rule *r = &e->rules[i];
-        rule_gates *g = &e->gates[i];
-        g->min_len = r->min_len;
-        g->alphabet = r->run_alphabet >= 0 ? (uint8_t)r->run_alphabet : NO_RUN_GATE;
-        g->min_digits = r->run_alphabet >= 0 ? (uint8_t)(r->min_digits < 255 ? r->min_digits : 255) : 0;
-        g->min_run = r->run_alphabet >= 0 ? (uint8_t)(r->alpha_len < 255 ? r->alpha_len : 255) : 0;
-        g->lane = r->run_lane >= 0 ? (uint8_t)r->run_lane : NO_RUN_GATE;
-        g->run_len = r->run_lane >= 0 ? (uint8_t)(r->run_len < 255 ? r->run_len : 255) : 0;
-        g->sets = (r->kw_set >= 0 ? (uint64_t)1 << r->kw_set : 0) | (r->ctx_set >= 0 ? (uint64_t)1 << r->ctx_set : 0);
+        rungate_set(&e->rungate, i, r->run_alphabet >= 0 ? (unsigned)r->run_alphabet : RUNGATE_NONE, r->min_digits,
+                    r->alpha_len, r->run_lane >= 0 ? (unsigned)r->run_lane : RUNGATE_NONE, r->run_len, r->min_len);
+        e->rule_sets[i] = (r->kw_set >= 0 ? (uint64_t)1 << r->kw_set : 0) | (r->ctx_set >= 0 ? (uint64_t)1 << r->ctx_set : 0);
     }
     return PS_OK;
 }
@@ -992,7 +973,8 @@ void ps_engine_free(ps_engine *e)
     free(e->jit);
     for (int g = 0; g < 3; g++)
         free(e->gate_mask[g]);
-    free(e->gates);
+    rungate_free(&e->rungate);
+    free(e->rule_sets);
     free(e->redact_rules);
     redact_free(e->redactor);
     free(e);
@@ -1451,31 +1433,21 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
 }
 
 /* Opens the rules a whole subject may match: one pass gives its byte classes (the byte gates, open_rules) and its
- * runs (digitruns_count); then close the rules whose other gates it fails: its length, a run of the bytes a match is
+ * runs (digitruns_count); then closes the rules whose other gates it fails: its length, a run of the bytes a match is
  * made of as long as the shortest match and with as many digits (an IBAN's 15 of [A-Z0-9 ] with two digits), a long
- * enough run of its needed bytes, and then, looked for only for the rules still
- * open, its word sets (keywords, required context words). Branch-free over compact per-rule data (rule_gates): a
- * record opens a different mix of rules each time. */
+ * enough run of its needed bytes (rungate), and then, looked for only for the rules still open, its word sets
+ * (keywords, required context words). */
 static void gate_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj)
 {
     uint8_t digits[DIGITRUNS_MAX + 1], lens[DIGITRUNS_MAX + 1];
     uint32_t classes;
     digitruns_count(&e->runs, subj->p, subj->len, digits, lens, e->gate.byte_bits, &classes);
     open_rules(e, s, classes);
-    digits[NO_RUN_GATE] = lens[NO_RUN_GATE] = 255; /* the slot of rules without these gates */
+    rungate_apply(&e->rungate, digits, lens, subj->len, s->open);
     uint64_t sets = 0;
-    for (size_t w = 0; w < e->rule_words; w++) {
-        uint64_t keep = 0;
-        for (uint64_t b = s->open[w]; b; b &= b - 1) {
-            unsigned bit = (unsigned)__builtin_ctzll(b);
-            const rule_gates *g = &e->gates[(w << 6) + bit];
-            uint64_t ok = (subj->len >= g->min_len) & (digits[g->alphabet] >= g->min_digits) &
-                          (lens[g->alphabet] >= g->min_run) & (lens[g->lane] >= g->run_len);
-            keep |= ok << bit;
-            sets |= g->sets & (0 - ok);
-        }
-        s->open[w] = keep;
-    }
+    for (size_t w = 0; w < e->rule_words; w++)
+        for (uint64_t b = s->open[w]; b; b &= b - 1)
+            sets |= e->rule_sets[(w << 6) + (size_t)__builtin_ctzll(b)];
     if (!sets)
         return;
     uint64_t found = wordsets_in(e, s, sets, subj->p, subj->len);
@@ -1485,7 +1457,7 @@ static void gate_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj
         uint64_t keep = 0;
         for (uint64_t b = s->open[w]; b; b &= b - 1) {
             unsigned bit = (unsigned)__builtin_ctzll(b);
-            keep |= (uint64_t)!(e->gates[(w << 6) + bit].sets & ~found) << bit;
+            keep |= (uint64_t)!(e->rule_sets[(w << 6) + bit] & ~found) << bit;
         }
         s->open[w] = keep;
     }

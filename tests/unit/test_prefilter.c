@@ -14,6 +14,7 @@
 #include "piiscrub.h"
 #include "prefilter.h"
 #include "rules.h"
+#include "rungate.h"
 #include "wordtab.h"
 #include "test_rng.h"
 
@@ -845,6 +846,64 @@ static void test_digitruns_full(void **state)
     assert_int_equal(lens[1], 3);
 }
 
+/* ---------------------------------------------------------------- rungate */
+
+/* rungate_apply, AVX2 and portable, against the needs written out: random rules (some without a lane), counts and
+ * lengths around the thresholds, any open bitmap. */
+static void test_rungate(void **state)
+{
+    (void)state;
+    rng r = {0x5EED};
+    for (int iter = 0; iter < 2000; iter++) {
+        size_t n = 1 + below(&r, 150);
+        struct { unsigned alpha, digits, run, lane, lane_len; size_t min_len; } need[150];
+        ps_rungate g;
+        assert_int_equal(rungate_init(&g, n), 0);
+        for (size_t i = 0; i < n; i++) {
+            need[i].alpha = below(&r, 3) ? below(&r, DIGITRUNS_MAX) : RUNGATE_NONE;
+            need[i].digits = below(&r, 12);
+            need[i].run = below(&r, 4) ? below(&r, 20) : 200 + below(&r, 100); /* some past 255 */
+            need[i].lane = below(&r, 2) ? below(&r, DIGITRUNS_MAX) : RUNGATE_NONE;
+            need[i].lane_len = below(&r, 30);
+            need[i].min_len = below(&r, 5) ? below(&r, 40) : 250 + below(&r, 20);
+            rungate_set(&g, i, need[i].alpha, need[i].digits, need[i].run, need[i].lane, need[i].lane_len,
+                        need[i].min_len);
+        }
+        uint8_t digits[DIGITRUNS_MAX + 1], lens[DIGITRUNS_MAX + 1];
+        for (unsigned a = 0; a < DIGITRUNS_MAX; a++) {
+            digits[a] = (uint8_t)below(&r, 14);
+            lens[a] = (uint8_t)(below(&r, 8) ? below(&r, 32) : 255);
+        }
+        size_t len = below(&r, 4) ? below(&r, 50) : 240 + below(&r, 40);
+        uint64_t open[3] = {0}, want[3] = {0};
+        for (size_t i = 0; i < n; i++) {
+            if (below(&r, 4) == 0)
+                continue;
+            open[i >> 6] |= (uint64_t)1 << (i & 63);
+            bool ok = len >= (need[i].min_len < 255 ? need[i].min_len : 255);
+            if (need[i].alpha != RUNGATE_NONE)
+                ok = ok && digits[need[i].alpha] >= need[i].digits &&
+                     lens[need[i].alpha] >= (need[i].run < 255 ? need[i].run : 255);
+            if (need[i].lane != RUNGATE_NONE)
+                ok = ok && lens[need[i].lane] >= need[i].lane_len;
+            if (ok)
+                want[i >> 6] |= (uint64_t)1 << (i & 63);
+        }
+        for (int avx2 = 0; avx2 <= g.avx2; avx2++) {
+            ps_rungate v = g;
+            v.avx2 = avx2;
+            uint64_t got[3];
+            memcpy(got, open, sizeof got);
+            rungate_apply(&v, digits, lens, len, got);
+            for (int w = 0; w < 3; w++)
+                if (got[w] != want[w])
+                    fail_msg("iter %d, word %d (avx2 %d): open %016llx, want %016llx", iter, w, avx2,
+                             (unsigned long long)got[w], (unsigned long long)want[w]);
+        }
+        rungate_free(&g);
+    }
+}
+
 /* ---------------------------------------------------------------- end to end */
 
 /* Representative PII lines, in case the packs' examples miss a shape. */
@@ -1277,6 +1336,7 @@ int main(void)
         cmocka_unit_test(test_prefilter_run_windows),
         cmocka_unit_test(test_digitruns),
         cmocka_unit_test(test_digitruns_full),
+        cmocka_unit_test(test_rungate),
         cmocka_unit_test_setup_teardown(test_end_to_end, e2e_setup, e2e_teardown),
         cmocka_unit_test_setup_teardown(test_examples_through_run, e2e_setup, e2e_teardown),
         cmocka_unit_test_setup_teardown(test_gates_and_bounds_change_nothing, e2e_setup, e2e_teardown),
