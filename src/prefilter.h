@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define PREFILTER_RUNS 16 /* kinds of run the rules ask for */
-#define PREFILTER_SCANS 5 /* kinds of run looked for: the others are merged into these */
+#define PREFILTER_SCANS 3 /* kinds of run looked for: the others are merged into these (each kind is a pass) */
 
 typedef struct ps_prefilter {
     uint64_t bytes[4];  /* trigger bytes */
