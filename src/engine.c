@@ -91,6 +91,7 @@ typedef struct engine_rule {
     unsigned n_gate;
     int run_alphabet;      /* the rule's alphabet in engine->runs, or -1: no digit gate */
     int run_lane;          /* run_set's lane in engine->runs, or -1: no run-length gate */
+    int digit_lane;        /* the digits' lane, for a rule that needs a digit only in the text (text_digit), or -1 */
     unsigned min_digits;   /* a match is a run of that alphabet holding at least this many digits (rxinfo) */
     unsigned alpha_len;    /* and at least this long (rxinfo's shortest match, in characters so in bytes) */
     bool text_digit;       /* the record holds a digit wherever the rule matches, maybe outside the match (rxinfo) */
@@ -501,6 +502,13 @@ static void assign_gates(ps_engine *e)
 static void assign_digit_gates(ps_engine *e)
 {
     digitruns_init(&e->runs);
+    /* A rule that needs a digit only where a lookahead looks (a licence number's) may open on any record with a
+     * capital letter; a lane of the digits alone, first so that it stays exact, says whether the record has one. */
+    const uint64_t digits[4] = {(uint64_t)0x3FF << '0', 0, 0, 0};
+    for (size_t i = 0; i < e->n; i++) {
+        engine_rule *r = &e->rules[i];
+        r->digit_lane = r->text_digit && r->min_digits < 2 ? digitruns_add(&e->runs, digits) : -1;
+    }
     for (size_t i = 0; i < e->n; i++) {
         engine_rule *r = &e->rules[i];
         if (r->min_digits >= 2)
@@ -637,8 +645,13 @@ static int layout_rule_gates(ps_engine *e)
         return PS_E_NOMEM;
     for (size_t i = 0; i < e->n; i++) {
         const engine_rule *r = &e->rules[i];
-        rungate_set(&e->rungate, i, r->run_alphabet >= 0 ? (unsigned)r->run_alphabet : RUNGATE_NONE, r->min_digits,
-                    r->alpha_len, r->run_lane >= 0 ? (unsigned)r->run_lane : RUNGATE_NONE, r->run_len, r->min_len);
+        unsigned lane = r->run_lane >= 0 ? (unsigned)r->run_lane : RUNGATE_NONE;
+        if (r->run_alphabet >= 0) /* a match is a run of its alphabet, with its digits */
+            rungate_set(&e->rungate, i, (unsigned)r->run_alphabet, r->min_digits, r->alpha_len, lane, r->run_len,
+                        r->min_len);
+        else /* a digit somewhere, or nothing */
+            rungate_set(&e->rungate, i, r->digit_lane >= 0 ? (unsigned)r->digit_lane : RUNGATE_NONE, 1, 0, lane,
+                        r->run_len, r->min_len);
         e->rule_sets[i] = (r->kw_set >= 0 ? (uint64_t)1 << r->kw_set : 0) | (r->ctx_set >= 0 ? (uint64_t)1 << r->ctx_set : 0);
     }
     return PS_OK;

@@ -22,6 +22,13 @@ assert_out $'[THREE_LETTERS] [THREE_LETTERS]\n'
 grep -qE '^three-letters .* anywhere +NONE$' "$ERR" && pass || fail "the rule without a trigger must say NONE, searched anywhere"
 assert_err_contains "1 rule(s) with no prefilter trigger"
 
+tcase "--profile: a rule that needs a digit only in its lookahead does not run on a record without one"
+printf 'version: 1\nrules:\n  - {id: lic, pattern: "(?=[A-Z]{0,8}\\\\d)[A-Z]{2,8}"}\n  - {id: at, pattern: "@x"}\n' >"$TMP/d.yaml"
+run $'ABCD q@x\nABCD q@x\nABCD9 q@x\n' -r "$TMP/d.yaml" --profile
+assert_rc 0
+assert_out $'ABCD q[AT]\nABCD q[AT]\n[LIC]9 q[AT]\n'
+awk '$1 == "lic" { print $4 }' "$ERR" | grep -qx 1 && pass || fail "lic must run on the one record with a digit, not on the two without: $(grep '^lic' "$ERR")"
+
 tcase "--block-size: same bytes for every block size and thread count"
 run_file "$SRC/corpus/sample.txt" -j 1
 cp "$OUT" "$TMP/ref"
