@@ -96,16 +96,18 @@ void rungate_apply(const ps_rungate *g, uint8_t digits[DIGITRUNS_MAX + 1], uint8
         return;
     }
 #endif
+    uint8_t len8 = cap255(len);
     for (size_t w = 0; w < (g->n + 63) / 64; w++) {
         uint64_t keep = 0;
         for (uint64_t b = open[w]; b; b &= b - 1) {
             unsigned bit = (unsigned)__builtin_ctzll(b);
             const uint8_t *p = g->need + (w << 6) + bit;
-            keep |= (uint64_t)((digits[p[ROW_ALPHABET * g->stride]] >= p[ROW_DIGITS * g->stride]) &
-                               (lens[p[ROW_ALPHABET * g->stride]] >= p[ROW_RUN * g->stride]) &
-                               (lens[p[ROW_LANE * g->stride]] >= p[ROW_LANE_LEN * g->stride]) &
-                               (cap255(len) >= p[ROW_MIN_LEN * g->stride]))
+#define NEED(r) p[(r) * g->stride]
+            keep |= (uint64_t)((digits[NEED(ROW_ALPHABET)] >= NEED(ROW_DIGITS)) &
+                               (lens[NEED(ROW_ALPHABET)] >= NEED(ROW_RUN)) &
+                               (lens[NEED(ROW_LANE)] >= NEED(ROW_LANE_LEN)) & (len8 >= NEED(ROW_MIN_LEN)))
                     << bit;
+#undef NEED
         }
         open[w] = keep;
     }
