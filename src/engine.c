@@ -14,6 +14,7 @@
  * Fail closed: any PCRE2 match error (match/depth/heap limit, JIT stack, memory) returns PS_E_UNSCANNED and the
  * caller replaces the subject rather than pass it through unscanned.
  */
+#define _GNU_SOURCE /* memrchr */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "engine.h"
 
@@ -99,6 +100,9 @@ typedef struct engine_rule {
     uint64_t run_set[4];   /* a space-free run that must be in the text (rxinfo), run_len long (0: none) */
     unsigned run_len;
     const char *trigger;   /* what the prefilter looks for on the rule's behalf (--profile), or NULL */
+    bool local_trigger;    /* ... and it is in the match or in what a positive lookaround sees (not a keyword) */
+    bool nl_free;          /* neither a match nor a positive lookaround can take a '\n' (rxinfo) */
+    bool kw_in_match;      /* its keywords are single bytes, and every match holds one ('@' of an e-mail address) */
     /* Every match holds a byte in [lead_lo, lead_hi] at most `lead` bytes in (rxinfo_lead): a search need only
      * start in [t - lead, t] for such a byte at t (scan_rule). has_lead false: no such bound. */
     bool has_lead;
@@ -147,6 +151,16 @@ struct ps_engine {
     ps_digitruns runs; /* the alphabets of the rules that need two or more digits */
     ps_prefilter pf;   /* chunk-level triggers (text formats); used only when every rule has one */
     bool pf_on;
+    /* Line mode (scan_lines), for whole subjects of many lines: the line-local rules (a match, what it needs and its
+     * trigger all in one line) run only on the lines with a trigger, gated line by line; the others (each with a
+     * word set) on the whole subject. */
+    bool line_mode;
+    uint64_t *line_local, *whole_rules; /* bitmaps of rules */
+    uint64_t *ctx_sets, *kw_sets;       /* per rule, its required context words' set, its keywords' (line-local) */
+    bool whole_by_words;                /* every rule that is not line-local has a word for its trigger */
+    uint64_t whole_sets;                /* the word sets of the rules that are not line-local */
+    uint32_t kw_bits;                   /* the bytegate bits of one-byte keywords: a record-level gate */
+    unsigned line_margin;               /* the widest context window of a line-local rule */
     struct lazy_jit *jit;  /* first-use JIT compilation (ensure_jit): the engine's only mutable state */
     ps_redactor *redactor;
     ps_redact_rule *redact_rules;
@@ -491,6 +505,8 @@ static void assign_gates(ps_engine *e)
                 uint32_t bits = bytegate_add(&e->gate, r->sets[g]);
                 if (bits)
                     r->gate[r->n_gate++] = bits;
+                if (g == GATE_KEYWORD && !r->kw_in_match)
+                    e->kw_bits |= bits;
             }
         }
     }
@@ -546,16 +562,18 @@ static int set_class(const uint64_t set[4])
 }
 
 /* The rule's gate byte set (first bytes, required byte, one-byte keywords) of the rarest class, or NULL. */
-static const uint64_t *rarest_set(const engine_rule *r, int *cls)
+static const uint64_t *rarest_set(const engine_rule *r, int *cls, int *gate)
 {
     const uint64_t *best = NULL;
     *cls = BYTE_COMMON;
+    *gate = -1;
     for (int g = 0; g < 3; g++) {
         if (!r->has_set[g] || (g == GATE_KEYWORD && r->kw_search))
             continue;
         int c = set_class(r->sets[g]);
         if (c < *cls) {
             *cls = c;
+            *gate = g;
             best = r->sets[g];
         }
     }
@@ -593,17 +611,21 @@ static int assign_triggers(ps_engine *e)
     prefilter_add_bytes(&e->pf, fold_leads);
     for (size_t i = 0; i < e->n; i++) {
         engine_rule *r = &e->rules[i];
-        int cls;
-        const uint64_t *bytes = rarest_set(r, &cls);
+        int cls, gate;
+        const uint64_t *bytes = rarest_set(r, &cls, &gate);
         bool ctx = r->n_ctx && r->ctx_required;
+        r->local_trigger = false; /* a keyword or a context word may be anywhere in the record */
         if (bytes && cls == BYTE_RARE) {
             prefilter_add_bytes(&e->pf, bytes);
             r->trigger = "a rare byte its match holds";
+            r->local_trigger = gate != GATE_KEYWORD || r->kw_in_match;
         } else if (r->text_digit) { /* a digit in the match, or one a lookahead needs (a licence number's) */
             prefilter_add_bytes(&e->pf, digits);
             r->trigger = "a digit";
+            r->local_trigger = true;
         } else if (r->run_len >= 16 && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
             r->trigger = "a run of the bytes its match is made of";
+            r->local_trigger = true;
         } else if (r->kw_search) {
             if (add_words(&e->pf, r->keywords, r->kw_len, r->n_keywords))
                 return PS_E_NOMEM;
@@ -611,12 +633,14 @@ static int assign_triggers(ps_engine *e)
         } else if (bytes && cls == BYTE_MEDIUM) {
             prefilter_add_bytes(&e->pf, bytes);
             r->trigger = "a byte its match holds";
+            r->local_trigger = gate != GATE_KEYWORD || r->kw_in_match;
         } else if (ctx) {
             if (add_words(&e->pf, r->ctx_words, r->ctx_len, r->n_ctx))
                 return PS_E_NOMEM;
             r->trigger = "one of its context words";
         } else if (r->run_len >= MIN_TRIGGER_RUN && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
             r->trigger = "a run of the bytes its match is made of";
+            r->local_trigger = true;
         } else {
             e->pf_on = false;
         }
@@ -653,6 +677,37 @@ static int layout_rule_gates(ps_engine *e)
             rungate_set(&e->rungate, i, r->digit_lane >= 0 ? (unsigned)r->digit_lane : RUNGATE_NONE, 1, 0, lane,
                         r->run_len, r->min_len);
         e->rule_sets[i] = (r->kw_set >= 0 ? (uint64_t)1 << r->kw_set : 0) | (r->ctx_set >= 0 ? (uint64_t)1 << r->ctx_set : 0);
+    }
+    return PS_OK;
+}
+
+/* Which rules line mode may run line by line (see ps_engine.line_mode). It is off when a rule that is not line-local
+ * has no word set to gate it on a whole subject. */
+static int assign_line_mode(ps_engine *e)
+{
+    if (!(e->line_local = calloc(e->rule_words, sizeof *e->line_local)) ||
+        !(e->whole_rules = calloc(e->rule_words, sizeof *e->whole_rules)) ||
+        !(e->ctx_sets = calloc(e->n ? e->n : 1, sizeof *e->ctx_sets)) ||
+        !(e->kw_sets = calloc(e->n ? e->n : 1, sizeof *e->kw_sets)))
+        return PS_E_NOMEM;
+    e->line_mode = e->pf_on;
+    e->whole_by_words = true;
+    for (size_t i = 0; i < e->n; i++) {
+        const engine_rule *r = &e->rules[i];
+        if (r->nl_free && r->local_trigger) {
+            e->line_local[i >> 6] |= (uint64_t)1 << (i & 63);
+            e->kw_sets[i] = r->kw_set >= 0 ? (uint64_t)1 << r->kw_set : 0;
+            if (r->ctx_set >= 0) {
+                e->ctx_sets[i] = (uint64_t)1 << r->ctx_set;
+                if (r->ctx_window > e->line_margin)
+                    e->line_margin = r->ctx_window;
+            }
+        } else {
+            e->whole_rules[i >> 6] |= (uint64_t)1 << (i & 63);
+            e->whole_sets |= e->rule_sets[i];
+            e->line_mode = e->line_mode && e->rule_sets[i];
+            e->whole_by_words = e->whole_by_words && !r->local_trigger && (r->kw_search || r->n_ctx);
+        }
     }
     return PS_OK;
 }
@@ -876,6 +931,13 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
         memcpy(r->alphabet, info.alphabet, sizeof r->alphabet);
         memcpy(r->run_set, info.run_set, sizeof r->run_set);
         r->run_len = info.run_len;
+        r->nl_free = !byteset_has(info.alphabet, '\n') && !byteset_has(info.look, '\n');
+        const uint64_t digits[4] = {(uint64_t)0x3FF << '0', 0, 0, 0};
+        const uint64_t *kw = r->sets[GATE_KEYWORD];
+        bool all_digits = (kw[0] & digits[0]) == digits[0];
+        for (int k = 0; k < 4; k++)
+            r->kw_in_match |= (kw[k] & info.required[k]) != 0;
+        r->kw_in_match = r->n_keywords && !r->kw_search && (r->kw_in_match || (all_digits && info.min_digits > 0));
         choose_lead(r, src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, info.required);
     }
     return PS_OK;
@@ -940,7 +1002,7 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
     for (size_t i = 0; i < e->n; i++)
         if (e->rules[i].min_len < e->min_len)
             e->min_len = e->rules[i].min_len;
-    if ((st = assign_wordsets(e)) || (st = layout_rule_gates(e)))
+    if ((st = assign_wordsets(e)) || (st = layout_rule_gates(e)) || (st = assign_line_mode(e)))
         goto fail;
     /* Lookbehind counts characters; 4 bytes each at most in UTF-8. */
     e->back_margin = max_window + 4 * (max_lookbehind < MAX_LOOKBEHIND_MARGIN ? max_lookbehind : MAX_LOOKBEHIND_MARGIN) + 8;
@@ -988,6 +1050,10 @@ void ps_engine_free(ps_engine *e)
         free(e->gate_mask[g]);
     rungate_free(&e->rungate);
     free(e->rule_sets);
+    free(e->line_local);
+    free(e->whole_rules);
+    free(e->ctx_sets);
+    free(e->kw_sets);
     free(e->redact_rules);
     redact_free(e->redactor);
     free(e);
@@ -1041,6 +1107,16 @@ int ps_engine_rule_search(const ps_engine *e, size_t i, char *buf, size_t size)
 const ps_redactor *engine_redactor(const ps_engine *e)
 {
     return e->redactor;
+}
+
+bool engine_line_mode(const ps_engine *e)
+{
+    return e->line_mode;
+}
+
+size_t engine_min_len(const ps_engine *e)
+{
+    return e->min_len;
 }
 
 size_t engine_back_margin(const ps_engine *e)
@@ -1366,8 +1442,10 @@ static bool next_window(const engine_rule *r, const char *p, size_t n, size_t *o
     return true;
 }
 
-static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps_subject *subj, ps_spanvec *out,
-                     ps_spanvec *matches, size_t *hold)
+/* Searches the subject for rule r's matches that start in [subj->scan_from, limit]. kw_check: the record's keywords
+ * were not gated, so a match counts only if one is in the subject. */
+static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps_subject *subj, size_t limit,
+                     bool kw_check, ps_spanvec *out, ps_spanvec *matches, size_t *hold)
 {
     uint32_t mopts = subj->last ? 0 : PCRE2_PARTIAL_HARD;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
@@ -1375,18 +1453,21 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
     /* Multi-byte keywords are looked for once the regex has found something: a JIT scan that fails fast is
      * cheaper than a substring search on every subject the class gate let through. The result is the same.
      * A window of an over-long record is not class-gated, so there every keyword is looked for (in the window). */
-    bool kw_pending = r->n_keywords && (!subj->last || s->ungated);
+    bool kw_pending = r->n_keywords && (!subj->last || s->ungated || kw_check);
     /* A rule with a lead searches only where a match can start: in [t - lead, t] for each byte t of its range,
      * nearby ranges joined into one window (searched with PCRE2's offset limit at the window's end). Whole
      * subjects only; --explain runs unbounded searches, so it also checks that bounding changes nothing. */
     bool bounded = r->has_lead && subj->last && !s->ungated;
+    bool capped = limit < subj->len; /* line mode: no search starts after the line */
+    if (capped && !bounded)
+        pcre2_set_offset_limit(s->mctx_lead, limit);
     size_t win_end = 0;
     bool in_window = false;
-    while (off <= subj->len) {
-        pcre2_match_context *mc = s->mctx;
+    while (off <= limit) {
+        pcre2_match_context *mc = capped ? s->mctx_lead : s->mctx;
         if (bounded) {
             if (!in_window || off > win_end) {
-                if (!next_window(r, subj->p, subj->len, &off, &win_end))
+                if (!next_window(r, subj->p, limit, &off, &win_end))
                     return PS_OK;
                 pcre2_set_offset_limit(s->mctx_lead, win_end);
                 in_window = true;
@@ -1445,6 +1526,19 @@ static int scan_rule(const engine_rule *r, uint32_t idx, ps_scratch *s, const ps
     return PS_OK;
 }
 
+/* Closes the open rules (s->open) that need a word set missing from `found`; need[i] is rule i's sets. */
+static void close_missing_sets(const ps_engine *e, ps_scratch *s, const uint64_t *need, uint64_t found)
+{
+    for (size_t w = 0; w < e->rule_words; w++) {
+        uint64_t keep = 0;
+        for (uint64_t b = s->open[w]; b; b &= b - 1) {
+            unsigned bit = (unsigned)__builtin_ctzll(b);
+            keep |= (uint64_t)!(need[(w << 6) + bit] & ~found) << bit;
+        }
+        s->open[w] = keep;
+    }
+}
+
 /* Opens the rules a whole subject may match: one pass gives its byte classes (the byte gates, open_rules) and its
  * runs (digitruns_count); then closes the rules whose other gates it fails: its length, a run of the bytes a match is
  * made of as long as the shortest match and with as many digits (an IBAN's 15 of [A-Z0-9 ] with two digits), a long
@@ -1464,41 +1558,15 @@ static void gate_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj
     if (!sets)
         return;
     uint64_t found = wordsets_in(e, s, sets, subj->p, subj->len);
-    if ((sets & found) == sets)
-        return;
-    for (size_t w = 0; w < e->rule_words; w++) {
-        uint64_t keep = 0;
-        for (uint64_t b = s->open[w]; b; b &= b - 1) {
-            unsigned bit = (unsigned)__builtin_ctzll(b);
-            keep |= (uint64_t)!(e->rule_sets[(w << 6) + bit] & ~found) << bit;
-        }
-        s->open[w] = keep;
-    }
+    if ((sets & found) != sets)
+        close_missing_sets(e, s, e->rule_sets, found);
 }
 
-static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
-                        ps_spanvec *matches, size_t *hold)
+/* Runs the rules of [lo, hi) that `open` lets through (all of them when NULL) over the subject; see scan_rule for
+ * limit and kw_check. */
+static int run_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj, const uint64_t *open, size_t lo,
+                     size_t hi, size_t limit, bool kw_check, ps_spanvec *out, ps_spanvec *matches, size_t *hold)
 {
-    *hold = subj->len;
-    s->last_drop = NULL;
-    if (subj->len == 0)
-        return PS_OK;
-    if (subj->last && subj->len < e->min_len && !s->ungated)
-        return PS_OK; /* shorter than any rule's shortest match (JSON ids, flags, short metadata) */
-    size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
-    size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
-    /* Whole subjects only: the rules their gates let through (a bitmap). Gates say what a whole match needs; in
-     * a window that is not the record's end, the needed bytes may still come. */
-    const uint64_t *open = NULL;
-    if (subj->last && !s->ungated) {
-        gate_rules(e, s, subj);
-        open = s->open;
-        if (only_rule >= 0 && !((open[lo >> 6] >> (lo & 63)) & 1)) {
-            s->last_drop = "the text lacks a byte, digits, a keyword or a context word that the rule needs";
-            s->last_check = "gate";
-            return PS_OK;
-        }
-    }
     for (size_t i = lo; i < hi && i < e->n; i++) {
         if (open) {
             /* Jump to the next rule whose byte gates are open. */
@@ -1518,17 +1586,138 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
         if (s->prof_ns) {
             struct timespec t0, t1;
             clock_gettime(CLOCK_MONOTONIC, &t0);
-            st = scan_rule(r, (uint32_t)i, s, subj, out, matches, hold);
+            st = scan_rule(r, (uint32_t)i, s, subj, limit, kw_check, out, matches, hold);
             clock_gettime(CLOCK_MONOTONIC, &t1);
             s->prof_ns[i] += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
             s->prof_runs[i]++;
         } else {
-            st = scan_rule(r, (uint32_t)i, s, subj, out, matches, hold);
+            st = scan_rule(r, (uint32_t)i, s, subj, limit, kw_check, out, matches, hold);
         }
         if (st)
             return st;
     }
     return PS_OK;
+}
+
+
+#define LINE_MODE_MIN 128 /* a whole subject this long with a '\n' in it is scanned in line mode */
+
+/* What line mode knows of a whole subject: the keyword sets looked for in it so far, and those found. */
+typedef struct line_scan {
+    const char *p;
+    size_t n;
+    uint64_t searched, found;
+} line_scan;
+
+/* Opens the rules of s->open whose sets, need[i] for rule i, are all in p[lo..hi); the others close. */
+static void need_sets(const ps_engine *e, ps_scratch *s, const uint64_t *need, const char *p, size_t lo, size_t hi)
+{
+    uint64_t sets = 0;
+    for (size_t w = 0; w < e->rule_words; w++)
+        for (uint64_t b = s->open[w]; b; b &= b - 1)
+            sets |= need[(w << 6) + (size_t)__builtin_ctzll(b)];
+    if (sets)
+        close_missing_sets(e, s, need, wordsets_in(e, s, sets, p + lo, hi - lo));
+}
+
+/* Line mode's gates for the line [ls, le) of the subject: opens (s->open) the line-local rules that can match
+ * there. A match of such a rule, and all it needs, is in the line: its bytes, runs and length are the line's. Its
+ * keywords may be anywhere in the subject (looked for there once, when a line first needs them; one-byte keywords
+ * that a match need not hold pass here and run_rules checks them), and a required context word just outside the
+ * line (looked for within the widest context window around it). @return whether any rule is open. */
+static bool gate_line(const ps_engine *e, ps_scratch *s, line_scan *doc, size_t ls, size_t le)
+{
+    const char *p = doc->p;
+    size_t n = doc->n;
+    uint8_t digits[DIGITRUNS_MAX + 1], lens[DIGITRUNS_MAX + 1];
+    uint32_t classes;
+    digitruns_count(&e->runs, p + ls, le - ls, digits, lens, e->gate.byte_bits, &classes);
+    open_rules(e, s, classes | e->kw_bits);
+    rungate_apply(&e->rungate, digits, lens, le - ls, s->open);
+    uint64_t kw = 0, any = 0;
+    for (size_t w = 0; w < e->rule_words; w++) {
+        any |= s->open[w] &= e->line_local[w];
+        for (uint64_t b = s->open[w]; b; b &= b - 1)
+            kw |= e->kw_sets[(w << 6) + (size_t)__builtin_ctzll(b)];
+    }
+    if (kw & ~doc->searched) {
+        doc->found |= wordsets_in(e, s, kw & ~doc->searched, p, n);
+        doc->searched |= kw;
+    }
+    if (kw & ~doc->found)
+        close_missing_sets(e, s, e->kw_sets, doc->found);
+    size_t lo = ls > e->line_margin ? ls - e->line_margin : 0;
+    size_t hi = n - le > e->line_margin ? le + e->line_margin : n;
+    if (any)
+        need_sets(e, s, e->ctx_sets, p, lo, hi);
+    for (size_t w = 0; w < e->rule_words; w++)
+        if (s->open[w])
+            return true;
+    return false;
+}
+
+/* Line mode (see ps_engine.line_mode): a whole subject of many lines, a JSON string holding a document, is gated
+ * line by line as text mode gates its records, so a rule runs only on the lines that can hold its match, not on the
+ * whole subject because one line opened it. Searches still see the whole subject (lookarounds, context windows and
+ * not_after look across lines as they always do), so the matches are exactly those of a whole-subject scan. */
+static int scan_lines(const ps_engine *e, ps_scratch *s, const ps_subject *subj, ps_spanvec *out, size_t *hold)
+{
+    line_scan doc = {subj->p, subj->len, 0, 0};
+    const char *p = subj->p;
+    size_t n = subj->len;
+    ps_trigger_cursor cur = {0};
+    size_t t = engine_next_trigger(e, &cur, p, n, 0);
+    int st = PS_OK;
+    /* The rules that are not line-local, gated on the whole subject by their word sets; not even looked for when
+     * their triggers, words all, are not in it. */
+    if (!e->whole_by_words || cur.word < n) {
+        memcpy(s->open, e->whole_rules, e->rule_words * sizeof *s->open);
+        need_sets(e, s, e->rule_sets, p, 0, n);
+        st = run_rules(e, s, subj, s->open, 0, e->n, n, true, out, NULL, hold);
+    }
+    /* The line-local ones, on each line that holds a trigger. */
+    for (size_t pos = 0; st == PS_OK && t < n; t = pos < n ? engine_next_trigger(e, &cur, p, n, pos) : n) {
+        const char *nl = t > pos ? memrchr(p + pos, '\n', t - pos) : NULL;
+        size_t ls = nl ? (size_t)(nl - p) + 1 : pos;
+        nl = memchr(p + t, '\n', n - t);
+        size_t le = nl ? (size_t)(nl - p) : n;
+        if (gate_line(e, s, &doc, ls, le)) {
+            ps_subject line = *subj;
+            line.scan_from = ls;
+            st = run_rules(e, s, &line, s->open, 0, e->n, le, true, out, NULL, hold);
+        }
+        pos = le + 1;
+    }
+    return st;
+}
+
+static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
+                        ps_spanvec *matches, size_t *hold)
+{
+    *hold = subj->len;
+    s->last_drop = NULL;
+    if (subj->len == 0)
+        return PS_OK;
+    if (subj->last && subj->len < e->min_len && !s->ungated)
+        return PS_OK; /* shorter than any rule's shortest match (JSON ids, flags, short metadata) */
+    size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
+    size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
+    /* Whole subjects only: the rules their gates let through (a bitmap). Gates say what a whole match needs; in
+     * a window that is not the record's end, the needed bytes may still come. */
+    const uint64_t *open = NULL;
+    if (subj->last && !s->ungated) {
+        if (e->line_mode && only_rule < 0 && !matches && subj->scan_from == 0 && subj->len >= LINE_MODE_MIN &&
+            memchr(subj->p, '\n', subj->len))
+            return scan_lines(e, s, subj, out, hold);
+        gate_rules(e, s, subj);
+        open = s->open;
+        if (only_rule >= 0 && !((open[lo >> 6] >> (lo & 63)) & 1)) {
+            s->last_drop = "the text lacks a byte, digits, a keyword or a context word that the rule needs";
+            s->last_check = "gate";
+            return PS_OK;
+        }
+    }
+    return run_rules(e, s, subj, open, lo, hi, subj->len, false, out, matches, hold);
 }
 
 /* The first folded offset whose character starts at or after original offset `orig`. */

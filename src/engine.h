@@ -27,6 +27,12 @@ uint32_t engine_pattern_options(unsigned flags);
 /* The redactor built with the engine (actions, tag format, key). */
 const ps_redactor *engine_redactor(const ps_engine *e);
 
+/* Whether whole subjects of many lines are gated line by line (see ps_engine.line_mode). */
+bool engine_line_mode(const ps_engine *e);
+
+/* The fewest bytes any rule's match takes: a shorter subject has none. */
+size_t engine_min_len(const ps_engine *e);
+
 /* Bytes of context that must stay available before a window's first reported byte (context windows, lookbehind). */
 size_t engine_back_margin(const ps_engine *e);
 

@@ -26,9 +26,10 @@ typedef struct piece {
     uint64_t run_set[4];
     unsigned run_len;
     bool text_digit; /* a positive lookaround in it sees an ASCII digit (see has_digit) */
+    uint64_t look[4]; /* bytes its positive lookarounds can look at (ps_rxinfo.look) */
 } piece;
 
-#define EMPTY ((piece){{0}, 0, 0, 0, false, 0, {0}, {0}, 0, false})
+#define EMPTY ((piece){{0}, 0, 0, 0, false, 0, {0}, {0}, 0, false, {0}})
 
 /* Wherever the piece matches, the text holds an ASCII digit: one it consumes, or one a lookaround sees. */
 static bool has_digit(const piece *p)
@@ -426,6 +427,8 @@ static piece parse_group(parser *ps)
         return in;
     piece r = EMPTY;
     if (positive) { /* what it looks at is in the text, though not in the match */
+        memcpy(r.look, in.look, sizeof r.look);
+        unite(r.look, in.set);
         memcpy(r.run_set, in.run_set, sizeof r.run_set);
         r.run_len = in.run_len;
         r.text_digit = has_digit(&in);
@@ -606,6 +609,7 @@ static piece parse_seq(parser *ps)
         if (*ps->p == '{')
             return fail(ps);
         unite(r.set, a.set);
+        unite(r.look, a.look);
         unite(r.req, a.req);
         r.digits = cap_add(r.digits, a.digits, MAX_DIGITS);
         r.len = cap_add(r.len, a.len, MAX_DIGITS);
@@ -631,6 +635,7 @@ static piece parse_alt(parser *ps)
         piece b = parse_seq(ps);
         r.text_digit = has_digit(&r) && has_digit(&b);
         unite(r.set, b.set);
+        unite(r.look, b.look);
         for (int i = 0; i < 4; i++)
             r.req[i] &= b.req[i];
         if (b.digits < r.digits)
@@ -667,6 +672,7 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
     if (ps.failed || *ps.p)
         return false;
     memcpy(out->alphabet, r.set, sizeof r.set);
+    memcpy(out->look, r.look, sizeof r.look);
     out->min_digits = r.digits;
     out->text_digit = has_digit(&r);
     out->min_len = r.len;

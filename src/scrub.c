@@ -222,7 +222,8 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
     const char *text = raw;
     size_t len = raw_len;
     if (w->pf_cur && !js->has_escapes &&
-        engine_next_trigger(w->e, w->pf_cur, c->base, w->pf_len, c->at + js->start) >= c->at + js->end) {
+        (len < engine_min_len(w->e) || /* an id, a flag: too short for any match, not worth the cursor's look */
+         engine_next_trigger(w->e, w->pf_cur, c->base, w->pf_len, c->at + js->start) >= c->at + js->end)) {
         c->scanned += len;
         return 0; /* no rule can match in it (see ps_worker.pf_cur) */
     }

@@ -52,6 +52,42 @@ static void expect(const ps_engine *e, const char *in, size_t n, const char *wan
 }
 #define EXPECT(e, in, want) expect((e), (in), strlen(in), (want))
 
+/* A subject of many lines (a JSON string holding a document) is gated line by line, but its matches are those of
+ * the whole subject: keywords and context words on other lines count, ^ is the subject's start, and rules whose
+ * matches or lookarounds take a '\n' run on the whole of it. */
+static void many_lines_match_as_one_subject(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n"
+                       "  - id: acct\n    entity: ACCT\n    pattern: '\\b\\d{6}\\b'\n    keywords: [account]\n"
+                       "  - id: near\n    entity: NEAR\n    pattern: '\\b\\d{3}-\\d{4}\\b'\n"
+                       "    context: {words: [phone], window: 16}\n"
+                       "  - id: first\n    entity: FIRST\n    pattern: '^\\d{4}\\b'\n"
+                       "  - id: after-nl\n    entity: NL\n    pattern: '(?<=\\n)ZZ\\d'\n    keywords: [zz]\n"
+                       "  - id: span\n    entity: SPAN\n    pattern: 'BEGIN\\s+\\d+\\s+END'\n    keywords: [begin]\n"
+                       "  - id: ahead\n    entity: AHEAD\n    pattern: 'Q\\d(?=\\s*!)'\n    keywords: [' !']\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e,
+           "account numbers are below, and the rest of this text is filler to make it long\n"
+           "123456 is one\ncall my phone\n555-1234 later, 555-9876 is too far from that word\n"
+           "7777 is not at the start\nZZ1 starts a line, xZZ2 does not\nBEGIN\n42\nEND\nQ7\n! and Q8 !\n",
+           "account numbers are below, and the rest of this text is filler to make it long\n"
+           "[ACCT] is one\ncall my phone\n[NEAR] later, 555-9876 is too far from that word\n"
+           "7777 is not at the start\n[NL] starts a line, xZZ2 does not\n[SPAN]\n[AHEAD]\n! and [AHEAD] !\n");
+    /* The same lines without their keywords and context words: nothing. */
+    EXPECT(c.e,
+           "numbers are below, and the rest of this text is filler to make it long enough\n"
+           "123456 is one\ncall my cell\n555-1234 later\n1234 is at the start of a line only\nQ7 ?\n",
+           "numbers are below, and the rest of this text is filler to make it long enough\n"
+           "123456 is one\ncall my cell\n555-1234 later\n1234 is at the start of a line only\nQ7 ?\n");
+    EXPECT(c.e,
+           "1234 starts the subject, and the rest of this text is filler to make it long enough for lines\n"
+           "5678 starts only a line\n",
+           "[FIRST] starts the subject, and the rest of this text is filler to make it long enough for lines\n"
+           "5678 starts only a line\n");
+    release(&c);
+}
+
 static void compile_error_names_position_and_offset(void **state)
 {
     (void)state;
@@ -431,6 +467,7 @@ int main(void)
         cmocka_unit_test(rule_lookup),
         cmocka_unit_test(search_bounds_are_described),
         cmocka_unit_test(ruleset_digest_follows_content),
+        cmocka_unit_test(many_lines_match_as_one_subject),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

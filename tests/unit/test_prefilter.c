@@ -1273,6 +1273,7 @@ static void test_gates_and_bounds_change_nothing(void **state)
     assert_int_equal(engine_scratch_new(x->e, &gated), PS_OK);
     assert_int_equal(engine_scratch_new(x->e, &all), PS_OK);
     engine_scratch_exhaustive(all);
+    assert_true(engine_line_mode(x->e)); /* the documents' many lines are gated line by line */
     rng r = {0x5EED5};
     size_t found = 0;
     for (int doc = 0; doc < 300; doc++) {

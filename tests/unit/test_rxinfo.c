@@ -328,6 +328,38 @@ static void test_text_digit(void **state)
     }
 }
 
+/* look: the bytes positive lookarounds can look at, wherever they are; with the alphabet, it says whether a match
+ * and all its gates read can lie on one line (no '\n' in either). */
+static void test_look(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern;
+        bool newline; /* may a positive lookaround look at a '\n'? */
+        bool digit;   /* at a digit? */
+    } look_cases[] = {
+        {"a(?=\\s)", true, false},
+        {"a(?=[a-z]{2})", false, false},
+        {"(?<=\\n)x", true, false},
+        {"(?<=\\d)x", false, true},
+        {"(?!\\n)x", false, false},
+        {"(?<![\\s\\d])x", false, false},
+        {"(?=(?=.))x", true, true},
+        {"x(?=(?!\\s)\\d)", false, true},
+        {"(?:a(?=[^a]))?b", true, true},
+        {"(?:a|b(?=\\d\\n))c", true, true},
+        {"\\s+x", false, false},
+    };
+    for (size_t i = 0; i < sizeof look_cases / sizeof look_cases[0]; i++) {
+        ps_rxinfo info;
+        assert_true(rxinfo_analyze(look_cases[i].pattern, false, &info));
+        bool nl = (info.look[0] >> '\n') & 1, digit = (info.look[0] >> '5') & 1;
+        if (nl != look_cases[i].newline || digit != look_cases[i].digit)
+            fail_msg("\"%s\": look has '\\n' %d and '5' %d, want %d and %d", look_cases[i].pattern, nl, digit,
+                     look_cases[i].newline, look_cases[i].digit);
+    }
+}
+
 static void test_limits(void **state)
 {
     (void)state;
@@ -915,6 +947,7 @@ int main(void)
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_text_digit),
+        cmocka_unit_test(test_look),
         cmocka_unit_test(test_packs_sound),
         cmocka_unit_test(test_random_patterns),
         cmocka_unit_test(test_tricky_sound),
