@@ -63,6 +63,10 @@ typedef struct engine_example {
     int expect_match;
 } engine_example;
 
+/* Where a rule's prefilter trigger is, for line mode: in its match or in what a positive lookaround sees (a digit, a
+ * run, a byte it holds), or anywhere in the record (a keyword, a context word, a one-byte keyword no match holds). */
+enum trigger_at { TRIGGER_NONE, TRIGGER_IN_MATCH, TRIGGER_KEYWORDS, TRIGGER_CONTEXT, TRIGGER_IN_RECORD };
+
 typedef struct engine_rule {
     char *id, *entity;
     pcre2_code *code;
@@ -100,7 +104,7 @@ typedef struct engine_rule {
     uint64_t run_set[4];   /* a space-free run that must be in the text (rxinfo), run_len long (0: none) */
     unsigned run_len;
     const char *trigger;   /* what the prefilter looks for on the rule's behalf (--profile), or NULL */
-    bool local_trigger;    /* ... and it is in the match or in what a positive lookaround sees (not a keyword) */
+    int trigger_at;        /* ... and where it is (enum trigger_at) */
     bool nl_free;          /* neither a match nor a positive lookaround can take a '\n' (rxinfo) */
     bool kw_in_match;      /* its keywords are single bytes, and every match holds one ('@' of an e-mail address) */
     /* Every match holds a byte in [lead_lo, lead_hi] at most `lead` bytes in (rxinfo_lead): a search need only
@@ -157,7 +161,10 @@ struct ps_engine {
     bool line_mode;
     uint64_t *line_local, *whole_rules; /* bitmaps of rules */
     uint64_t *ctx_sets, *kw_sets;       /* per rule, its required context words' set, its keywords' (line-local) */
-    bool whole_by_words;                /* every rule that is not line-local has a word for its trigger */
+    /* Every rule that is not line-local has words of two or more bytes for its trigger (so none of them is in a
+     * subject without a trigger word); and, for whole_from_word, needs no other word set (so none of its words
+     * starts before the first trigger). */
+    bool whole_by_words, whole_from_word;
     uint64_t whole_sets;                /* the word sets of the rules that are not line-local */
     uint32_t kw_bits;                   /* the bytegate bits of one-byte keywords: a record-level gate */
     unsigned line_margin;               /* the widest context window of a line-local rule */
@@ -614,34 +621,35 @@ static int assign_triggers(ps_engine *e)
         int cls, gate;
         const uint64_t *bytes = rarest_set(r, &cls, &gate);
         bool ctx = r->n_ctx && r->ctx_required;
-        r->local_trigger = false; /* a keyword or a context word may be anywhere in the record */
+        int byte_at = gate != GATE_KEYWORD || r->kw_in_match ? TRIGGER_IN_MATCH : TRIGGER_IN_RECORD;
+        r->trigger_at = TRIGGER_IN_MATCH;
         if (bytes && cls == BYTE_RARE) {
             prefilter_add_bytes(&e->pf, bytes);
             r->trigger = "a rare byte its match holds";
-            r->local_trigger = gate != GATE_KEYWORD || r->kw_in_match;
+            r->trigger_at = byte_at;
         } else if (r->text_digit) { /* a digit in the match, or one a lookahead needs (a licence number's) */
             prefilter_add_bytes(&e->pf, digits);
             r->trigger = "a digit";
-            r->local_trigger = true;
         } else if (r->run_len >= 16 && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
             r->trigger = "a run of the bytes its match is made of";
-            r->local_trigger = true;
         } else if (r->kw_search) {
             if (add_words(&e->pf, r->keywords, r->kw_len, r->n_keywords))
                 return PS_E_NOMEM;
             r->trigger = "one of its keywords";
+            r->trigger_at = TRIGGER_KEYWORDS;
         } else if (bytes && cls == BYTE_MEDIUM) {
             prefilter_add_bytes(&e->pf, bytes);
             r->trigger = "a byte its match holds";
-            r->local_trigger = gate != GATE_KEYWORD || r->kw_in_match;
+            r->trigger_at = byte_at;
         } else if (ctx) {
             if (add_words(&e->pf, r->ctx_words, r->ctx_len, r->n_ctx))
                 return PS_E_NOMEM;
             r->trigger = "one of its context words";
+            r->trigger_at = TRIGGER_CONTEXT;
         } else if (r->run_len >= MIN_TRIGGER_RUN && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
             r->trigger = "a run of the bytes its match is made of";
-            r->local_trigger = true;
         } else {
+            r->trigger_at = TRIGGER_NONE;
             e->pf_on = false;
         }
     }
@@ -681,6 +689,24 @@ static int layout_rule_gates(ps_engine *e)
     return PS_OK;
 }
 
+/* The word set whose words are rule r's prefilter trigger when they all have two or more bytes (the prefilter looks
+ * for one-byte words as bytes), or -1. */
+static int word_trigger_set(const engine_rule *r)
+{
+    const size_t *len = NULL;
+    size_t n = 0;
+    int set = -1;
+    if (r->trigger_at == TRIGGER_KEYWORDS) {
+        len = r->kw_len, n = r->n_keywords, set = r->kw_set;
+    } else if (r->trigger_at == TRIGGER_CONTEXT) {
+        len = r->ctx_len, n = r->n_ctx, set = r->ctx_set;
+    }
+    for (size_t k = 0; k < n; k++)
+        if (len[k] < 2)
+            return -1;
+    return set;
+}
+
 /* Which rules line mode may run line by line (see ps_engine.line_mode). It is off when a rule that is not line-local
  * has no word set to gate it on a whole subject. */
 static int assign_line_mode(ps_engine *e)
@@ -691,10 +717,10 @@ static int assign_line_mode(ps_engine *e)
         !(e->kw_sets = calloc(e->n ? e->n : 1, sizeof *e->kw_sets)))
         return PS_E_NOMEM;
     e->line_mode = e->pf_on;
-    e->whole_by_words = true;
+    e->whole_by_words = e->whole_from_word = true;
     for (size_t i = 0; i < e->n; i++) {
         const engine_rule *r = &e->rules[i];
-        if (r->nl_free && r->local_trigger) {
+        if (r->nl_free && r->trigger_at == TRIGGER_IN_MATCH) {
             e->line_local[i >> 6] |= (uint64_t)1 << (i & 63);
             e->kw_sets[i] = r->kw_set >= 0 ? (uint64_t)1 << r->kw_set : 0;
             if (r->ctx_set >= 0) {
@@ -706,7 +732,9 @@ static int assign_line_mode(ps_engine *e)
             e->whole_rules[i >> 6] |= (uint64_t)1 << (i & 63);
             e->whole_sets |= e->rule_sets[i];
             e->line_mode = e->line_mode && e->rule_sets[i];
-            e->whole_by_words = e->whole_by_words && !r->local_trigger && (r->kw_search || r->n_ctx);
+            int trigger_set = word_trigger_set(r);
+            e->whole_by_words = e->whole_by_words && trigger_set >= 0;
+            e->whole_from_word = e->whole_from_word && trigger_set >= 0 && e->rule_sets[i] == (uint64_t)1 << trigger_set;
         }
     }
     return PS_OK;
@@ -1672,7 +1700,7 @@ static int scan_lines(const ps_engine *e, ps_scratch *s, const ps_subject *subj,
      * their triggers, words all, are not in it. */
     if (!e->whole_by_words || cur.word < n) {
         memcpy(s->open, e->whole_rules, e->rule_words * sizeof *s->open);
-        need_sets(e, s, e->rule_sets, p, 0, n);
+        need_sets(e, s, e->rule_sets, p, e->whole_from_word ? cur.word : 0, n);
         st = run_rules(e, s, subj, s->open, 0, e->n, n, true, out, NULL, hold);
     }
     /* The line-local ones, on each line that holds a trigger. */

@@ -81,10 +81,29 @@ static void many_lines_match_as_one_subject(void **state)
            "numbers are below, and the rest of this text is filler to make it long enough\n"
            "123456 is one\ncall my cell\n555-1234 later\n1234 is at the start of a line only\nQ7 ?\n");
     EXPECT(c.e,
-           "1234 starts the subject, and the rest of this text is filler to make it long enough for lines\n"
+           "1234 starts the subject, and the rest of this text is filler to make it long enough for its lines to be gated\n"
            "5678 starts only a line\n",
-           "[FIRST] starts the subject, and the rest of this text is filler to make it long enough for lines\n"
+           "[FIRST] starts the subject, and the rest of this text is filler to make it long enough for its lines to be gated\n"
            "5678 starts only a line\n");
+    release(&c);
+    /* A one-byte keyword is a byte to the prefilter, not a word: its rule still runs without any trigger word. */
+    c = build("version: 1\nrules:\n"
+              "  - id: acct\n    entity: ACCT\n    pattern: '\\b\\d{6}\\b'\n    keywords: [account]\n"
+              "  - id: pct\n    entity: PCT\n    pattern: 'SALE\\s+now'\n    keywords: ['%', percent]\n"
+              "  - id: wire\n    entity: WIRE\n    pattern: 'WIRE\\s+\\d+'\n    keywords: [transfer]\n"
+              "    context: {words: [bank], window: 200}\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e,
+           "filler that is long enough to take this text well over the length from which the lines of a record are gated one by one\n"
+           "SALE\nnow: 50% off\n",
+           "filler that is long enough to take this text well over the length from which the lines of a record are gated one by one\n"
+           "[PCT]: 50% off\n");
+    /* A context word before the first trigger word still counts. */
+    EXPECT(c.e,
+           "the bank and then filler that is long enough to take this text over the length where lines are gated\n"
+           "WIRE\n123 by transfer\n",
+           "the bank and then filler that is long enough to take this text over the length where lines are gated\n"
+           "[WIRE] by transfer\n");
     release(&c);
 }
 
