@@ -1627,7 +1627,6 @@ static int run_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj, 
     return PS_OK;
 }
 
-
 #define LINE_MODE_MIN 128 /* a whole subject this long with a '\n' in it is scanned in line mode */
 
 /* What line mode knows of a whole subject: the keyword sets looked for in it so far, and those found. */

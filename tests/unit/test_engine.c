@@ -91,18 +91,30 @@ static void many_lines_match_as_one_subject(void **state)
               "  - id: acct\n    entity: ACCT\n    pattern: '\\b\\d{6}\\b'\n    keywords: [account]\n"
               "  - id: pct\n    entity: PCT\n    pattern: 'SALE\\s+now'\n    keywords: ['%', percent]\n"
               "  - id: wire\n    entity: WIRE\n    pattern: 'WIRE\\s+\\d+'\n    keywords: [transfer]\n"
-              "    context: {words: [bank], window: 200}\n");
+              "    context: {words: [bank], window: 200}\n"
+              "  - id: hash\n    entity: HASH\n    pattern: '\\b\\d{4}-\\d{4}\\b'\n    keywords: ['#']\n");
     assert_int_equal(c.status, PS_OK);
     EXPECT(c.e,
            "filler that is long enough to take this text well over the length from which the lines of a record are gated one by one\n"
            "SALE\nnow: 50% off\n",
            "filler that is long enough to take this text well over the length from which the lines of a record are gated one by one\n"
            "[PCT]: 50% off\n");
+    /* A one-byte keyword that a match need not hold counts anywhere in the subject, and is needed. */
+    EXPECT(c.e,
+           "the ticket # and then some filler that is long enough to take this text well over the length from which lines are gated\n"
+           "1234-5678\n",
+           "the ticket # and then some filler that is long enough to take this text well over the length from which lines are gated\n"
+           "[HASH]\n");
+    EXPECT(c.e,
+           "the ticket and then some more filler that is long enough to take this text well over the length from which lines are gated\n"
+           "1234-5678\n",
+           "the ticket and then some more filler that is long enough to take this text well over the length from which lines are gated\n"
+           "1234-5678\n");
     /* A context word before the first trigger word still counts. */
     EXPECT(c.e,
-           "the bank and then filler that is long enough to take this text over the length where lines are gated\n"
+           "the bank and then filler that is long enough to take this text well over the length from which lines are gated\n"
            "WIRE\n123 by transfer\n",
-           "the bank and then filler that is long enough to take this text over the length where lines are gated\n"
+           "the bank and then filler that is long enough to take this text well over the length from which lines are gated\n"
            "[WIRE] by transfer\n");
     release(&c);
 }
