@@ -52,6 +52,13 @@ static void expect(const ps_engine *e, const char *in, size_t n, const char *wan
 }
 #define EXPECT(e, in, want) expect((e), (in), strlen(in), (want))
 
+/* EXPECT for a subject long enough, and with a '\n', to be scanned in line mode (engine.c's LINE_MODE_MIN). */
+#define EXPECT_LINES(e, in, want)                                                                                     \
+    do {                                                                                                               \
+        assert_true(strlen(in) >= 128 && strchr((in), '\n'));                                                          \
+        EXPECT((e), (in), (want));                                                                                     \
+    } while (0)
+
 /* A subject of many lines (a JSON string holding a document) is gated line by line, but its matches are those of
  * the whole subject: keywords and context words on other lines count, ^ is the subject's start, and rules whose
  * matches or lookarounds take a '\n' run on the whole of it. */
@@ -67,7 +74,7 @@ static void many_lines_match_as_one_subject(void **state)
                        "  - id: span\n    entity: SPAN\n    pattern: 'BEGIN\\s+\\d+\\s+END'\n    keywords: [begin]\n"
                        "  - id: ahead\n    entity: AHEAD\n    pattern: 'Q\\d(?=\\s*!)'\n    keywords: [' !']\n");
     assert_int_equal(c.status, PS_OK);
-    EXPECT(c.e,
+    EXPECT_LINES(c.e,
            "account numbers are below, and the rest of this text is filler to make it long\n"
            "123456 is one\ncall my phone\n555-1234 later, 555-9876 is too far from that word\n"
            "7777 is not at the start\nZZ1 starts a line, xZZ2 does not\nBEGIN\n42\nEND\nQ7\n! and Q8 !\n",
@@ -75,12 +82,12 @@ static void many_lines_match_as_one_subject(void **state)
            "[ACCT] is one\ncall my phone\n[NEAR] later, 555-9876 is too far from that word\n"
            "7777 is not at the start\n[NL] starts a line, xZZ2 does not\n[SPAN]\n[AHEAD]\n! and [AHEAD] !\n");
     /* The same lines without their keywords and context words: nothing. */
-    EXPECT(c.e,
+    EXPECT_LINES(c.e,
            "numbers are below, and the rest of this text is filler to make it long enough\n"
            "123456 is one\ncall my cell\n555-1234 later\n1234 is at the start of a line only\nQ7 ?\n",
            "numbers are below, and the rest of this text is filler to make it long enough\n"
            "123456 is one\ncall my cell\n555-1234 later\n1234 is at the start of a line only\nQ7 ?\n");
-    EXPECT(c.e,
+    EXPECT_LINES(c.e,
            "1234 starts the subject, and the rest of this text is filler to make it long enough for its lines to be gated\n"
            "5678 starts only a line\n",
            "[FIRST] starts the subject, and the rest of this text is filler to make it long enough for its lines to be gated\n"
@@ -94,24 +101,24 @@ static void many_lines_match_as_one_subject(void **state)
               "    context: {words: [bank], window: 200}\n"
               "  - id: hash\n    entity: HASH\n    pattern: '\\b\\d{4}-\\d{4}\\b'\n    keywords: ['#']\n");
     assert_int_equal(c.status, PS_OK);
-    EXPECT(c.e,
+    EXPECT_LINES(c.e,
            "filler that is long enough to take this text well over the length from which the lines of a record are gated one by one\n"
            "SALE\nnow: 50% off\n",
            "filler that is long enough to take this text well over the length from which the lines of a record are gated one by one\n"
            "[PCT]: 50% off\n");
     /* A one-byte keyword that a match need not hold counts anywhere in the subject, and is needed. */
-    EXPECT(c.e,
+    EXPECT_LINES(c.e,
            "the ticket # and then some filler that is long enough to take this text well over the length from which lines are gated\n"
            "1234-5678\n",
            "the ticket # and then some filler that is long enough to take this text well over the length from which lines are gated\n"
            "[HASH]\n");
-    EXPECT(c.e,
+    EXPECT_LINES(c.e,
            "the ticket and then some more filler that is long enough to take this text well over the length from which lines are gated\n"
            "1234-5678\n",
            "the ticket and then some more filler that is long enough to take this text well over the length from which lines are gated\n"
            "1234-5678\n");
     /* A context word before the first trigger word still counts. */
-    EXPECT(c.e,
+    EXPECT_LINES(c.e,
            "the bank and then filler that is long enough to take this text well over the length from which lines are gated\n"
            "WIRE\n123 by transfer\n",
            "the bank and then filler that is long enough to take this text well over the length from which lines are gated\n"
