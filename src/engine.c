@@ -214,6 +214,8 @@ struct ps_scratch {
 
 /* ---------------------------------------------------------------- byte sets */
 
+static const uint64_t DIGIT_SET[4] = {(uint64_t)0x3FF << '0', 0, 0, 0}; /* the ASCII digits */
+
 static void set_add_both_cases(uint64_t s[4], unsigned char c)
 {
     byteset_add(s, c);
@@ -532,10 +534,9 @@ static void assign_digit_gates(ps_engine *e)
     digitruns_init(&e->runs);
     /* A rule that needs a digit only where a lookahead looks (a licence number's) may open on any record with a
      * capital letter; a lane of the digits alone, first so that it stays exact, says whether the record has one. */
-    const uint64_t digits[4] = {(uint64_t)0x3FF << '0', 0, 0, 0};
     for (size_t i = 0; i < e->n; i++) {
         engine_rule *r = &e->rules[i];
-        r->digit_lane = r->text_digit && r->min_digits < 2 ? digitruns_add(&e->runs, digits) : -1;
+        r->digit_lane = r->text_digit && r->min_digits < 2 ? digitruns_add(&e->runs, DIGIT_SET) : -1;
     }
     for (size_t i = 0; i < e->n; i++) {
         engine_rule *r = &e->rules[i];
@@ -615,7 +616,7 @@ static int assign_triggers(ps_engine *e)
 {
     prefilter_init(&e->pf);
     e->pf_on = true;
-    uint64_t digits[4] = {(uint64_t)0x3FF << '0', 0, 0, 0}, fold_leads[4] = {0};
+    uint64_t fold_leads[4] = {0};
     /* Unicode look-alikes are folded per record (engine_scan): a record holding one may hide any trigger (a
      * full-width digit, a soft hyphen inside a keyword), so the bytes that start them are triggers too. Other
      * non-ASCII text (accents, CJK) folds to itself. */
@@ -633,7 +634,7 @@ static int assign_triggers(ps_engine *e)
             r->trigger = "a rare byte its match holds";
             r->trigger_at = byte_at;
         } else if (r->text_digit) { /* a digit in the match, or one a lookahead needs (a licence number's) */
-            prefilter_add_bytes(&e->pf, digits);
+            prefilter_add_bytes(&e->pf, DIGIT_SET);
             r->trigger = "a digit";
         } else if (r->run_len >= 16 && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
             r->trigger = "a run of the bytes its match is made of";
@@ -675,6 +676,12 @@ static int index_gates(ps_engine *e)
     return PS_OK;
 }
 
+/* Word set `set` as a bit of a bitmap of sets; none for -1. */
+static uint64_t set_bit(int set)
+{
+    return set >= 0 ? (uint64_t)1 << set : 0;
+}
+
 /* The gates a record's runs, length and words decide (gate_rules), once the digit gates and word sets are assigned. */
 static int layout_rule_gates(ps_engine *e)
 {
@@ -689,7 +696,7 @@ static int layout_rule_gates(ps_engine *e)
         else /* a digit somewhere, or nothing */
             rungate_set(&e->rungate, i, r->digit_lane >= 0 ? (unsigned)r->digit_lane : RUNGATE_NONE, 1, 0, lane,
                         r->run_len, r->min_len);
-        e->rule_sets[i] = (r->kw_set >= 0 ? (uint64_t)1 << r->kw_set : 0) | (r->ctx_set >= 0 ? (uint64_t)1 << r->ctx_set : 0);
+        e->rule_sets[i] = set_bit(r->kw_set) | set_bit(r->ctx_set);
     }
     return PS_OK;
 }
@@ -727,19 +734,17 @@ static int assign_line_mode(ps_engine *e)
         const engine_rule *r = &e->rules[i];
         if (r->nl_free && r->trigger_at == TRIGGER_IN_MATCH) {
             e->line_local[i >> 6] |= (uint64_t)1 << (i & 63);
-            e->kw_sets[i] = r->kw_set >= 0 ? (uint64_t)1 << r->kw_set : 0;
-            if (r->ctx_set >= 0) {
-                e->ctx_sets[i] = (uint64_t)1 << r->ctx_set;
-                if (r->ctx_window > e->line_margin)
-                    e->line_margin = r->ctx_window;
-            }
+            e->kw_sets[i] = set_bit(r->kw_set);
+            e->ctx_sets[i] = set_bit(r->ctx_set);
+            if (r->ctx_set >= 0 && r->ctx_window > e->line_margin)
+                e->line_margin = r->ctx_window;
         } else {
             e->whole_rules[i >> 6] |= (uint64_t)1 << (i & 63);
             e->whole_sets |= e->rule_sets[i];
             e->line_mode = e->line_mode && e->rule_sets[i];
             int trigger_set = word_trigger_set(r);
             e->whole_by_words = e->whole_by_words && trigger_set >= 0;
-            e->whole_from_word = e->whole_from_word && trigger_set >= 0 && e->rule_sets[i] == (uint64_t)1 << trigger_set;
+            e->whole_from_word = e->whole_from_word && trigger_set >= 0 && e->rule_sets[i] == set_bit(trigger_set);
         }
     }
     return PS_OK;
@@ -880,10 +885,8 @@ static void choose_lead(engine_rule *r, const char *pattern, bool caseless, cons
                 memset(cand[n], 0, sizeof cand[0]);
                 byteset_add(cand[n++], c);
             }
-        if (cls == BYTE_RARE && r->text_digit) {
-            memset(cand[n], 0, sizeof cand[0]);
-            cand[n++][0] = (uint64_t)0x3FF << '0';
-        }
+        if (cls == BYTE_RARE && r->text_digit)
+            memcpy(cand[n++], DIGIT_SET, sizeof cand[0]);
     }
     for (int i = 0; i < n; i++) {
         unsigned char lo, hi;
@@ -965,12 +968,13 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
         memcpy(r->run_set, info.run_set, sizeof r->run_set);
         r->run_len = info.run_len;
         r->nl_free = !byteset_has(info.alphabet, '\n') && !byteset_has(info.look, '\n');
-        const uint64_t digits[4] = {(uint64_t)0x3FF << '0', 0, 0, 0};
+        /* One-byte keywords that every match holds: one of them is a byte every match consumes, or they are all the
+         * digits and a match has one. */
         const uint64_t *kw = r->sets[GATE_KEYWORD];
-        bool all_digits = (kw[0] & digits[0]) == digits[0];
-        for (int k = 0; k < 4; k++)
-            r->kw_in_match |= (kw[k] & info.required[k]) != 0;
-        r->kw_in_match = r->n_keywords && !r->kw_search && (r->kw_in_match || (all_digits && info.min_digits > 0));
+        bool required_kw = (kw[0] & info.required[0]) | (kw[1] & info.required[1]) | (kw[2] & info.required[2]) |
+                           (kw[3] & info.required[3]);
+        bool digit_kw = (kw[0] & DIGIT_SET[0]) == DIGIT_SET[0] && info.min_digits > 0;
+        r->kw_in_match = r->n_keywords && !r->kw_search && (required_kw || digit_kw);
         choose_lead(r, src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, info.required);
     }
     return PS_OK;
@@ -1601,27 +1605,39 @@ static void close_missing_sets(const ps_engine *e, ps_scratch *s, const uint64_t
     }
 }
 
-/* Opens the rules a whole subject may match: one pass gives its byte classes (the byte gates, open_rules) and its
- * runs (digitruns_count); then closes the rules whose other gates it fails: its length, a run of the bytes a match is
- * made of as long as the shortest match and with as many digits (an IBAN's 15 of [A-Z0-9 ] with two digits), a long
- * enough run of its needed bytes (rungate), and then, looked for only for the rules still open, its word sets
- * (keywords, required context words). */
-static void gate_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj)
+/* Opens the rules of s->open whose sets, need[i] for rule i, are all in p[lo..hi); the others close. */
+static void need_sets(const ps_engine *e, ps_scratch *s, const uint64_t *need, const char *p, size_t lo, size_t hi)
 {
-    uint8_t digits[DIGITRUNS_MAX + 1], lens[DIGITRUNS_MAX + 1];
-    uint32_t classes;
-    digitruns_count(&e->runs, subj->p, subj->len, digits, lens, e->gate.byte_bits, &classes);
-    open_rules(e, s, classes);
-    rungate_apply(&e->rungate, digits, lens, subj->len, s->open);
     uint64_t sets = 0;
     for (size_t w = 0; w < e->rule_words; w++)
         for (uint64_t b = s->open[w]; b; b &= b - 1)
-            sets |= e->rule_sets[(w << 6) + (size_t)__builtin_ctzll(b)];
+            sets |= need[(w << 6) + (size_t)__builtin_ctzll(b)];
     if (!sets)
         return;
-    uint64_t found = wordsets_in(e, s, sets, subj->p, subj->len);
+    uint64_t found = wordsets_in(e, s, sets, p + lo, hi - lo);
     if ((sets & found) != sets)
-        close_missing_sets(e, s, e->rule_sets, found);
+        close_missing_sets(e, s, need, found);
+}
+
+/* Opens (s->open) the rules that p[0..n) passes the byte and run gates of: one pass gives its byte classes (the byte
+ * gates, open_rules; `also` adds bits taken as present) and its runs (digitruns_count), and rungate closes the rules
+ * whose length or runs it fails: a run of the bytes a match is made of as long as the shortest match and with as many
+ * digits (an IBAN's 15 of [A-Z0-9 ] with two digits), a long enough run of its needed bytes. */
+static void gate_bytes_and_runs(const ps_engine *e, ps_scratch *s, const char *p, size_t n, uint32_t also)
+{
+    uint8_t digits[DIGITRUNS_MAX + 1], lens[DIGITRUNS_MAX + 1];
+    uint32_t classes;
+    digitruns_count(&e->runs, p, n, digits, lens, e->gate.byte_bits, &classes);
+    open_rules(e, s, classes | also);
+    rungate_apply(&e->rungate, digits, lens, n, s->open);
+}
+
+/* Opens the rules a whole subject may match: its byte and run gates, then, looked for only for the rules still
+ * open, its word sets (keywords, required context words). */
+static void gate_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj)
+{
+    gate_bytes_and_runs(e, s, subj->p, subj->len, 0);
+    need_sets(e, s, e->rule_sets, subj->p, 0, subj->len);
 }
 
 /* Runs the rules of [lo, hi) that `open` lets through (all of them when NULL) over the subject; see scan_rule for
@@ -1663,38 +1679,22 @@ static int run_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj, 
 
 #define LINE_MODE_MIN 128 /* a whole subject this long with a '\n' in it is scanned in line mode */
 
-/* What line mode knows of a whole subject: the keyword sets looked for in it so far, and those found. */
-typedef struct line_scan {
-    const char *p;
-    size_t n;
+/* What line mode knows of a whole subject's keywords: the sets looked for in it so far, and those found. */
+typedef struct line_keywords {
     uint64_t searched, found;
-} line_scan;
-
-/* Opens the rules of s->open whose sets, need[i] for rule i, are all in p[lo..hi); the others close. */
-static void need_sets(const ps_engine *e, ps_scratch *s, const uint64_t *need, const char *p, size_t lo, size_t hi)
-{
-    uint64_t sets = 0;
-    for (size_t w = 0; w < e->rule_words; w++)
-        for (uint64_t b = s->open[w]; b; b &= b - 1)
-            sets |= need[(w << 6) + (size_t)__builtin_ctzll(b)];
-    if (sets)
-        close_missing_sets(e, s, need, wordsets_in(e, s, sets, p + lo, hi - lo));
-}
+} line_keywords;
 
 /* Line mode's gates for the line [ls, le) of the subject: opens (s->open) the line-local rules that can match
  * there. A match of such a rule, and all it needs, is in the line: its bytes, runs and length are the line's. Its
  * keywords may be anywhere in the subject (looked for there once, when a line first needs them; one-byte keywords
  * that a match need not hold pass here and run_rules checks them), and a required context word just outside the
  * line (looked for within the widest context window around it). @return whether any rule is open. */
-static bool gate_line(const ps_engine *e, ps_scratch *s, line_scan *doc, size_t ls, size_t le)
+static bool gate_line(const ps_engine *e, ps_scratch *s, const ps_subject *subj, line_keywords *doc, size_t ls,
+                      size_t le)
 {
-    const char *p = doc->p;
-    size_t n = doc->n;
-    uint8_t digits[DIGITRUNS_MAX + 1], lens[DIGITRUNS_MAX + 1];
-    uint32_t classes;
-    digitruns_count(&e->runs, p + ls, le - ls, digits, lens, e->gate.byte_bits, &classes);
-    open_rules(e, s, classes | e->kw_bits);
-    rungate_apply(&e->rungate, digits, lens, le - ls, s->open);
+    const char *p = subj->p;
+    size_t n = subj->len;
+    gate_bytes_and_runs(e, s, p + ls, le - ls, e->kw_bits);
     uint64_t kw = 0, any = 0;
     for (size_t w = 0; w < e->rule_words; w++) {
         any |= s->open[w] &= e->line_local[w];
@@ -1707,10 +1707,11 @@ static bool gate_line(const ps_engine *e, ps_scratch *s, line_scan *doc, size_t 
     }
     if (kw & ~doc->found)
         close_missing_sets(e, s, e->kw_sets, doc->found);
-    size_t lo = ls > e->line_margin ? ls - e->line_margin : 0;
-    size_t hi = n - le > e->line_margin ? le + e->line_margin : n;
-    if (any)
+    if (any) {
+        size_t lo = ls > e->line_margin ? ls - e->line_margin : 0;
+        size_t hi = n - le > e->line_margin ? le + e->line_margin : n;
         need_sets(e, s, e->ctx_sets, p, lo, hi);
+    }
     for (size_t w = 0; w < e->rule_words; w++)
         if (s->open[w])
             return true;
@@ -1723,7 +1724,7 @@ static bool gate_line(const ps_engine *e, ps_scratch *s, line_scan *doc, size_t 
  * not_after look across lines as they always do), so the matches are exactly those of a whole-subject scan. */
 static int scan_lines(const ps_engine *e, ps_scratch *s, const ps_subject *subj, ps_spanvec *out, size_t *hold)
 {
-    line_scan doc = {subj->p, subj->len, 0, 0};
+    line_keywords doc = {0, 0};
     const char *p = subj->p;
     size_t n = subj->len;
     ps_trigger_cursor cur = {0};
@@ -1742,7 +1743,7 @@ static int scan_lines(const ps_engine *e, ps_scratch *s, const ps_subject *subj,
         size_t ls = nl ? (size_t)(nl - p) + 1 : pos;
         nl = memchr(p + t, '\n', n - t);
         size_t le = nl ? (size_t)(nl - p) : n;
-        if (gate_line(e, s, &doc, ls, le)) {
+        if (gate_line(e, s, subj, &doc, ls, le)) {
             ps_subject line = *subj;
             line.scan_from = ls;
             st = run_rules(e, s, &line, s->open, 0, e->n, le, true, out, NULL, hold);
