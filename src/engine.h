@@ -71,8 +71,9 @@ typedef struct ps_trigger_cursor {
     bool started;
 } ps_trigger_cursor;
 /* The first position >= from in the chunk p[0..n) where some rule's trigger is, or n. Successive calls with one
- * cursor must be about one chunk and ask about non-decreasing positions. p must carry 64 bytes of padding (see
- * buf_pad). */
+ * cursor must be about one chunk and ask about non-decreasing positions; n may differ between them (a caller that
+ * only wants to know about p[from..n) passes that n: the cursor looks no further, and a kind that found nothing
+ * before n looks again when asked about a later position). p must carry 64 bytes of padding (see buf_pad). */
 size_t engine_next_trigger(const ps_engine *e, ps_trigger_cursor *c, const char *p, size_t n, size_t from);
 
 /* Why the most recent candidate of engine_scan was dropped, or NULL (for self-tests and explain). */

@@ -146,6 +146,28 @@ static void multiline_pem_in_one_string(void **state)
     ps_stats_free(&st);
 }
 
+static void short_and_long_strings_share_the_prefilter(void **state)
+{
+    (void)state;
+    /* The chunk's trigger cursor looks only inside a short string, and ahead of a long one. PII is found in a short
+     * string after a short one, after a long one whose look ahead passed it, and after a document with escapes; and
+     * in a long plain string after short ones. */
+    const char *in = "{\"k\":\"plain\",\"m\":\"u@ex.io\",\"t\":\"a long plain string with nothing in it at all\","
+                     "\"p\":\"555-867-5309\",\"d\":\"one line\\nanother line\\nand a third line of a document\","
+                     "\"q\":\"w@ex.io\",\"s\":\"tag\",\"x\":\"later, call 555-867-5309 about it\"}\n"
+                     "{\"k\":\"v@ex.io\",\"t\":\"no trigger here\"}\n";
+    ps_run_options o = {0};
+    ps_stats st;
+    char *out = run_ok(in, &o, &st);
+    assert_string_equal(out, "{\"k\":\"plain\",\"m\":\"[EMAIL]\",\"t\":\"a long plain string with nothing in it at all\","
+                             "\"p\":\"[PHONE]\",\"d\":\"one line\\nanother line\\nand a third line of a document\","
+                             "\"q\":\"[EMAIL]\",\"s\":\"tag\",\"x\":\"later, call [PHONE] about it\"}\n"
+                             "{\"k\":\"[EMAIL]\",\"t\":\"no trigger here\"}\n");
+    assert_int_equal(st.findings, 5);
+    free(out);
+    ps_stats_free(&st);
+}
+
 static void field_selection(void **state)
 {
     (void)state;
@@ -416,6 +438,7 @@ int main(void)
         cmocka_unit_test(strings_redacted_everything_else_identical),
         cmocka_unit_test(escapes_decoded_for_matching),
         cmocka_unit_test(multiline_pem_in_one_string),
+        cmocka_unit_test(short_and_long_strings_share_the_prefilter),
         cmocka_unit_test(field_selection),
         cmocka_unit_test(invalid_lines_policies),
         cmocka_unit_test(consent_and_region_gates),
