@@ -1,24 +1,29 @@
 /*
- * pipeline.c — the threaded redaction pipeline: one reader, N workers, one writer, output in input order.
+ * pipeline.c — the threaded redaction pipeline: N workers that each read, redact and write their own blocks, output
+ * in input order.
  *
- * Design (after pigz's parallel_compress and zstdmt's job ring):
+ * Design (after pigz's and zstdmt's ordered writers, without their hand-offs):
  *
- * The caller's thread is the reader. It fills the input buffer of ring slot `seq % nslots` with a block of about
- * block_size bytes, cuts it after the last record separator, carries the partial tail into the next block, and
- * publishes the slot as READY with sequence number `seq`. Workers take READY slots in sequence order, redact every
- * record of the chunk into the slot's output buffer (scrub_chunk) and mark it DONE. The writer thread waits for the
- * slot of sequence `next_write` to be DONE, hands its bytes and findings to the sinks, adds its counters to the stats
- * and frees the slot for the reader. Because the reader can only fill a FREE slot, the ring is also the backpressure:
- * memory stays within nslots blocks (in + out) whatever the input size.
+ * Each worker owns one slot (an input block and its output). In turn, under `read_mu`, a worker takes the next block
+ * of the input: the bytes carried over from the last cut, then about block_size bytes read, cut after the last record
+ * separator; the partial tail is carried to the next block. The block gets the next sequence number. The worker
+ * redacts it (scrub_chunk) outside any lock, then waits for its turn to write: `next_write` equal to its sequence
+ * number. It hands the bytes and findings to the sinks, adds the counters to the stats, passes the turn on and takes
+ * the next block. So a block is read, scanned and written by one thread on one core: scanning a block on another
+ * core than the one that just wrote it costs about 0.2 ms more per MiB on this class of machine (bash
+ * bench/crosscore/run.sh), and with a reader, workers and a writer each block crossed cores twice. On 50 MB of
+ * prose, -j 2 spent 12 ms less CPU this way than with that ring (a median of 11 alternating runs: 192 against 204 ms,
+ * -j 1 185). A worker takes no new block before its last one is written, so memory stays within
+ * one slot (in + out) per worker whatever the input size.
  *
- * A record longer than a block cannot be cut into chunks. The reader scans it itself, window by window
- * (scrub.c's ps_longrec), and publishes each window's output as a slot that is already DONE, so the writer emits it in
- * order like any other chunk; memory stays bounded by the window cap.
+ * A record longer than a block cannot be cut into chunks. The worker that meets it scans it window by window
+ * (scrub.c's ps_longrec) while it holds `read_mu`, and writes each window's output in turn like any other block;
+ * memory stays bounded by the window cap.
  *
- * Errors are deterministic: the writer meets them in sequence order, so the first error in input order wins. A
- * chunk that failed (fail-closed abort, no memory) still carries the whole records before the failing one; the
- * writer writes those, sets `stop`, and everyone drains and joins. With threads == 1 nothing is started: the reader
- * redacts and writes each chunk inline, calling the same functions.
+ * Errors are deterministic: blocks are written in sequence order, so the first error in input order wins. A chunk
+ * that failed (fail-closed abort, no memory) still carries the whole records before the failing one; its worker
+ * writes those and sets `stop`, and the others finish. A read error ends the input: the blocks before it are written,
+ * then it is reported. With threads == 1 nothing is started: the caller's thread is the one worker.
  */
 #include "filter.h"
 #include "frame.h"
@@ -27,6 +32,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,17 +40,15 @@
 #define DEFAULT_BLOCK (1u << 20)
 #define MAX_THREADS 256
 
-enum { SLOT_FREE = 0, SLOT_READY, SLOT_WORKING, SLOT_DONE };
-
 /* write_slot's "stop, but not an error" answer. */
 #define ANSWER_KNOWN 1
 
+/* A worker's block: the input it took and the output it made of it. */
 typedef struct slot {
     ps_buf in;
     ps_chunk_out out;
-    uint64_t in_bytes; /* input bytes this slot accounts for (separators included) */
+    uint64_t in_bytes; /* input bytes this block accounts for (separators included) */
     uint64_t seq;
-    int state;
 } slot;
 
 typedef struct pipeline {
@@ -54,22 +58,28 @@ typedef struct pipeline {
     size_t block;
     char sep;
     unsigned threads;
-    slot *ring;
-    size_t nslots;
+    int fd;
+    /* The input side, under read_mu. */
+    pthread_mutex_t read_mu;
+    ps_buf carry;        /* bytes read past the last cut: the start of the next block */
+    ps_longrec lr;       /* the over-long record being scanned, when in_long */
+    int in_long;
+    int eof;             /* nothing more to take */
+    int first_eof;       /* the input ended within the bytes read before the run started (carry) */
+    int read_status;     /* a read error, which ended the input */
+    uint64_t taken;      /* blocks taken so far: the next one's sequence number */
+    /* The output side, under mu. */
     pthread_mutex_t mu;
-    pthread_cond_t cv_work, cv_done, cv_free;
-    uint64_t submitted;  /* slots published so far */
-    uint64_t next_work;  /* next sequence a worker looks at */
-    uint64_t next_write; /* next sequence the writer emits */
-    int reader_done;
+    pthread_cond_t cv_turn;
+    uint64_t next_write; /* the sequence number whose turn it is to be written */
     int stop;
-    int status;          /* first error in input order (set by the writer) */
-    uint64_t records_written;
+    int status;          /* first error in input order */
+    uint64_t records_written; /* touched only by the worker whose turn it is */
 } pipeline;
 
-/* ---------------------------------------------------------------- writer side */
+/* ---------------------------------------------------------------- writing */
 
-/* Emits one finished slot: bytes, findings, counters. Called by exactly one thread at a time.
+/* Emits one finished block: bytes, findings, counters. Called only in the block's turn.
  * @return PS_OK, ANSWER_KNOWN, or an error status. */
 static int write_slot(pipeline *pl, slot *s)
 {
@@ -108,116 +118,40 @@ static int write_slot(pipeline *pl, slot *s)
     return status;
 }
 
-static void *writer_main(void *arg)
+/* Waits for the block's turn and writes it. @return whether the run goes on. */
+static bool write_in_turn(pipeline *pl, slot *s)
 {
-    pipeline *pl = arg;
     pthread_mutex_lock(&pl->mu);
-    for (;;) {
-        slot *s = &pl->ring[pl->next_write % pl->nslots];
-        while (!(pl->next_write < pl->submitted && s->seq == pl->next_write && s->state == SLOT_DONE) &&
-               !(pl->reader_done && pl->next_write == pl->submitted) && !pl->stop)
-            pthread_cond_wait(&pl->cv_done, &pl->mu);
-        if (pl->stop || (pl->next_write == pl->submitted && pl->reader_done))
-            break;
-        pthread_mutex_unlock(&pl->mu);
-        int st = write_slot(pl, s);
-        pthread_mutex_lock(&pl->mu);
-        if (st != PS_OK) {
-            if (st != ANSWER_KNOWN)
-                pl->status = st;
-            pl->stop = 1;
-        }
-        s->state = SLOT_FREE;
-        pl->next_write++;
-        pthread_cond_broadcast(&pl->cv_free);
-    }
-    pthread_cond_broadcast(&pl->cv_free);
-    pthread_cond_broadcast(&pl->cv_work);
-    pthread_mutex_unlock(&pl->mu);
-    return NULL;
-}
-
-/* ---------------------------------------------------------------- workers */
-
-typedef struct worker_arg {
-    pipeline *pl;
-    ps_worker w;
-} worker_arg;
-
-static void *worker_main(void *arg)
-{
-    worker_arg *wa = arg;
-    pipeline *pl = wa->pl;
-    pthread_mutex_lock(&pl->mu);
-    for (;;) {
-        /* Skip slots the reader finished itself (long-record windows), and slots already written and reused. */
-        while (pl->next_work < pl->submitted) {
-            const slot *c = &pl->ring[pl->next_work % pl->nslots];
-            if (c->seq == pl->next_work && c->state == SLOT_READY)
-                break;
-            pl->next_work++;
-        }
-        if (pl->stop)
-            break;
-        if (pl->next_work == pl->submitted) {
-            if (pl->reader_done)
-                break;
-            pthread_cond_wait(&pl->cv_work, &pl->mu);
-            continue;
-        }
-        slot *s = &pl->ring[pl->next_work % pl->nslots];
-        pl->next_work++;
-        s->state = SLOT_WORKING;
-        pthread_mutex_unlock(&pl->mu);
-        scrub_chunk(&wa->w, s->in.p, s->in.len, &s->out);
-        pthread_mutex_lock(&pl->mu);
-        s->state = SLOT_DONE;
-        pthread_cond_broadcast(&pl->cv_done);
-    }
-    pthread_mutex_unlock(&pl->mu);
-    return NULL;
-}
-
-/* ---------------------------------------------------------------- reader side */
-
-/* Waits for the slot of the next sequence to be free. @return it, or NULL when the run stops. */
-static slot *acquire(pipeline *pl)
-{
-    slot *s = &pl->ring[pl->submitted % pl->nslots];
-    if (pl->threads == 1)
-        return pl->stop ? NULL : s;
-    pthread_mutex_lock(&pl->mu);
-    while (s->state != SLOT_FREE && !pl->stop)
-        pthread_cond_wait(&pl->cv_free, &pl->mu);
+    while (pl->next_write != s->seq && !pl->stop)
+        pthread_cond_wait(&pl->cv_turn, &pl->mu);
     int stop = pl->stop;
     pthread_mutex_unlock(&pl->mu);
-    return stop ? NULL : s;
+    if (stop)
+        return false;
+    int st = write_slot(pl, s); /* alone: every other block waits for a later turn */
+    pthread_mutex_lock(&pl->mu);
+    if (st != PS_OK) {
+        if (st != ANSWER_KNOWN)
+            pl->status = st;
+        pl->stop = 1;
+    }
+    pl->next_write++;
+    pthread_cond_broadcast(&pl->cv_turn);
+    pthread_mutex_unlock(&pl->mu);
+    return st == PS_OK;
 }
 
-/* Publishes a filled slot: READY for a worker, or DONE when the reader produced its output itself. */
-static void submit(pipeline *pl, slot *s, ps_worker *inline_worker, int done)
+static bool stopped(pipeline *pl)
 {
-    if (pl->threads == 1) {
-        s->seq = pl->submitted;
-        if (!done)
-            scrub_chunk(inline_worker, s->in.p, s->in.len, &s->out);
-        pl->submitted++;
-        int st = write_slot(pl, s);
-        pl->next_write++;
-        if (st != PS_OK) {
-            if (st != ANSWER_KNOWN)
-                pl->status = st;
-            pl->stop = 1;
-        }
-        return;
-    }
     pthread_mutex_lock(&pl->mu);
-    s->seq = pl->submitted;
-    s->state = done ? SLOT_DONE : SLOT_READY;
-    pl->submitted++;
-    pthread_cond_broadcast(done ? &pl->cv_done : &pl->cv_work);
+    int stop = pl->stop;
     pthread_mutex_unlock(&pl->mu);
+    return stop;
 }
+
+/* ---------------------------------------------------------------- reading */
+
+enum { TAKE_END, TAKE_SCRUB, TAKE_WRITE };
 
 static void reset_slot(slot *s)
 {
@@ -226,79 +160,102 @@ static void reset_slot(slot *s)
     chunk_out_reset(&s->out);
 }
 
-/* The reader loop; `first` holds bytes already read (taken over), and `first_eof` says the input ended after them.
- * @return PS_OK or the read error (PS_E_IO with errno kept, PS_E_NOMEM). */
-static int read_all(pipeline *pl, int fd, ps_worker *rw, ps_buf *first, int first_eof)
+/* The input ends with an error. */
+static int take_failed(pipeline *pl, int status)
 {
-    ps_buf carry = *first;
-    memset(first, 0, sizeof *first);
-    ps_longrec lr;
-    longrec_init(&lr, pl->block);
-    int in_long = 0, eof = 0, status = PS_OK;
-    while (!eof) {
-        slot *s = acquire(pl);
-        if (!s)
-            break;
-        reset_slot(s);
-        if (buf_append(&s->in, carry.p, carry.len)) {
-            status = PS_E_NOMEM;
-            break;
-        }
-        carry.len = 0;
-        if (first_eof) { /* never read past an end already seen: on a terminal that would wait for more */
-            eof = 1;
-            first_eof = 0;
-        } else if (frame_fill(fd, &s->in, pl->block, pl->sep, &eof)) {
-            status = errno == ENOMEM ? PS_E_NOMEM : PS_E_IO;
-            break;
-        }
-        if (buf_pad(&s->in, 64)) { /* records are PCRE2 subjects: see buf_pad */
-            status = PS_E_NOMEM;
-            break;
-        }
-        if (s->in.len == 0 && !in_long)
-            break;
-        size_t len = s->in.len;
-        if (in_long) {
-            /* Continue the over-long record up to its separator. */
-            const char *end = memchr(s->in.p, pl->sep, len);
-            size_t k = end ? (size_t)(end - s->in.p) : len;
-            int last = end || eof;
-            longrec_feed(rw, &lr, s->in.p, k, last, &s->out);
-            if (end && !pl->o->check_only && buf_append(&s->out.out, &pl->sep, 1))
-                s->out.status = PS_E_NOMEM;
-            size_t used = k + (end != NULL);
-            if (buf_append(&carry, s->in.p + used, len - used)) {
-                status = PS_E_NOMEM;
-                break;
-            }
-            s->in_bytes = used;
-            in_long = !last;
-            if (carry.len)
-                eof = 0; /* the carried bytes still need a chunk */
-            submit(pl, s, rw, 1);
-            continue;
-        }
-        size_t cut = eof ? len : frame_cut(s->in.p, len, pl->sep);
-        if (cut == 0) {
-            /* A full block without a separator: the start of an over-long record. */
-            in_long = 1;
-            longrec_feed(rw, &lr, s->in.p, len, 0, &s->out);
-            s->in_bytes = len;
-            submit(pl, s, rw, 1);
-            continue;
-        }
-        if (buf_append(&carry, s->in.p + cut, len - cut)) {
-            status = PS_E_NOMEM;
-            break;
-        }
-        s->in.len = cut;
-        s->in_bytes = cut;
-        submit(pl, s, rw, 0);
+    pl->read_status = status;
+    pl->eof = 1;
+    return TAKE_END;
+}
+
+/* Takes the next block of the input into s (under read_mu). @return TAKE_SCRUB when s->in holds whole records to
+ * redact, TAKE_WRITE when s->out already holds output (a window of an over-long record, scanned here with w), or
+ * TAKE_END when the input is done (pl->read_status says whether it failed). */
+static int take_block(pipeline *pl, ps_worker *w, slot *s)
+{
+    if (pl->eof)
+        return TAKE_END;
+    reset_slot(s);
+    if (buf_append(&s->in, pl->carry.p, pl->carry.len))
+        return take_failed(pl, PS_E_NOMEM);
+    pl->carry.len = 0;
+    if (pl->first_eof) { /* never read past an end already seen: on a terminal that would wait for more */
+        pl->eof = 1;
+        pl->first_eof = 0;
+    } else if (frame_fill(pl->fd, &s->in, pl->block, pl->sep, &pl->eof)) {
+        return take_failed(pl, errno == ENOMEM ? PS_E_NOMEM : PS_E_IO);
     }
-    buf_free(&carry);
-    longrec_free(&lr);
-    return status;
+    if (buf_pad(&s->in, 64)) /* records are PCRE2 subjects: see buf_pad */
+        return take_failed(pl, PS_E_NOMEM);
+    if (s->in.len == 0 && !pl->in_long) {
+        pl->eof = 1;
+        return TAKE_END;
+    }
+    size_t len = s->in.len;
+    if (pl->in_long) {
+        /* Continue the over-long record up to its separator. */
+        const char *end = memchr(s->in.p, pl->sep, len);
+        size_t k = end ? (size_t)(end - s->in.p) : len;
+        int last = end || pl->eof;
+        longrec_feed(w, &pl->lr, s->in.p, k, last, &s->out);
+        if (end && !pl->o->check_only && buf_append(&s->out.out, &pl->sep, 1))
+            s->out.status = PS_E_NOMEM;
+        size_t used = k + (end != NULL);
+        if (buf_append(&pl->carry, s->in.p + used, len - used))
+            return take_failed(pl, PS_E_NOMEM);
+        s->in_bytes = used;
+        pl->in_long = !last;
+        if (pl->carry.len)
+            pl->eof = 0; /* the carried bytes still need a block */
+        return TAKE_WRITE;
+    }
+    size_t cut = pl->eof ? len : frame_cut(s->in.p, len, pl->sep);
+    if (cut == 0) {
+        /* A full block without a separator: the start of an over-long record. */
+        pl->in_long = 1;
+        longrec_feed(w, &pl->lr, s->in.p, len, 0, &s->out);
+        s->in_bytes = len;
+        return TAKE_WRITE;
+    }
+    if (buf_append(&pl->carry, s->in.p + cut, len - cut))
+        return take_failed(pl, PS_E_NOMEM);
+    s->in.len = cut;
+    s->in_bytes = cut;
+    return TAKE_SCRUB;
+}
+
+/* ---------------------------------------------------------------- workers */
+
+/* One worker's loop: take a block, redact it, write it in its turn; until the input ends or the run stops. */
+static void work(pipeline *pl, ps_worker *w, slot *s)
+{
+    for (;;) {
+        pthread_mutex_lock(&pl->read_mu);
+        int got = stopped(pl) ? TAKE_END : take_block(pl, w, s);
+        s->seq = pl->taken;
+        if (got != TAKE_END)
+            pl->taken++;
+        pthread_mutex_unlock(&pl->read_mu);
+        if (got == TAKE_END)
+            return;
+        if (got == TAKE_SCRUB)
+            scrub_chunk(w, s->in.p, s->in.len, &s->out);
+        if (!write_in_turn(pl, s))
+            return;
+    }
+}
+
+typedef struct worker_arg {
+    pipeline *pl;
+    ps_worker w;
+    slot s;
+} worker_arg;
+
+static void *worker_main(void *arg)
+{
+    worker_arg *wa = arg;
+    work(wa->pl, &wa->w, &wa->s);
+    return NULL;
 }
 
 /* ---------------------------------------------------------------- run */
@@ -307,15 +264,6 @@ static unsigned online_cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1u : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
-}
-
-static void free_ring(pipeline *pl)
-{
-    for (size_t i = 0; pl->ring && i < pl->nslots; i++) {
-        buf_free(&pl->ring[i].in);
-        chunk_out_free(&pl->ring[i].out);
-    }
-    free(pl->ring);
 }
 
 static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats *stats, const ps_jpaths *paths);
@@ -345,99 +293,70 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
     pl.stats = stats;
     pl.block = o->block_size ? o->block_size : DEFAULT_BLOCK;
     pl.sep = scrub_separator(o->format);
+    pl.fd = in_fd;
     pl.threads = o->threads ? o->threads : online_cores();
     if (pl.threads > MAX_THREADS)
         pl.threads = MAX_THREADS;
     /* Read the first block before starting threads: an input that ends within it (a short file, a line piped in,
      * /dev/null) is done inline, without paying for threads that would have nothing to share. */
-    ps_buf first = {0};
-    int first_eof = 0;
-    if (pl.threads > 1 && frame_fill(in_fd, &first, pl.block, pl.sep, &first_eof)) {
+    if (pl.threads > 1 && frame_fill(in_fd, &pl.carry, pl.block, pl.sep, &pl.first_eof)) {
         int err = errno;
-        buf_free(&first);
+        buf_free(&pl.carry);
         errno = err;
         return err == ENOMEM ? PS_E_NOMEM : PS_E_IO;
     }
-    if (first_eof)
+    if (pl.first_eof)
         pl.threads = 1;
-    pl.nslots = pl.threads == 1 ? 1 : pl.threads + 2;
-    if (!(pl.ring = calloc(pl.nslots, sizeof *pl.ring))) {
-        buf_free(&first);
+    worker_arg *wa = calloc(pl.threads, sizeof *wa); /* wa[0] is the caller's thread */
+    pthread_t *tids = calloc(pl.threads, sizeof *tids);
+    if (!wa || !tids) {
+        free(wa);
+        free(tids);
+        buf_free(&pl.carry);
         return PS_E_NOMEM;
     }
-
-    ps_worker rw; /* the reader's own worker: long records, and every chunk when threads == 1 */
-    int st = worker_init(&rw, e, o, paths);
-    if (st) {
-        buf_free(&first);
-        free_ring(&pl);
-        return st;
-    }
-    if (pl.threads == 1) {
-        int rst = read_all(&pl, in_fd, &rw, &first, first_eof);
-        st = pl.status ? pl.status : rst;
-        engine_profile_add(rw.s, stats->rule_ns, stats->rule_runs, stats->n_rules);
-        worker_free(&rw);
-        free_ring(&pl);
-        return st;
-    }
-
+    longrec_init(&pl.lr, pl.block);
+    pthread_mutex_init(&pl.read_mu, NULL);
     pthread_mutex_init(&pl.mu, NULL);
-    pthread_cond_init(&pl.cv_work, NULL);
-    pthread_cond_init(&pl.cv_done, NULL);
-    pthread_cond_init(&pl.cv_free, NULL);
-    worker_arg *wa = calloc(pl.threads, sizeof *wa);
-    pthread_t *tids = calloc(pl.threads, sizeof *tids);
-    pthread_t writer;
-    unsigned started = 0;
-    int writer_started = 0;
-    st = (!wa || !tids) ? PS_E_NOMEM : PS_OK;
-    for (unsigned i = 0; st == PS_OK && i < pl.threads; i++) {
-        wa[i].pl = &pl;
-        if ((st = worker_init(&wa[i].w, e, o, paths)))
+    pthread_cond_init(&pl.cv_turn, NULL);
+    int st = PS_OK;
+    unsigned inited = 0, started = 0;
+    for (; st == PS_OK && inited < pl.threads; inited++) {
+        wa[inited].pl = &pl;
+        if ((st = worker_init(&wa[inited].w, e, o, paths)))
             break;
-        if (pthread_create(&tids[i], NULL, worker_main, &wa[i])) {
-            worker_free(&wa[i].w);
-            st = PS_E_NOMEM;
-            break;
-        }
-        started++;
     }
-    if (st == PS_OK && pthread_create(&writer, NULL, writer_main, &pl) == 0)
-        writer_started = 1;
-    else if (st == PS_OK)
-        st = PS_E_NOMEM;
-    int rst = PS_OK;
-    if (st == PS_OK)
-        rst = read_all(&pl, in_fd, &rw, &first, first_eof);
-    buf_free(&first); /* when read_all did not run */
-
-    pthread_mutex_lock(&pl.mu);
-    pl.reader_done = 1;
-    if (st != PS_OK)
+    for (unsigned i = 1; st == PS_OK && i < pl.threads; i++, started++)
+        if (pthread_create(&tids[i], NULL, worker_main, &wa[i]))
+            st = PS_E_NOMEM;
+    if (st == PS_OK) {
+        work(&pl, &wa[0].w, &wa[0].s);
+    } else { /* the workers that did start finish with what they took */
+        pthread_mutex_lock(&pl.mu);
         pl.stop = 1;
-    pthread_cond_broadcast(&pl.cv_work);
-    pthread_cond_broadcast(&pl.cv_done);
-    pthread_mutex_unlock(&pl.mu);
-    for (unsigned i = 0; i < started; i++) {
+        pthread_cond_broadcast(&pl.cv_turn);
+        pthread_mutex_unlock(&pl.mu);
+    }
+    for (unsigned i = 1; i <= started; i++)
         pthread_join(tids[i], NULL);
+    /* Errors of earlier blocks (met in their turn) come before a read error at the end. */
+    if (st == PS_OK)
+        st = pl.status ? pl.status : pl.read_status;
+    for (unsigned i = 0; i < inited; i++) {
         engine_profile_add(wa[i].w.s, stats->rule_ns, stats->rule_runs, stats->n_rules);
         worker_free(&wa[i].w);
     }
-    if (writer_started)
-        pthread_join(writer, NULL);
-    /* Errors of earlier chunks (seen by the writer) come before a read error at the end. */
-    if (st == PS_OK)
-        st = pl.status ? pl.status : rst;
+    for (unsigned i = 0; i < pl.threads; i++) {
+        buf_free(&wa[i].s.in);
+        chunk_out_free(&wa[i].s.out);
+    }
     free(wa);
     free(tids);
-    engine_profile_add(rw.s, stats->rule_ns, stats->rule_runs, stats->n_rules);
-    worker_free(&rw);
-    pthread_cond_destroy(&pl.cv_work);
-    pthread_cond_destroy(&pl.cv_done);
-    pthread_cond_destroy(&pl.cv_free);
+    buf_free(&pl.carry);
+    longrec_free(&pl.lr);
+    pthread_cond_destroy(&pl.cv_turn);
     pthread_mutex_destroy(&pl.mu);
-    free_ring(&pl);
+    pthread_mutex_destroy(&pl.read_mu);
     return st;
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 static const char RULES[] =
@@ -324,6 +325,79 @@ static void over_long_match_fails_closed(void **state)
     free(in);
 }
 
+/* A sink that takes `allow` calls and refuses the next one. */
+typedef struct stopping_sink {
+    ps_buf got;
+    int calls, allow;
+} stopping_sink;
+
+static int sink_then_stop(void *ctx, const char *p, size_t n)
+{
+    stopping_sink *s = ctx;
+    if (s->calls++ == s->allow)
+        return 1;
+    return buf_append(&s->got, p, n);
+}
+
+/* The output side stops the run (a closed pipe, a full disk): with any number of threads, ps_run returns after the
+ * blocks before the refused one were written, in order, and nothing after them. */
+static void sink_error_stops_every_thread(void **state)
+{
+    fixture *f = *state;
+    rng_state = 99;
+    ps_buf in = {0};
+    gen(&in, 200000, 1);
+    ps_buf ref = reference(f->e, in.p, in.len, '\n');
+    char path[] = "/tmp/ps_test_pipeline_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, in.p, in.len), (ssize_t)in.len);
+    unlink(path);
+    static const unsigned threads[] = {1, 2, 8};
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        lseek(fd, 0, SEEK_SET);
+        stopping_sink s = {{0}, 0, 5};
+        ps_run_options o = {0};
+        o.threads = threads[t];
+        o.block_size = 4096;
+        o.write = sink_then_stop;
+        o.write_ctx = &s;
+        ps_stats st;
+        assert_int_equal(ps_stats_init(&st, f->e), PS_OK);
+        assert_int_equal(ps_run(f->e, &o, fd, &st), PS_E_STOPPED);
+        assert_int_equal(s.calls, 6); /* five blocks written, the sixth refused, no call after it */
+        assert_true(s.got.len > 0 && s.got.len < ref.len);
+        assert_memory_equal(s.got.p, ref.p, s.got.len);
+        ps_stats_free(&st);
+        buf_free(&s.got);
+    }
+    close(fd);
+    buf_free(&ref);
+    buf_free(&in);
+}
+
+/* An input that cannot be read is an I/O error, with threads or without; nothing is written. */
+static void read_error_is_reported(void **state)
+{
+    fixture *f = *state;
+    static const unsigned threads[] = {1, 2, 8};
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        int fd = open("/tmp", O_RDONLY | O_DIRECTORY); /* read() fails: EISDIR */
+        assert_true(fd >= 0);
+        ps_buf out = {0};
+        ps_run_options o = {0};
+        o.threads = threads[t];
+        o.write = sink;
+        o.write_ctx = &out;
+        ps_stats st;
+        assert_int_equal(ps_stats_init(&st, f->e), PS_OK);
+        assert_int_equal(ps_run(f->e, &o, fd, &st), PS_E_IO);
+        assert_int_equal(out.len, 0);
+        ps_stats_free(&st);
+        close(fd);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +408,8 @@ int main(void)
         cmocka_unit_test(bytes_outside_spans_identical),
         cmocka_unit_test(stats_counts),
         cmocka_unit_test(over_long_match_fails_closed),
+        cmocka_unit_test(sink_error_stops_every_thread),
+        cmocka_unit_test(read_error_is_reported),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
