@@ -4,26 +4,27 @@
  *
  * Design (after pigz's and zstdmt's ordered writers, without their hand-offs):
  *
- * Each worker owns one slot (an input block and its output). In turn, under `read_mu`, a worker takes the next block
- * of the input: the bytes carried over from the last cut, then about block_size bytes read, cut after the last record
- * separator; the partial tail is carried to the next block. The block gets the next sequence number. The worker
- * redacts it (scrub_chunk) outside any lock, then waits for its turn to write: `next_write` equal to its sequence
- * number. It hands the bytes and findings to the sinks, adds the counters to the stats, passes the turn on and takes
- * the next block. So a block is read, scanned and written by one thread on one core: scanning a block on another
- * core than the one that just wrote it costs about 0.2 ms more per MiB on this class of machine (bash
- * bench/crosscore/run.sh), and with a reader, workers and a writer each block crossed cores twice. On 50 MB of
- * prose, -j 2 spent 12 ms less CPU this way than with that ring (a median of 11 alternating runs: 192 against 204 ms,
- * -j 1 185). A worker takes no new block before its last one is written, so memory stays within
- * one slot (in + out) per worker whatever the input size.
+ * Each worker owns two slots (an input block and its output). In turn, under `read_mu`, a worker takes the next block
+ * of the input into a free slot: the bytes carried over from the last cut, then about block_size bytes read, cut
+ * after the last record separator; the partial tail is carried to the next block. The block gets the next sequence
+ * number. The worker redacts it (scrub_chunk) outside any lock and marks it finished. Finished blocks are written in
+ * sequence order by whichever thread finishes the block whose turn it is: it writes that one, and then every block
+ * after it that is finished too, whoever took it (drain). So a worker whose block must wait for an earlier one goes
+ * on with its other slot instead of idling, and a block is mostly read, scanned and written by one thread on one
+ * core: scanning a block on another core than the one that just wrote it costs about 0.2 ms more per MiB on this
+ * class of machine (bash bench/crosscore/run.sh). With a reader, workers and a writer, each block crossed cores
+ * twice. A worker takes no new block while both its slots wait to be written, so memory stays within two slots
+ * (in + out) per worker whatever the input size.
  *
  * A record longer than a block cannot be cut into chunks. The worker that meets it scans it window by window
- * (scrub.c's ps_longrec) while it holds `read_mu`, and writes each window's output in turn like any other block;
+ * (scrub.c's ps_longrec) while it holds `read_mu`; each window's output is written in turn like any other block;
  * memory stays bounded by the window cap.
  *
  * Errors are deterministic: blocks are written in sequence order, so the first error in input order wins. A chunk
- * that failed (fail-closed abort, no memory) still carries the whole records before the failing one; its worker
- * writes those and sets `stop`, and the others finish. A read error ends the input: the blocks before it are written,
- * then it is reported. With threads == 1 nothing is started: the caller's thread is the one worker.
+ * that failed (fail-closed abort, no memory) still carries the whole records before the failing one; the thread that
+ * writes it writes those and sets `stop`, no later block is written, and the others finish. A read error ends the
+ * input: the blocks before it are written, then it is reported. With threads == 1 nothing is started: the caller's
+ * thread is the one worker.
  */
 #include "filter.h"
 #include "frame.h"
@@ -43,12 +44,15 @@
 /* write_slot's "stop, but not an error" answer. */
 #define ANSWER_KNOWN 1
 
-/* A worker's block: the input it took and the output it made of it. */
+#define SLOTS_PER_WORKER 2 /* one to work on while the other waits for its turn to be written */
+
+/* A block a worker took: the input and the output it made of it. */
 typedef struct slot {
     ps_buf in;
     ps_chunk_out out;
     uint64_t in_bytes; /* input bytes this block accounts for (separators included) */
     uint64_t seq;
+    bool busy;         /* under mu: taken by its worker, and not yet written */
 } slot;
 
 typedef struct pipeline {
@@ -70,8 +74,11 @@ typedef struct pipeline {
     uint64_t taken;      /* blocks taken so far: the next one's sequence number */
     /* The output side, under mu. */
     pthread_mutex_t mu;
-    pthread_cond_t cv_turn;
-    uint64_t next_write; /* the sequence number whose turn it is to be written */
+    pthread_cond_t cv_free;  /* a slot was written: its worker may take the next block into it */
+    slot **done;             /* finished blocks waiting for their turn, at seq % n_done */
+    size_t n_done;           /* threads * SLOTS_PER_WORKER: no more blocks are ever taken and unwritten */
+    bool writing;            /* a thread is writing finished blocks (drain) */
+    uint64_t next_write;     /* the sequence number whose turn it is to be written */
     int stop;
     int status;          /* first error in input order */
     uint64_t records_written; /* touched only by the worker whose turn it is */
@@ -118,27 +125,59 @@ static int write_slot(pipeline *pl, slot *s)
     return status;
 }
 
-/* Waits for the block's turn and writes it. @return whether the run goes on. */
-static bool write_in_turn(pipeline *pl, slot *s)
+/* Under mu: writes the finished blocks whose turn has come, in order, unless a thread is already at it (that one
+ * goes on with the blocks finished meanwhile). Whichever thread finishes a block drains, so the last one to finish
+ * writes what is left. */
+static void drain(pipeline *pl)
+{
+    if (pl->writing)
+        return;
+    pl->writing = true;
+    while (!pl->stop) {
+        slot *s = pl->done[pl->next_write % pl->n_done];
+        if (!s || s->seq != pl->next_write)
+            break;
+        pthread_mutex_unlock(&pl->mu);
+        int st = write_slot(pl, s); /* alone: `writing` keeps every other thread out */
+        pthread_mutex_lock(&pl->mu);
+        if (st != PS_OK) {
+            if (st != ANSWER_KNOWN)
+                pl->status = st;
+            pl->stop = 1;
+        }
+        pl->done[pl->next_write % pl->n_done] = NULL;
+        s->busy = false;
+        pl->next_write++;
+        pthread_cond_broadcast(&pl->cv_free);
+    }
+    pl->writing = false;
+}
+
+/* A block is finished: it waits for its turn, or is written now. */
+static void finish(pipeline *pl, slot *s)
 {
     pthread_mutex_lock(&pl->mu);
-    while (pl->next_write != s->seq && !pl->stop)
-        pthread_cond_wait(&pl->cv_turn, &pl->mu);
-    int stop = pl->stop;
+    pl->done[s->seq % pl->n_done] = s;
+    drain(pl);
     pthread_mutex_unlock(&pl->mu);
-    if (stop)
-        return false;
-    int st = write_slot(pl, s); /* alone: every other block waits for a later turn */
+}
+
+/* One of the worker's slots that is free (written), waiting for one if need be. @return NULL when the run stops. */
+static slot *free_slot(pipeline *pl, slot *mine)
+{
     pthread_mutex_lock(&pl->mu);
-    if (st != PS_OK) {
-        if (st != ANSWER_KNOWN)
-            pl->status = st;
-        pl->stop = 1;
+    slot *s = NULL;
+    while (!pl->stop && !s) {
+        for (int k = 0; k < SLOTS_PER_WORKER && !s; k++)
+            if (!mine[k].busy)
+                s = &mine[k];
+        if (!s)
+            pthread_cond_wait(&pl->cv_free, &pl->mu);
     }
-    pl->next_write++;
-    pthread_cond_broadcast(&pl->cv_turn);
+    if (s)
+        s->busy = true;
     pthread_mutex_unlock(&pl->mu);
-    return st == PS_OK;
+    return s;
 }
 
 static bool stopped(pipeline *pl)
@@ -226,35 +265,40 @@ static int take_block(pipeline *pl, ps_worker *w, slot *s)
 
 /* ---------------------------------------------------------------- workers */
 
-/* One worker's loop: take a block, redact it, write it in its turn; until the input ends or the run stops. */
-static void work(pipeline *pl, ps_worker *w, slot *s)
+/* One worker's loop: take a block, redact it, and have it written in its turn (by this thread or by the one that
+ * writes the blocks before it); until the input ends or the run stops. */
+static void work(pipeline *pl, ps_worker *w, slot *mine)
 {
-    for (;;) {
+    slot *s;
+    while ((s = free_slot(pl, mine))) {
         pthread_mutex_lock(&pl->read_mu);
         int got = stopped(pl) ? TAKE_END : take_block(pl, w, s);
         s->seq = pl->taken;
         if (got != TAKE_END)
             pl->taken++;
         pthread_mutex_unlock(&pl->read_mu);
-        if (got == TAKE_END)
+        if (got == TAKE_END) {
+            pthread_mutex_lock(&pl->mu);
+            s->busy = false;
+            pthread_mutex_unlock(&pl->mu);
             return;
+        }
         if (got == TAKE_SCRUB)
             scrub_chunk(w, s->in.p, s->in.len, &s->out);
-        if (!write_in_turn(pl, s))
-            return;
+        finish(pl, s);
     }
 }
 
 typedef struct worker_arg {
     pipeline *pl;
     ps_worker w;
-    slot s;
+    slot s[SLOTS_PER_WORKER];
 } worker_arg;
 
 static void *worker_main(void *arg)
 {
     worker_arg *wa = arg;
-    work(wa->pl, &wa->w, &wa->s);
+    work(wa->pl, &wa->w, wa->s);
     return NULL;
 }
 
@@ -309,16 +353,19 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
         pl.threads = 1;
     worker_arg *wa = calloc(pl.threads, sizeof *wa); /* wa[0] is the caller's thread */
     pthread_t *tids = calloc(pl.threads, sizeof *tids);
-    if (!wa || !tids) {
+    pl.n_done = (size_t)pl.threads * SLOTS_PER_WORKER;
+    pl.done = calloc(pl.n_done, sizeof *pl.done);
+    if (!wa || !tids || !pl.done) {
         free(wa);
         free(tids);
+        free(pl.done);
         buf_free(&pl.carry);
         return PS_E_NOMEM;
     }
     longrec_init(&pl.lr, pl.block);
     pthread_mutex_init(&pl.read_mu, NULL);
     pthread_mutex_init(&pl.mu, NULL);
-    pthread_cond_init(&pl.cv_turn, NULL);
+    pthread_cond_init(&pl.cv_free, NULL);
     int st = PS_OK;
     unsigned inited = 0, started = 0;
     for (; st == PS_OK && inited < pl.threads; inited++) {
@@ -330,11 +377,11 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
         if (pthread_create(&tids[i], NULL, worker_main, &wa[i]))
             st = PS_E_NOMEM;
     if (st == PS_OK) {
-        work(&pl, &wa[0].w, &wa[0].s);
+        work(&pl, &wa[0].w, wa[0].s);
     } else { /* the workers that did start finish with what they took */
         pthread_mutex_lock(&pl.mu);
         pl.stop = 1;
-        pthread_cond_broadcast(&pl.cv_turn);
+        pthread_cond_broadcast(&pl.cv_free);
         pthread_mutex_unlock(&pl.mu);
     }
     for (unsigned i = 1; i <= started; i++)
@@ -347,14 +394,17 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
         worker_free(&wa[i].w);
     }
     for (unsigned i = 0; i < pl.threads; i++) {
-        buf_free(&wa[i].s.in);
-        chunk_out_free(&wa[i].s.out);
+        for (int k = 0; k < SLOTS_PER_WORKER; k++) {
+            buf_free(&wa[i].s[k].in);
+            chunk_out_free(&wa[i].s[k].out);
+        }
     }
     free(wa);
     free(tids);
+    free(pl.done);
     buf_free(&pl.carry);
     longrec_free(&pl.lr);
-    pthread_cond_destroy(&pl.cv_turn);
+    pthread_cond_destroy(&pl.cv_free);
     pthread_mutex_destroy(&pl.mu);
     pthread_mutex_destroy(&pl.read_mu);
     return st;
