@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,8 +95,8 @@ static const char help_text[] =
     "      --profile           after the run, a per-rule table on standard error: share of matching\n"
     "                          time, runs, ns per run, findings, where its search starts, and its\n"
     "                          prefilter trigger\n"
-    "      --block-size N      bytes per chunk handed to a thread (default 1 MiB); the output is the\n"
-    "                          same for every size\n"
+    "      --block-size N      bytes per chunk handed to a thread (default 1M; suffixes K, M, G are\n"
+    "                          KiB, MiB, GiB); the output is the same for every size\n"
     "\n"
     "Explaining:\n"
     "      --explain           instead of redacting, print per candidate: RECORD:START-END RULE (ENTITY),\n"
@@ -240,17 +241,33 @@ static int print_version(void)
 
 /* ---------------------------------------------------------------- option values */
 
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+/* A decimal number, with `units`: then optionally K, M or G after it (times 1024, 1024^2, 1024^3; "KB", "KiB" and so
+ * on too, as zstd reads them). @return 0, or -1 when malformed or above max. */
+static int parse_number(const char *s, unsigned long max, bool units, unsigned long *out)
 {
+    static const char *const unit[] = {"", "K", "KB", "KiB", "M", "MB", "MiB", "G", "GB", "GiB"};
+    static const unsigned shift[] = {0, 10, 10, 10, 20, 20, 20, 30, 30, 30};
     char *end;
     if (s[0] < '0' || s[0] > '9')
         return -1;
     errno = 0;
     unsigned long v = strtoul(s, &end, 10);
-    if (errno || *end != '\0' || v > max)
+    if (errno)
         return -1;
-    *out = v;
-    return 0;
+    for (size_t i = 0; i < (units ? sizeof unit / sizeof unit[0] : 1); i++) {
+        if (strcmp(end, unit[i]) != 0)
+            continue;
+        if (v > (max >> shift[i]))
+            return -1;
+        *out = v << shift[i];
+        return 0;
+    }
+    return -1;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    return parse_number(s, max, false, out);
 }
 
 /* Picks `s` out of the '|'-separated `choices`. @return its index, or -1. */
@@ -374,8 +391,8 @@ static int parse_args(cli_opts *o, int argc, char **argv)
         case OPT_NO_PROGRESS: o->progress = 0; break;
         case OPT_PROFILE: o->profile = 1; break;
         case OPT_BLOCK_SIZE:
-            if (parse_uint(arg, (unsigned long)1 << 30, &ul) < 0 || ul == 0)
-                return bad_value("block-size", arg, "expected a number of bytes from 1 to 1073741824");
+            if (parse_number(arg, (unsigned long)1 << 30, true, &ul) < 0 || ul == 0)
+                return bad_value("block-size", arg, "expected a size from 1 byte to 1G, e.g. 4096, 256K or 4M");
             o->block_size = ul;
             break;
         case OPT_ON_ERROR:

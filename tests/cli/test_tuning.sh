@@ -40,9 +40,20 @@ for bs in 1 7 64 4096 1048576; do
     done
 done
 
-tcase "--block-size must be a positive number"
-run $'x\n' "${R[@]}" --block-size 0
-assert_rc 2
-assert_err_contains "for --block-size"
+tcase "--block-size takes K, M and G (KiB, MiB, GiB) as zstd does: 4K is 4096 bytes"
+for bs in 4K 4KB 4KiB; do
+    run_file "$SRC/corpus/sample.txt" -j 2 --block-size "$bs"
+    assert_rc 0
+    assert_files_equal "$TMP/ref" "$OUT"
+done
+run $'x\n' "${R[@]}" --block-size 1G
+assert_rc 0
+
+tcase "--block-size must be a size from 1 byte to 1G"
+for bs in 0 2G 4X 1.5M -1 K 18446744073709551615K; do
+    run $'x\n' "${R[@]}" --block-size "$bs"
+    assert_rc 2
+    assert_err_contains "invalid value '$bs' for --block-size: expected a size from 1 byte to 1G"
+done
 
 finish
