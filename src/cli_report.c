@@ -708,7 +708,7 @@ void cli_profile_write(FILE *fp, const ps_stats *st, const ps_engine *e)
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
-    fprintf(fp, "%-28s %7s %10s %12s %9s %9s  %-27s  %s\n", "RULE", "SHARE", "MS", "RUNS", "NS/RUN", "FINDINGS",
+    fprintf(fp, "%-28s %7s %10s %12s %9s %9s  %-48s  %s\n", "RULE", "SHARE", "MS", "RUNS", "NS/RUN", "FINDINGS",
             "SEARCH STARTS", "PREFILTER TRIGGER");
     size_t untriggered = 0;
     for (size_t k = 0; k < n; k++) {
@@ -718,7 +718,7 @@ void cli_profile_write(FILE *fp, const ps_stats *st, const ps_engine *e)
         untriggered += trigger == NULL;
         char search[64];
         ps_engine_rule_search(e, i, search, sizeof search);
-        fprintf(fp, "%-28s %6.1f%% %10.1f %12" PRIu64 " %9.0f %9" PRIu64 "  %-27s  %s\n",
+        fprintf(fp, "%-28s %6.1f%% %10.1f %12" PRIu64 " %9.0f %9" PRIu64 "  %-48s  %s\n",
                 str_or(ps_engine_rule_id(e, i), "?"), share, (double)st->rule_ns[i] / 1e6, st->rule_runs[i],
                 st->rule_runs[i] ? (double)st->rule_ns[i] / (double)st->rule_runs[i] : 0.0, st->per_rule[i], search,
                 str_or(trigger, "NONE"));

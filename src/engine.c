@@ -112,6 +112,11 @@ typedef struct engine_rule {
     bool has_lead;
     unsigned char lead_lo, lead_hi;
     unsigned lead;
+    /* A second such bound from another set of bytes ('.' for an IPv4 address led by its digits): the search starts
+     * no earlier than `lead2` bytes before the first of them. */
+    bool has_lead2;
+    unsigned char lead2_lo, lead2_hi;
+    unsigned lead2;
     engine_example *examples;
     size_t n_examples;
 } engine_rule;
@@ -871,35 +876,51 @@ static bool set_range(const uint64_t s[4], unsigned char *lo, unsigned char *hi)
 /* The byte range and lead that bound where a search for the rule's matches starts: for the rarest byte (or range)
  * every match holds that rxinfo_lead finds a short enough bound for. Tried in order: gate bytes of the rare class
  * (PCRE2's required byte, one-byte keywords), rare bytes every match holds (rxinfo), digits, then the same of the
- * medium class (':' for IPv6, '_' for tokens). */
+ * medium class (':' for IPv6, '_' for tokens). The next set in that order, common punctuation last, gives the
+ * second bound ('.' within 3 bytes of an IPv4 address's start, which is led by its digits). */
 static void choose_lead(engine_rule *r, const char *pattern, bool caseless, const uint64_t required[4])
 {
-    uint64_t cand[8 + 96][4];
+    uint64_t cand[12 + 96][4];
+    int cand_class[12 + 96];
     int n = 0;
-    for (int cls = BYTE_RARE; cls <= BYTE_MEDIUM; cls++) {
+    for (int cls = BYTE_RARE; cls <= BYTE_COMMON; cls++) {
         for (int g = GATE_NEED; g <= GATE_KEYWORD; g++)
-            if (r->has_set[g] && !(g == GATE_KEYWORD && r->kw_search) && set_class(r->sets[g]) == cls)
+            if (r->has_set[g] && !(g == GATE_KEYWORD && r->kw_search) && set_class(r->sets[g]) == cls) {
+                cand_class[n] = cls;
                 memcpy(cand[n++], r->sets[g], sizeof cand[0]);
+            }
         for (unsigned c = '!'; c <= '~'; c++)
-            if (byteset_has(required, c) && byte_class(c) == cls && !(c >= '0' && c <= '9')) {
+            if (byteset_has(required, c) && byte_class(c) == cls && !(c >= '0' && c <= '9') &&
+                !((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) { /* a letter is found at once: no bound */
                 memset(cand[n], 0, sizeof cand[0]);
+                cand_class[n] = cls;
                 byteset_add(cand[n++], c);
             }
-        if (cls == BYTE_RARE && r->text_digit)
+        if (cls == BYTE_RARE && r->text_digit) {
+            cand_class[n] = cls;
             memcpy(cand[n++], DIGIT_SET, sizeof cand[0]);
+        }
     }
     for (int i = 0; i < n; i++) {
         unsigned char lo, hi;
-        if (!set_range(cand[i], &lo, &hi))
+        if (!set_range(cand[i], &lo, &hi) || (r->has_lead && lo == r->lead_lo && hi == r->lead_hi))
             continue;
+        if (!r->has_lead && cand_class[i] == BYTE_COMMON)
+            return; /* a common byte bounds too little to lead; it may only narrow a rarer lead */
         unsigned lead = rxinfo_lead(pattern, caseless, cand[i]);
         if (lead > LEAD_MAX)
             continue;
+        if (r->has_lead) { /* the second bound: the rarest other set that gives one */
+            r->has_lead2 = true;
+            r->lead2_lo = lo;
+            r->lead2_hi = hi;
+            r->lead2 = lead;
+            return;
+        }
         r->has_lead = true;
         r->lead_lo = lo;
         r->lead_hi = hi;
         r->lead = lead;
-        return;
     }
 }
 
@@ -1125,6 +1146,17 @@ const char *ps_engine_rule_trigger(const ps_engine *e, size_t i)
     return e && i < e->n ? e->rules[i].trigger : NULL;
 }
 
+/* A lead's byte range in words: "a digit", "'@'", "[a-f]". */
+static void describe_range(unsigned char lo, unsigned char hi, char *buf, size_t size)
+{
+    if (lo == '0' && hi == '9')
+        snprintf(buf, size, "a digit");
+    else if (lo == hi)
+        snprintf(buf, size, "'%c'", lo);
+    else
+        snprintf(buf, size, "[%c-%c]", lo, hi);
+}
+
 int ps_engine_rule_search(const ps_engine *e, size_t i, char *buf, size_t size)
 {
     if (size)
@@ -1136,17 +1168,17 @@ int ps_engine_rule_search(const ps_engine *e, size_t i, char *buf, size_t size)
         snprintf(buf, size, "anywhere");
         return 0;
     }
-    char what[16];
-    if (r->lead_lo == '0' && r->lead_hi == '9')
-        snprintf(what, sizeof what, "a digit");
-    else if (r->lead_lo == r->lead_hi)
-        snprintf(what, sizeof what, "'%c'", r->lead_lo);
-    else
-        snprintf(what, sizeof what, "[%c-%c]", r->lead_lo, r->lead_hi);
+    char what[16], what2[16] = "";
+    describe_range(r->lead_lo, r->lead_hi, what, sizeof what);
+    if (r->has_lead2)
+        describe_range(r->lead2_lo, r->lead2_hi, what2, sizeof what2);
+    char second[48] = "";
+    if (r->has_lead2)
+        snprintf(second, sizeof second, " (and %u B before %s)", r->lead2, what2);
     if (r->lead)
-        snprintf(buf, size, "within %u B before %s", r->lead, what);
+        snprintf(buf, size, "within %u B before %s%s", r->lead, what, second);
     else
-        snprintf(buf, size, "at %s", what);
+        snprintf(buf, size, "at %s%s", what, second);
     return 1;
 }
 
@@ -1524,6 +1556,17 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
      * nearby ranges joined into one window (searched with PCRE2's offset limit at the window's end). Whole
      * subjects only; --explain runs unbounded searches, so it also checks that bounding changes nothing. */
     bool bounded = r->has_lead && subj->last && !s->ungated;
+    if (bounded && r->has_lead2) {
+        /* No match starts more than lead2 bytes before the first byte of the second set, and none by `limit`
+         * without one by limit + lead2. One memchr: on log lines an IPv4 search now starts near its first '.',
+         * not at the clock's digits (6 % of the run). */
+        size_t reach = subj->len - limit > r->lead2 ? limit + r->lead2 + 1 : subj->len;
+        size_t t = first_in_range(subj->p, off, reach, r->lead2_lo, r->lead2_hi);
+        if (t >= reach)
+            return PS_OK;
+        if (t > r->lead2 && t - r->lead2 > off)
+            off = t - r->lead2;
+    }
     bool capped = limit < subj->len; /* line mode: no search starts after the line */
     if (capped && !bounded)
         pcre2_set_offset_limit(s->mctx_lead, limit);

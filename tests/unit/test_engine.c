@@ -454,7 +454,8 @@ static void ruleset_digest_follows_content(void **state)
     assert_string_not_equal(da, dc);
 }
 
-/* Where each rule's search starts (--profile's SEARCH STARTS): bounded before a rare byte or a digit, or anywhere. */
+/* Where each rule's search starts (--profile's SEARCH STARTS): bounded before a rare byte or a digit, or anywhere; and
+ * no earlier than some bytes before a second byte every match holds, a common one too ('-', '.'). */
 static void search_bounds_are_described(void **state)
 {
     (void)state;
@@ -462,7 +463,8 @@ static void search_bounds_are_described(void **state)
                        "  - {id: mail, pattern: '[a-z.]{1,20}@[a-z]+\\.[a-z]{2,}'}\n"
                        "  - {id: open, pattern: '[a-z.]+@[a-z]+'}\n"
                        "  - {id: num, pattern: '\\b\\d{3}-\\d{4}\\b'}\n"
-                       "  - {id: tagged, pattern: 'no\\. ?\\d{6}'}\n");
+                       "  - {id: tagged, pattern: 'no\\. ?\\d{6}'}\n"
+                       "  - {id: quad, pattern: '\\b\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\b'}\n");
     assert_int_equal(c.status, PS_OK);
     char buf[64];
     assert_int_equal(ps_engine_rule_search(c.e, 0, buf, sizeof buf), 1);
@@ -470,10 +472,12 @@ static void search_bounds_are_described(void **state)
     assert_int_equal(ps_engine_rule_search(c.e, 1, buf, sizeof buf), 0); /* [a-z.]+ before it: unbounded */
     assert_string_equal(buf, "anywhere");
     assert_int_equal(ps_engine_rule_search(c.e, 2, buf, sizeof buf), 1);
-    assert_string_equal(buf, "at a digit");
+    assert_string_equal(buf, "at a digit (and 3 B before '-')");
     assert_int_equal(ps_engine_rule_search(c.e, 3, buf, sizeof buf), 1);
-    assert_string_equal(buf, "within 4 B before a digit");
-    assert_int_equal(ps_engine_rule_search(c.e, 4, buf, sizeof buf), -1);
+    assert_string_equal(buf, "within 4 B before a digit (and 2 B before '.')");
+    assert_int_equal(ps_engine_rule_search(c.e, 4, buf, sizeof buf), 1); /* led by its digits, then by a '.' */
+    assert_string_equal(buf, "at a digit (and 3 B before '.')");
+    assert_int_equal(ps_engine_rule_search(c.e, 5, buf, sizeof buf), -1);
     assert_string_equal(buf, "");
     char tiny[8];
     assert_int_equal(ps_engine_rule_search(c.e, 0, tiny, sizeof tiny), 1);
