@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char RULES[] =
@@ -398,6 +401,73 @@ static void read_error_is_reported(void **state)
     }
 }
 
+/* A slow writer upstream (a log stream): it writes one record, and writes the next only once the first has come out
+ * (or after 10 s, when the test fails). The records before a pause are not held back for more input. */
+typedef struct slow_feed {
+    int fd;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t out_len;
+    bool timed_out;
+} slow_feed;
+
+static int sink_and_signal(void *ctx, const char *p, size_t n)
+{
+    slow_feed *f = ctx;
+    pthread_mutex_lock(&f->mu);
+    f->out_len += n;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    (void)p;
+    return 0;
+}
+
+static void *feed_slowly(void *arg)
+{
+    slow_feed *f = arg;
+    assert_int_equal(write(f->fd, "mail a@b.io\n", 12), 12);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    pthread_mutex_lock(&f->mu);
+    while (f->out_len == 0 && !f->timed_out)
+        f->timed_out = pthread_cond_timedwait(&f->cv, &f->mu, &until) != 0;
+    pthread_mutex_unlock(&f->mu);
+    assert_int_equal(write(f->fd, "mail c@d.io\n", 12), 12);
+    close(f->fd);
+    return NULL;
+}
+
+static void records_go_out_before_more_input_comes(void **state)
+{
+    fixture *f = *state;
+    static const unsigned threads[] = {1, 2, 8};
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
+        slow_feed feed = {.fd = fds[1]};
+        pthread_mutex_init(&feed.mu, NULL);
+        pthread_cond_init(&feed.cv, NULL);
+        pthread_t writer;
+        assert_int_equal(pthread_create(&writer, NULL, feed_slowly, &feed), 0);
+        ps_run_options o = {0};
+        o.threads = threads[t];
+        o.write = sink_and_signal;
+        o.write_ctx = &feed;
+        ps_stats st;
+        assert_int_equal(ps_stats_init(&st, f->e), PS_OK);
+        assert_int_equal(ps_run(f->e, &o, fds[0], &st), PS_OK);
+        pthread_join(writer, NULL);
+        close(fds[0]);
+        if (feed.timed_out)
+            fail_msg("threads %u: the first record was held back until the next one came", threads[t]);
+        assert_int_equal(st.findings, 2);
+        ps_stats_free(&st);
+        pthread_cond_destroy(&feed.cv);
+        pthread_mutex_destroy(&feed.mu);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +480,7 @@ int main(void)
         cmocka_unit_test(over_long_match_fails_closed),
         cmocka_unit_test(sink_error_stops_every_thread),
         cmocka_unit_test(read_error_is_reported),
+        cmocka_unit_test(records_go_out_before_more_input_comes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
