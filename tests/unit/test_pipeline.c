@@ -328,6 +328,19 @@ static void over_long_match_fails_closed(void **state)
     free(in);
 }
 
+/* ps_run over fd with `threads` threads, 4 KiB blocks and the given sink; st is initialised here (the caller frees it).
+ * @return ps_run's status. */
+static int run_fd(const ps_engine *e, int fd, unsigned threads, ps_write_fn write, void *ctx, ps_stats *st)
+{
+    ps_run_options o = {0};
+    o.threads = threads;
+    o.block_size = 4096;
+    o.write = write;
+    o.write_ctx = ctx;
+    assert_int_equal(ps_stats_init(st, e), PS_OK);
+    return ps_run(e, &o, fd, st);
+}
+
 /* A sink that takes `allow` calls and refuses the next one. */
 typedef struct stopping_sink {
     ps_buf got;
@@ -360,14 +373,8 @@ static void sink_error_stops_every_thread(void **state)
     for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
         lseek(fd, 0, SEEK_SET);
         stopping_sink s = {{0}, 0, 5};
-        ps_run_options o = {0};
-        o.threads = threads[t];
-        o.block_size = 4096;
-        o.write = sink_then_stop;
-        o.write_ctx = &s;
         ps_stats st;
-        assert_int_equal(ps_stats_init(&st, f->e), PS_OK);
-        assert_int_equal(ps_run(f->e, &o, fd, &st), PS_E_STOPPED);
+        assert_int_equal(run_fd(f->e, fd, threads[t], sink_then_stop, &s, &st), PS_E_STOPPED);
         assert_int_equal(s.calls, 6); /* five blocks written, the sixth refused, no call after it */
         assert_true(s.got.len > 0 && s.got.len < ref.len);
         assert_memory_equal(s.got.p, ref.p, s.got.len);
@@ -388,13 +395,8 @@ static void read_error_is_reported(void **state)
         int fd = open("/tmp", O_RDONLY | O_DIRECTORY); /* read() fails: EISDIR */
         assert_true(fd >= 0);
         ps_buf out = {0};
-        ps_run_options o = {0};
-        o.threads = threads[t];
-        o.write = sink;
-        o.write_ctx = &out;
         ps_stats st;
-        assert_int_equal(ps_stats_init(&st, f->e), PS_OK);
-        assert_int_equal(ps_run(f->e, &o, fd, &st), PS_E_IO);
+        assert_int_equal(run_fd(f->e, fd, threads[t], sink, &out, &st), PS_E_IO);
         assert_int_equal(out.len, 0);
         ps_stats_free(&st);
         close(fd);
@@ -450,13 +452,8 @@ static void records_go_out_before_more_input_comes(void **state)
         pthread_cond_init(&feed.cv, NULL);
         pthread_t writer;
         assert_int_equal(pthread_create(&writer, NULL, feed_slowly, &feed), 0);
-        ps_run_options o = {0};
-        o.threads = threads[t];
-        o.write = sink_and_signal;
-        o.write_ctx = &feed;
         ps_stats st;
-        assert_int_equal(ps_stats_init(&st, f->e), PS_OK);
-        assert_int_equal(ps_run(f->e, &o, fds[0], &st), PS_OK);
+        assert_int_equal(run_fd(f->e, fds[0], threads[t], sink_and_signal, &feed, &st), PS_OK);
         pthread_join(writer, NULL);
         close(fds[0]);
         if (feed.timed_out)
