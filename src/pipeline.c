@@ -221,7 +221,7 @@ static int take_block(pipeline *pl, ps_worker *w, slot *s)
     if (pl->first_eof) { /* never read past an end already seen: on a terminal that would wait for more */
         pl->eof = 1;
         pl->first_eof = 0;
-    } else if (memchr(s->in.p ? s->in.p : "", pl->sep, s->in.len)) {
+    } else if (s->in.len && memchr(s->in.p, pl->sep, s->in.len)) {
         /* The carried bytes hold whole records already (the block read before the threads started, the rest after
          * an over-long record): they go on now. Reading for more first would hold them back until the writer
          * upstream writes again, and a log stream may not for a long time. */
