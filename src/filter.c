@@ -38,6 +38,7 @@ void ps_filter_free(ps_filter *f)
     free(f->gates);
     idset_free(f->ids);
     free(f->id_field);
+    free(f->fields);
     free(f);
 }
 
@@ -57,6 +58,22 @@ static int valid_path(const char *p)
     return p[n - 1] != '.' && !strstr(p, "..") && !strchr(p, '*');
 }
 
+/* The fields the gates read, in gate order, the id field last: one jsonl_find looks them all up. */
+static int index_fields(ps_filter *f)
+{
+    size_t k = f->n_gates + (f->id_field != NULL);
+    const char **fields = realloc(f->fields, (k ? k : 1) * sizeof *fields);
+    if (!fields)
+        return PS_E_NOMEM;
+    for (size_t i = 0; i < f->n_gates; i++)
+        fields[i] = f->gates[i].field;
+    if (f->id_field)
+        fields[f->n_gates] = f->id_field;
+    f->fields = fields;
+    f->n_fields = k;
+    return PS_OK;
+}
+
 /* Adds a gate with the values of a comma-separated list (one value when require). */
 static int add_gate(ps_filter *f, const char *field, const char *values, int require, ps_diag *diag)
 {
@@ -74,6 +91,8 @@ static int add_gate(ps_filter *f, const char *field, const char *values, int req
         return PS_E_NOMEM;
     g->require = require;
     f->n_gates++; /* from here on, ps_filter_free releases what the gate holds */
+    if (index_fields(f))
+        return PS_E_NOMEM;
     const char *p = values;
     do {
         const char *comma = require ? NULL : strchr(p, ',');
@@ -133,7 +152,7 @@ int ps_filter_exclude_ids(ps_filter *f, const char *path, const char *id_field, 
     fclose(in);
     if (st == PS_OK) {
         free(f->id_field);
-        if (!(f->id_field = strdup(id_field)))
+        if (!(f->id_field = strdup(id_field)) || index_fields(f))
             st = PS_E_NOMEM;
     }
     return st;
@@ -167,14 +186,14 @@ int filter_has_field_gates(const ps_filter *f)
     return f && (f->n_gates || f->id_field);
 }
 
-int filter_gate(const ps_filter *f, const char *line, size_t n, ps_buf *tmp, int *missing)
+/* The gates' verdict on the values found. @return -1 keep, or the drop reason. */
+static int judge(const ps_filter *f, const char *line, const jsonl_value *v, ps_buf *tmp, int *missing)
 {
-    *missing = 0;
     for (size_t i = 0; i < f->n_gates; i++) {
         const ps_gate *g = &f->gates[i];
         tmp->len = 0;
-        int r = jsonl_get(line, n, g->field, FILTER_MAX_DEPTH, tmp);
-        if (r < 0)
+        int r = jsonl_value_text(line, &v[i], tmp);
+        if (r < 0) /* no memory for the value: when in doubt, a gated record stays out */
             return g->require ? PS_DROP_REQUIRE : PS_DROP_EXCLUDE;
         if (r == 0) {
             *missing = 1;
@@ -192,7 +211,7 @@ int filter_gate(const ps_filter *f, const char *line, size_t n, ps_buf *tmp, int
     }
     if (f->id_field) {
         tmp->len = 0;
-        int r = jsonl_get(line, n, f->id_field, FILTER_MAX_DEPTH, tmp);
+        int r = jsonl_value_text(line, &v[f->n_gates], tmp);
         if (r < 0)
             return PS_DROP_IDS;
         if (r == 0)
@@ -201,6 +220,24 @@ int filter_gate(const ps_filter *f, const char *line, size_t n, ps_buf *tmp, int
             return PS_DROP_IDS;
     }
     return -1;
+}
+
+#define FILTER_SMALL 16 /* gated fields looked up without a heap allocation */
+
+int filter_gate(const ps_filter *f, const char *line, size_t n, unsigned max_depth, ps_buf *tmp, int *missing,
+                int *why)
+{
+    *missing = 0;
+    *why = -1;
+    jsonl_value small[FILTER_SMALL], *v = small;
+    if (f->n_fields > FILTER_SMALL && !(v = malloc(f->n_fields * sizeof *v)))
+        return JSONL_NOMEM;
+    int rc = jsonl_find(line, n, f->fields, f->n_fields, max_depth, v);
+    if (rc == JSONL_OK)
+        *why = judge(f, line, v, tmp, missing);
+    if (v != small)
+        free(v);
+    return rc;
 }
 
 int filter_policy(const ps_filter *f, uint64_t findings, uint64_t scanned)

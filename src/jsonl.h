@@ -63,9 +63,26 @@ int jsonl_decode(const char *raw, size_t n, ps_buf *out);
  * \n \r \t \b \f or \u00XX, everything else (UTF-8, even invalid bytes) as is. @return 0 or -1. */
 int jsonl_encode(const char *s, size_t n, ps_buf *out);
 
-/* The value at `path` (exact, no wildcards) of a valid line, for consent and region gates: a string decoded, a number,
- * true/false/null as their literal text. The value is appended to out.
- * @return 1 found, 0 not found (or it is an object/array), JSONL_INVALID / JSONL_TOO_DEEP / JSONL_NOMEM. */
+/* A value that jsonl_find looked for. */
+typedef struct jsonl_value {
+    enum { JSONL_ABSENT, JSONL_STRING, JSONL_SCALAR } kind; /* absent: not in the line, or an object or array;
+                                                               scalar: a number, true, false or null */
+    size_t start, end; /* in the line; a string's content between its quotes, escapes still encoded */
+} jsonl_value;
+
+/* Validates line[0..n) and finds the values at k dotted paths in the same pass, for consent and region gates: each
+ * path exact (no wildcards; "" is the top-level value). When a key repeats, the last one wins, as in most JSON
+ * consumers. @return JSONL_OK with values[0..k) filled (all absent on any other return), JSONL_INVALID,
+ * JSONL_TOO_DEEP or JSONL_NOMEM. */
+int jsonl_find(const char *line, size_t n, const char *const *paths, size_t k, unsigned max_depth,
+               jsonl_value *values);
+
+/* Appends a found value to out: a string decoded, a number and true/false/null as their text.
+ * @return 1, 0 when the value is absent, or JSONL_NOMEM. */
+int jsonl_value_text(const char *line, const jsonl_value *v, ps_buf *out);
+
+/* jsonl_find and jsonl_value_text for one path. @return 1 found, 0 not found (or an object or array),
+ * JSONL_INVALID, JSONL_TOO_DEEP or JSONL_NOMEM. */
 int jsonl_get(const char *line, size_t n, const char *path, unsigned max_depth, ps_buf *out);
 
 #endif

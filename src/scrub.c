@@ -290,11 +290,10 @@ static int scrub_json(ps_worker *w, const char *base, size_t at, size_t n, size_
     const ps_filter *f = w->o->filter;
     int rc = JSONL_OK;
     if (filter_has_field_gates(f)) {
-        /* Gates come before scanning, and need a valid line to read fields from. */
-        rc = jsonl_validate(line, n, JSON_MAX_DEPTH);
+        /* Gates come before scanning, and need a valid line to read fields from (one pass does both). */
+        int missing, why;
+        rc = filter_gate(f, line, n, JSON_MAX_DEPTH, &w->tmp, &missing, &why);
         if (rc == JSONL_OK) {
-            int missing;
-            int why = filter_gate(f, line, n, &w->tmp, &missing);
             o->missing_field += missing;
             if (why >= 0) {
                 *drop = why;

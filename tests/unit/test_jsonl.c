@@ -498,6 +498,10 @@ static void test_encode(void **state)
     want[98] = '"';
     want[101] = '\0';
     expect_encode(longs, sizeof longs, want);
+    /* an empty string may come as NULL (an empty redaction): nothing is written, nothing is read */
+    ps_buf none = {0};
+    assert_int_equal(jsonl_encode(NULL, 0, &none), 0);
+    assert_int_equal(none.len, 0);
     /* appends */
     ps_buf out = {0};
     assert_int_equal(buf_append(&out, "ab", 2), 0);
@@ -628,6 +632,47 @@ static void test_get(void **state)
     buf_free(&out);
 }
 
+/* Several paths in one pass: each as jsonl_get finds it alone, and nothing on a line that is not valid. */
+static void test_find(void **state)
+{
+    (void)state;
+    const char *line = "{\"id\": 7, \"meta\": {\"region\": \"E\\u0045A\", \"consent\": false, \"o\": {}},"
+                       " \"meta\": {\"region\": \"US\"}, \"text\": \"x\"}";
+    const char *paths[] = {"meta.region", "meta.consent", "id", "text", "meta.o", "nope", ""};
+    const size_t k = sizeof paths / sizeof *paths;
+    jsonl_value v[sizeof paths / sizeof *paths];
+    size_t n = strlen(line);
+    assert_int_equal(jsonl_find(line, n, paths, k, 64, v), JSONL_OK);
+    /* the second "meta" replaces the first: its region wins and the first one's consent is forgotten */
+    const int kinds[] = {JSONL_STRING, JSONL_ABSENT, JSONL_SCALAR, JSONL_STRING, JSONL_ABSENT, JSONL_ABSENT,
+                         JSONL_ABSENT};
+    for (size_t i = 0; i < k; i++) {
+        assert_int_equal(v[i].kind, kinds[i]);
+        ps_buf one = {0}, found = {0};
+        int rc = jsonl_get(line, n, paths[i], 64, &one);
+        assert_int_equal(jsonl_value_text(line, &v[i], &found), rc);
+        assert_int_equal(found.len, one.len);
+        if (one.len)
+            assert_memory_equal(found.p, one.p, one.len);
+        buf_free(&one);
+        buf_free(&found);
+    }
+    ps_buf text = {0};
+    assert_int_equal(jsonl_value_text(line, &v[0], &text), 1);
+    assert_int_equal(text.len, 2);
+    assert_memory_equal(text.p, "US", 2);
+    buf_free(&text);
+    /* invalid and too deep lines: the status, and every value absent */
+    assert_int_equal(jsonl_find("{\"id\": 7,}", 10, paths, k, 64, v), JSONL_INVALID);
+    for (size_t i = 0; i < k; i++)
+        assert_int_equal(v[i].kind, JSONL_ABSENT);
+    assert_int_equal(jsonl_find("{\"id\": [[1]]}", 14, paths, k, 2, v), JSONL_TOO_DEEP);
+    assert_int_equal(v[2].kind, JSONL_ABSENT);
+    /* no paths: validation alone */
+    assert_int_equal(jsonl_find(line, n, NULL, 0, 64, NULL), JSONL_OK);
+    assert_int_equal(jsonl_find(line, n - 1, NULL, 0, 64, NULL), JSONL_INVALID);
+}
+
 /* The caller's splice: replacing a reported string by an encoding of any bytes keeps the line valid. */
 typedef struct splice {
     const char *line;
@@ -671,7 +716,7 @@ int main(void)
         cmocka_unit_test(test_paths),            cmocka_unit_test(test_selection),
         cmocka_unit_test(test_paths_new_errors), cmocka_unit_test(test_callback_stop),
         cmocka_unit_test(test_decode),           cmocka_unit_test(test_encode),
-        cmocka_unit_test(test_roundtrip_random), cmocka_unit_test(test_get),
+        cmocka_unit_test(test_roundtrip_random), cmocka_unit_test(test_get), cmocka_unit_test(test_find),
         cmocka_unit_test(test_splice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
