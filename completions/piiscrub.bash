@@ -61,7 +61,7 @@ _piiscrub()
 
     if [[ $cur == -* ]]; then
         local opts='-r --rules --packs --list-rules --test-rules -j --threads -f --format --field -a --action
-            --key-file --tag-format --stats --stats= --report --report-format --check --explain --explain-show-values
+            --key-file --tag-format --stats --stats= --report --report-format --check -q --quiet --explain --explain-show-values
             --progress --no-progress --profile --block-size --on-error= --on-invalid= --exclude --require --exclude-ids --id-field
             --drop-findings --drop-density -o --output -V --version -h --help'
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))

@@ -22,6 +22,7 @@ complete -c piiscrub -l tag-format -x -d 'Tag text; {entity} and {rule} are repl
 
 # reports and CI gates
 complete -c piiscrub -l check -d 'Redact nothing; list findings as file:line:col; exit 1 if any'
+complete -c piiscrub -s q -l quiet -d 'With --check: print nothing, stop at the first finding'
 complete -c piiscrub -l stats -d 'JSON summary to stderr (or --stats=FILE)'
 complete -c piiscrub -l report -r -F -d 'Write every finding to FILE'
 complete -c piiscrub -l report-format -x -a 'jsonl\t"one JSON object per finding" sarif\t"SARIF 2.1.0 for code scanning"' -d 'Format of --report'

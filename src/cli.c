@@ -73,6 +73,7 @@ static const char help_text[] =
     "                          FILE:LINE:COLUMN: RULE (ENTITY) (LINE = record number, COLUMN = byte\n"
     "                          offset + 1; never the matched text); exit 1 if anything would be\n"
     "                          redacted, 0 if not\n"
+    "  -q, --quiet             with --check: print nothing, stop at the first finding (as grep -q)\n"
     "\n"
     "Redaction:\n"
     "  -a, --action A          tag (default): [EMAIL] | mask: same length, '*' | partial: the last 4\n"
@@ -176,6 +177,7 @@ static const struct option long_opts[] = {
     {"report", required_argument, NULL, OPT_REPORT},
     {"report-format", required_argument, NULL, OPT_REPORT_FORMAT},
     {"check", no_argument, NULL, OPT_CHECK},
+    {"quiet", no_argument, NULL, 'q'},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
     {"explain-show-values", no_argument, NULL, OPT_EXPLAIN_SHOW_VALUES},
     {"progress", no_argument, NULL, OPT_PROGRESS},
@@ -317,7 +319,7 @@ static int parse_args(cli_opts *o, int argc, char **argv)
     }
 
     opterr = 0; /* our own messages: one line + a hint */
-    while ((c = getopt_long(argc, argv, ":r:j:f:a:o:Vh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:j:f:a:o:qVh", long_opts, NULL)) != -1) {
         const char *arg = optarg;
         switch (c) {
         case 'h': o->mode = CLI_MODE_HELP; return 0;
@@ -385,6 +387,7 @@ static int parse_args(cli_opts *o, int argc, char **argv)
             o->report_format_set = 1;
             break;
         case OPT_CHECK: o->check = 1; break;
+        case 'q': o->quiet = 1; break;
         case OPT_EXPLAIN: o->explain = 1; break;
         case OPT_EXPLAIN_SHOW_VALUES: o->explain_show_values = 1; break;
         case OPT_PROGRESS: o->progress = 1; break;
@@ -484,6 +487,14 @@ static int parse_args(cli_opts *o, int argc, char **argv)
     }
     if (o->check && o->output) {
         usage_error("--check writes nothing; drop -o/--output");
+        return -1;
+    }
+    if (o->quiet && !o->check) {
+        usage_error("-q/--quiet goes with --check (it answers yes or no without listing)");
+        return -1;
+    }
+    if (o->quiet && o->report_file) {
+        usage_error("-q/--quiet stops at the first finding, --report wants them all; drop one of them");
         return -1;
     }
     if (o->explain_show_values && !o->explain) {
@@ -770,7 +781,7 @@ static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta
     cli_progress prog;
     cli_report rep = {.fp = NULL,
                       .sarif = o->report_format == CLI_REPORT_SARIF,
-                      .list_fp = o->check ? stdout : NULL,
+                      .list_fp = o->check && !o->quiet ? stdout : NULL,
                       .progress = &prog,
                       .engine = e,
                       .meta = meta,
@@ -824,7 +835,7 @@ static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta
     ro.fields = o->fields;
     ro.n_fields = o->n_fields;
     ro.filter = filter;
-    ro.check_only = 0; /* --check lists every finding, so it cannot stop at the first */
+    ro.check_only = o->quiet; /* --check lists every finding, so only --check --quiet stops at the first */
     ro.write = o->check ? discard_write : sink_write;
     ro.write_ctx = &sink;
     ro.on_finding = rep.fp || rep.list_fp ? cli_report_finding : NULL;
@@ -874,8 +885,10 @@ static int run_inputs(const cli_opts *o, const ps_engine *e, const cli_rule_meta
             break;
         }
         switch (rc) {
-        case PS_OK: break;
-        case PS_E_STOPPED: /* check_only stops at the first finding */
+        case PS_OK:
+            stop = o->quiet && st.findings; /* the answer is known: the other inputs are not even opened */
+            break;
+        case PS_E_STOPPED: /* a callback stopped it: the --check listing could not be written */
             if (!(o->check && st.findings)) {
                 fprintf(stderr, PROG ": %s: %s\n", is_stdin ? "stdin" : name, ps_strerror(rc));
                 code = CLI_EXIT_IO;

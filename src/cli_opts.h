@@ -41,6 +41,7 @@ typedef struct cli_opts {
     const char *tag_format;
     ps_on_error on_error;
     int check;
+    int quiet; /* -q: --check answers by its exit status only, and stops at the first finding */
 
     /* output and reports */
     const char *output;  /* -o FILE or NULL (stdout) */

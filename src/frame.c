@@ -4,10 +4,25 @@
 #include "frame.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
-int frame_fill(int fd, ps_buf *b, size_t want, char sep, int *eof)
+/* Waits until fd has something to read (or an end, or an error for read() to report), asking stop meanwhile.
+ * @return false when stop gave the wait up. */
+static bool wait_readable(int fd, frame_stop_fn stop, void *ctx)
+{
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int r = poll(&p, 1, FRAME_POLL_MS);
+        if (r > 0 || (r < 0 && errno != EINTR))
+            return true; /* ready, or poll cannot tell: read() decides */
+        if (r == 0 && stop(ctx))
+            return false;
+    }
+}
+
+int frame_fill(int fd, ps_buf *b, size_t want, char sep, int *eof, frame_stop_fn stop, void *ctx)
 {
     *eof = 0;
     if (b->len >= want)
@@ -17,6 +32,8 @@ int frame_fill(int fd, ps_buf *b, size_t want, char sep, int *eof)
         return -1;
     }
     while (b->len < want) {
+        if (stop && !wait_readable(fd, stop, ctx))
+            return FRAME_STOPPED;
         ssize_t r = read(fd, b->p + b->len, want - b->len);
         if (r < 0) {
             if (errno == EINTR)

@@ -190,6 +190,12 @@ static bool stopped(pipeline *pl)
 
 /* ---------------------------------------------------------------- reading */
 
+/* frame_fill's question while the input is slow to come. */
+static bool stop_reading(void *ctx)
+{
+    return stopped(ctx);
+}
+
 enum { TAKE_END, TAKE_SCRUB, TAKE_WRITE };
 
 static void reset_slot(slot *s)
@@ -212,6 +218,7 @@ static int take_failed(pipeline *pl, int status)
  * TAKE_END when the input is done (pl->read_status says whether it failed). */
 static int take_block(pipeline *pl, ps_worker *w, slot *s)
 {
+    int got;
     if (pl->eof)
         return TAKE_END;
     reset_slot(s);
@@ -225,7 +232,11 @@ static int take_block(pipeline *pl, ps_worker *w, slot *s)
         /* The carried bytes hold whole records already (the block read before the threads started, the rest after
          * an over-long record): they go on now. Reading for more first would hold them back until the writer
          * upstream writes again, and a log stream may not for a long time. */
-    } else if (frame_fill(pl->fd, &s->in, pl->block, pl->sep, &pl->eof)) {
+    } else if ((got = frame_fill(pl->fd, &s->in, pl->block, pl->sep, &pl->eof, stop_reading, pl)) != 0) {
+        if (got == FRAME_STOPPED) { /* the run stops: nothing more is taken */
+            pl->eof = 1;
+            return TAKE_END;
+        }
         return take_failed(pl, errno == ENOMEM ? PS_E_NOMEM : PS_E_IO);
     }
     if (buf_pad(&s->in, 64)) /* records are PCRE2 subjects: see buf_pad */
@@ -347,7 +358,7 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
         pl.threads = MAX_THREADS;
     /* Read the first block before starting threads: an input that ends within it (a short file, a line piped in,
      * /dev/null) is done inline, without paying for threads that would have nothing to share. */
-    if (pl.threads > 1 && frame_fill(in_fd, &pl.carry, pl.block, pl.sep, &pl.first_eof)) {
+    if (pl.threads > 1 && frame_fill(in_fd, &pl.carry, pl.block, pl.sep, &pl.first_eof, NULL, NULL)) {
         int err = errno;
         buf_free(&pl.carry);
         errno = err;

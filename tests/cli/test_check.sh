@@ -48,4 +48,50 @@ run $'mail jane@corp.example.org\n' "${R[@]}" --check --report "$TMP/r.jsonl"
 assert_rc 1
 assert_jsonl "$TMP/r.jsonl" 'assert len(lines) >= 1 and lines[0]["rule"] == "email", lines'
 
+tcase "--check -q: the exit status only"
+run $'clean line\nmail jane@corp.example.org\n' "${R[@]}" --check -q
+assert_rc 1
+assert_out_empty
+assert_err_empty
+run $'clean line\n' "${R[@]}" --check --quiet
+assert_rc 0
+assert_out_empty
+assert_err_empty
+
+tcase "-q without --check, or with --report: usage errors"
+run '' "${R[@]}" -q
+assert_rc 2
+assert_err_contains "goes with --check"
+run '' "${R[@]}" --check -q --report "$TMP/r.jsonl"
+assert_rc 2
+assert_err_contains "--report wants them all"
+
+tcase "--check -q stops at the first file with a finding: the next one is never opened"
+# A FIFO nobody writes: opening it would wait for ever (timeout's 124 then fails the case).
+mkfifo "$TMP/never"
+printf 'mail jane@corp.example.org\n' >"$TMP/pii"
+for j in 1 2; do
+    LAST_CMD="piiscrub --check -q -j $j pii never"
+    RC=0
+    timeout 20 ${PIISCRUB_TEST_WRAPPER:-} "$BIN" "${R[@]}" --check -q -j "$j" "$TMP/pii" "$TMP/never" >"$OUT" 2>"$ERR" || RC=$?
+    assert_rc 1
+done
+
+tcase "--check -q does not wait for a slow input once it has its answer"
+# The writer sends PII, then waits (up to 20 s) until piiscrub has exited; if piiscrub waited for the rest of the
+# input instead, the writer gives up, leaves a mark and closes the pipe. A thread blocked in read() on the pipe
+# must notice that the run stopped.
+for j in 1 2 8; do
+    exited=$TMP/exited.$j late=$TMP/late.$j # per run: a writer still looking must not see the next run's files
+    LAST_CMD="slow writer | piiscrub --check -q -j $j"
+    RC=0
+    ${PIISCRUB_TEST_WRAPPER:-} "$BIN" "${R[@]}" --check -q -j "$j" \
+        < <(printf 'clean\n'; sleep 0.2; printf 'mail jane@corp.example.org\n'
+            for _ in $(seq 200); do [ -e "$exited" ] || [ ! -d "$TMP" ] && exit 0; sleep 0.1; done
+            touch "$late") >"$OUT" 2>"$ERR" || RC=$?
+    touch "$exited"
+    assert_rc 1
+    if [ ! -e "$late" ]; then pass; else fail "-j $j waited for the input to end"; fi
+done
+
 finish
