@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 BIN=${1:-build-bench/piiscrub}
 MB=${2:-10}
 [ -f bench/out/prose.txt ] || { echo "run bash bench/run.sh first (it makes bench/out/prose.txt)" >&2; exit 2; }
-work=$(mktemp -d)
+shm=; [ -d /dev/shm ] && [ -w /dev/shm ] && shm=/dev/shm # tmpfs: the inputs' pages are not reclaimed between runs
+work=$(mktemp -d ${shm:+-p $shm})
 trap 'rm -rf "$work"' EXIT
 head -c $((MB * 1000000)) bench/out/prose.txt >"$work/lines.txt"
 python3 - "$work" <<'PY'

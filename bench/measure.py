@@ -182,8 +182,12 @@ def bench_corpus(a, corpus, path, env, results):
     errs = {t.key: os.path.join(rundir, '%s.%s.err' % (corpus, t.key)) for t in tools}
     for e in errs.values():
         open(e, 'wb').close()
-    # Warm the page cache so the first tool timed does not pay for the disk.
-    with open(path, 'rb') as f:
+    # Every tool reads a copy in the scratch directory: on tmpfs its pages stay in memory, while a file's page cache
+    # may be reclaimed between runs (this VM's DAMON pageout did, and put disk reads into some timings and not
+    # others). Elsewhere, reading it once warms the page cache so the first tool timed does not pay for the disk.
+    src = os.path.join(a.scratch, '%s.in' % corpus)
+    shutil.copyfile(path, src)
+    with open(src, 'rb') as f:
         while f.read(1 << 24):
             pass
     times = {t.key: [] for t in tools}
@@ -196,7 +200,7 @@ def bench_corpus(a, corpus, path, env, results):
         for t in order:
             if t.key in failed:
                 continue
-            wall, cpu, rc = run_once(t.argv, path, outs[t.key], errs[t.key], env, a.timeout)
+            wall, cpu, rc = run_once(t.argv, src, outs[t.key], errs[t.key], env, a.timeout)
             ok = rc == 0 or (t.key == 'rg' and rc == 1)
             if not ok:
                 failed[t.key] = 'exit status %s' % rc
@@ -266,7 +270,7 @@ def bench_corpus(a, corpus, path, env, results):
     for t in tools:
         if failed.get(t.key):
             checks.append('%s failed: %s (stderr in %s)' % (t.key, failed[t.key], os.path.relpath(errs[t.key])))
-    for o in outs.values():
+    for o in list(outs.values()) + [src]:
         if os.path.exists(o):
             os.unlink(o)
     rg = byk.get('rg', {}).get('mb_s')

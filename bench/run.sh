@@ -98,12 +98,13 @@ else
 fi
 
 # ---- 5. measure and report ----------------------------------------------------------------------------------------
-# Outputs go to tmpfs when it has room (they are written to page cache either way; tmpfs spares the runs the noise
-# of disk write-back); BENCH_SCRATCH=DIR overrides, and bench/out/run is the fallback.
+# Outputs, and the copy of each corpus that the tools read, go to tmpfs when it has room (tmpfs spares the runs the
+# noise of disk write-back, and of reading pages the kernel reclaimed); BENCH_SCRATCH=DIR overrides, and bench/out/run
+# is the fallback.
 scratch=${BENCH_SCRATCH:-}
 if [ -z "$scratch" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
     rss_kb=$([ "${BENCH_SKIP_RSS:-0}" = 1 ] && echo 0 || echo $((1100 * 1024)))
-    need_kb=$(awk -v mb="$mb" -v r="$rss_kb" 'BEGIN { printf "%d", mb * 1000 * 8 / 1.024 + r }')
+    need_kb=$(awk -v mb="$mb" -v r="$rss_kb" 'BEGIN { printf "%d", mb * 1000 * 9 / 1.024 + r }') # outputs, input
     free_kb=$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')
     if [ "${free_kb:-0}" -gt "$need_kb" ]; then scratch=/dev/shm; fi
 fi
