@@ -135,8 +135,10 @@ typedef struct wordset {
  * engine (shared by threads) can still compile a rule on first use. Partial matching (the windows of an over-long
  * record) uses a copy of the rule's code with its own JIT mode, made on first need: most inputs never need it, and
  * JIT-compiling both modes up front took twice as long (6.5 against 2.9 ms for the built-in packs). */
+#define JIT_LOCKS 16 /* rule i compiles under lock i % JIT_LOCKS: threads starting up compile different rules at once */
+
 struct lazy_jit {
-    pthread_mutex_t mu;
+    pthread_mutex_t mu[JIT_LOCKS];
     atomic_int *done;         /* per rule: its code has complete-match JIT code */
     atomic_int *partial_done; /* per rule: partial[i] is made (NULL: out of memory) */
     pcre2_code **partial;
@@ -1001,6 +1003,18 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
     return PS_OK;
 }
 
+/* @return 0, or -1 with no lock left initialised. */
+static int init_jit_locks(struct lazy_jit *j)
+{
+    for (int k = 0; k < JIT_LOCKS; k++)
+        if (pthread_mutex_init(&j->mu[k], NULL)) {
+            while (k-- > 0)
+                pthread_mutex_destroy(&j->mu[k]);
+            return -1;
+        }
+    return 0;
+}
+
 int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_engine **out, ps_diag *diag)
 {
     static const ps_engine_options defaults = {0};
@@ -1014,7 +1028,7 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
     size_t nj = rs->n ? rs->n : 1;
     if (!(e->jit = calloc(1, sizeof *e->jit)) || !(e->jit->done = calloc(nj, sizeof *e->jit->done)) ||
         !(e->jit->partial_done = calloc(nj, sizeof *e->jit->partial_done)) ||
-        !(e->jit->partial = calloc(nj, sizeof *e->jit->partial)) || pthread_mutex_init(&e->jit->mu, NULL)) {
+        !(e->jit->partial = calloc(nj, sizeof *e->jit->partial)) || init_jit_locks(e->jit)) {
         if (e->jit) {
             free(e->jit->done);
             free(e->jit->partial_done);
@@ -1106,7 +1120,8 @@ void ps_engine_free(ps_engine *e)
     wordtab_free(&e->words);
     free(e->set_lits);
     prefilter_free(&e->pf);
-    pthread_mutex_destroy(&e->jit->mu);
+    for (int k = 0; k < JIT_LOCKS; k++)
+        pthread_mutex_destroy(&e->jit->mu[k]);
     for (size_t i = 0; i < e->n; i++)
         pcre2_code_free(e->jit->partial[i]);
     free(e->jit->done);
@@ -1422,20 +1437,20 @@ static inline size_t next_char(const char *p, size_t len, size_t off)
 }
 
 /* JIT-compiles rule i's pattern on its first use. The flag is read with acquire, and the compilation runs under the
- * lock, so no thread matches with the code while another compiles it (PCRE2 requires that) and each thread sees the
+ * rule's lock, so no thread matches with the code while another compiles it (PCRE2 requires that) and each thread sees the
  * JIT code once the flag is set. */
 static void ensure_jit(const ps_engine *e, size_t i)
 {
     struct lazy_jit *j = e->jit;
     if (atomic_load_explicit(&j->done[i], memory_order_acquire))
         return;
-    pthread_mutex_lock(&j->mu);
+    pthread_mutex_lock(&j->mu[i % JIT_LOCKS]);
     if (!atomic_load_explicit(&j->done[i], memory_order_relaxed)) {
         /* On failure (no JIT support, no memory for it) the interpreter matches: the same results, slower. */
         (void)pcre2_jit_compile(e->rules[i].code, PCRE2_JIT_COMPLETE);
         atomic_store_explicit(&j->done[i], 1, memory_order_release);
     }
-    pthread_mutex_unlock(&j->mu);
+    pthread_mutex_unlock(&j->mu[i % JIT_LOCKS]);
 }
 
 /* Rule i's code for partial matching, JIT-compiled for it, made on first use under the same lock. @return NULL when
@@ -1444,13 +1459,13 @@ static const pcre2_code *partial_code(const ps_engine *e, size_t i)
 {
     struct lazy_jit *j = e->jit;
     if (!atomic_load_explicit(&j->partial_done[i], memory_order_acquire)) {
-        pthread_mutex_lock(&j->mu);
+        pthread_mutex_lock(&j->mu[i % JIT_LOCKS]);
         if (!atomic_load_explicit(&j->partial_done[i], memory_order_relaxed)) {
             if ((j->partial[i] = pcre2_code_copy(e->rules[i].code)))
                 (void)pcre2_jit_compile(j->partial[i], PCRE2_JIT_PARTIAL_HARD);
             atomic_store_explicit(&j->partial_done[i], 1, memory_order_release);
         }
-        pthread_mutex_unlock(&j->mu);
+        pthread_mutex_unlock(&j->mu[i % JIT_LOCKS]);
     }
     return j->partial[i];
 }
