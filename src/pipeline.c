@@ -35,7 +35,9 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEFAULT_BLOCK (1u << 20)
@@ -344,6 +346,16 @@ int ps_run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats *sta
     return st;
 }
 
+/* Is fd a regular file with more than `block` bytes left to read? */
+static bool more_than_a_block(int fd, size_t block)
+{
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return false;
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    return at >= 0 && sb.st_size > at && (uintmax_t)(sb.st_size - at) > block;
+}
+
 static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats *stats, const ps_jpaths *paths)
 {
     pipeline pl = {0};
@@ -357,8 +369,11 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
     if (pl.threads > MAX_THREADS)
         pl.threads = MAX_THREADS;
     /* Read the first block before starting threads: an input that ends within it (a short file, a line piped in,
-     * /dev/null) is done inline, without paying for threads that would have nothing to share. */
-    if (pl.threads > 1 && frame_fill(in_fd, &pl.carry, pl.block, pl.sep, &pl.first_eof, NULL, NULL)) {
+     * /dev/null) is done inline, without paying for threads that would have nothing to share. A file known to hold
+     * more than a block skips that: its threads start at once, and their start-up (a thread can take 2 ms to be
+     * scheduled on an idle core of a VM) overlaps the first read. */
+    if (pl.threads > 1 && !more_than_a_block(in_fd, pl.block) &&
+        frame_fill(in_fd, &pl.carry, pl.block, pl.sep, &pl.first_eof, NULL, NULL)) {
         int err = errno;
         buf_free(&pl.carry);
         errno = err;
