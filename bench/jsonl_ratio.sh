@@ -4,7 +4,7 @@
 #   lines:      one prose line per {"id","text","meta"} record (46 bytes of text in ~100: the worst case for JSONL)
 #   paragraphs: 10 lines joined by spaces per record; text mode reads the same paragraphs, one per line
 #   documents:  20 lines joined by "\n" per record (escaped in JSON); text mode reads the original lines
-# Each shape: medians of 7 alternating runs (task-clock from perf stat when present, else wall time) of text mode
+# Each shape: medians of 11 alternating runs (task-clock from perf stat when present, else wall time) of text mode
 # and of jsonl with every string scanned; the ratio of the times, and the ratio of MB/s of each mode's input.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,10 +40,10 @@ else
     t() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
     unit="ms"
 fi
-med() { printf '%s\n' "$@" | sort -n | sed -n 4p; }
+med() { printf '%s\n' "$@" | sort -n | sed -n 6p; }
 for shape in lines paragraphs documents; do
     A=() B=()
-    for i in 1 2 3 4 5 6 7; do
+    for i in 1 2 3 4 5 6 7 8 9 10 11; do
         A+=("$(t "$BIN" -j 1 <"$work/$shape.txt")")
         B+=("$(t "$BIN" -j 1 -f jsonl <"$work/$shape.jsonl")")
     done

@@ -4,9 +4,8 @@
 
 #include "buf.h"
 
-#include <stddef.h>
-
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Asked while the input has nothing to read yet: true gives the read up (the run is stopping). */
 typedef bool (*frame_stop_fn)(void *ctx);
