@@ -46,6 +46,7 @@ static const char help_text[] =
     "  head -c 32 /dev/urandom > key && chmod 600 key\n"
     "  piiscrub -a hash --key-file key < users.csv       same value -> same token: [EMAIL:3fa9c2d1e0b4]\n"
     "  git diff | piiscrub --check                       a CI gate: exit 1 when PII is present\n"
+    "  piiscrub --check -q dump/*.txt || echo 'PII'      yes or no: stops at the first finding\n"
     "  piiscrub --check --report pii.sarif --report-format sarif logs/*.log\n"
     "                                                    lists file:line:col: rule, writes a SARIF report\n"
     "  echo 'card 4111 1111 1111 1112' | piiscrub --explain\n"
