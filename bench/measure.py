@@ -471,7 +471,7 @@ def write_results(a, results):
     w('## Throughput')
     w('')
     w('Median of %d runs per tool, tools alternating round-robin within each round; wall time of the whole process, '
-      'stdin from the corpus file, stdout to a file in `%s`; MB = 10^6 bytes; all tools run with `LC_ALL=C`. '
+      'stdin from a copy of the corpus and stdout to a file, both in `%s`; MB = 10^6 bytes; all tools run with `LC_ALL=C`. '
       '"× rg" is MB/s relative to ripgrep on the same corpus in the same run. "redacted" counts `[REDACTED]` '
       'markers in a peer\'s output, and piiscrub\'s own `--stats` findings for piiscrub (its tags name the entity, and '
       'its default packs differ from the 15 reference patterns, so the counts are not expected to agree).' % (
