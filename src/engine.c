@@ -1183,13 +1183,13 @@ int ps_engine_rule_search(const ps_engine *e, size_t i, char *buf, size_t size)
         snprintf(buf, size, "anywhere");
         return 0;
     }
-    char what[16], what2[16] = "";
+    char what[16], second[48] = "";
     describe_range(r->lead_lo, r->lead_hi, what, sizeof what);
-    if (r->has_lead2)
+    if (r->has_lead2) {
+        char what2[16];
         describe_range(r->lead2_lo, r->lead2_hi, what2, sizeof what2);
-    char second[48] = "";
-    if (r->has_lead2)
         snprintf(second, sizeof second, " (and %u B before %s)", r->lead2, what2);
+    }
     if (r->lead)
         snprintf(buf, size, "within %u B before %s%s", r->lead, what, second);
     else
@@ -1437,8 +1437,8 @@ static inline size_t next_char(const char *p, size_t len, size_t off)
 }
 
 /* JIT-compiles rule i's pattern on its first use. The flag is read with acquire, and the compilation runs under the
- * rule's lock, so no thread matches with the code while another compiles it (PCRE2 requires that) and each thread sees the
- * JIT code once the flag is set. */
+ * rule's lock, so no thread matches with the code while another compiles it (PCRE2 requires that) and each thread
+ * sees the JIT code once the flag is set. */
 static void ensure_jit(const ps_engine *e, size_t i)
 {
     struct lazy_jit *j = e->jit;

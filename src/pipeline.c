@@ -77,8 +77,7 @@ typedef struct pipeline {
     /* The output side, under mu. */
     pthread_mutex_t mu;
     pthread_cond_t cv_free;  /* a slot was written: its worker may take the next block into it */
-    slot **done;             /* finished blocks waiting for their turn, at seq % n_done */
-    size_t n_done;           /* threads * SLOTS_PER_WORKER: no more blocks are ever taken and unwritten */
+    slot **done;             /* finished blocks waiting for their turn, at done_at(seq) */
     bool writing;            /* a thread is writing finished blocks (drain) */
     uint64_t next_write;     /* the sequence number whose turn it is to be written */
     int stop;
@@ -127,6 +126,13 @@ static int write_slot(pipeline *pl, slot *s)
     return status;
 }
 
+/* Block seq's place among the finished ones: no more than threads * SLOTS_PER_WORKER blocks are ever taken and
+ * unwritten, so sequence numbers modulo that never collide. */
+static slot **done_at(pipeline *pl, uint64_t seq)
+{
+    return &pl->done[seq % ((uint64_t)pl->threads * SLOTS_PER_WORKER)];
+}
+
 /* Under mu: writes the finished blocks whose turn has come, in order, unless a thread is already at it (that one
  * goes on with the blocks finished meanwhile). Whichever thread finishes a block drains, so the last one to finish
  * writes what is left. */
@@ -136,7 +142,7 @@ static void drain(pipeline *pl)
         return;
     pl->writing = true;
     while (!pl->stop) {
-        slot *s = pl->done[pl->next_write % pl->n_done];
+        slot **at = done_at(pl, pl->next_write), *s = *at;
         if (!s || s->seq != pl->next_write)
             break;
         pthread_mutex_unlock(&pl->mu);
@@ -147,7 +153,7 @@ static void drain(pipeline *pl)
                 pl->status = st;
             pl->stop = 1;
         }
-        pl->done[pl->next_write % pl->n_done] = NULL;
+        *at = NULL;
         s->busy = false;
         pl->next_write++;
         pthread_cond_broadcast(&pl->cv_free);
@@ -159,7 +165,7 @@ static void drain(pipeline *pl)
 static void finish(pipeline *pl, slot *s)
 {
     pthread_mutex_lock(&pl->mu);
-    pl->done[s->seq % pl->n_done] = s;
+    *done_at(pl, s->seq) = s;
     drain(pl);
     pthread_mutex_unlock(&pl->mu);
 }
@@ -383,8 +389,7 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
         pl.threads = 1;
     worker_arg *wa = calloc(pl.threads, sizeof *wa); /* wa[0] is the caller's thread */
     pthread_t *tids = calloc(pl.threads, sizeof *tids);
-    pl.n_done = (size_t)pl.threads * SLOTS_PER_WORKER;
-    pl.done = calloc(pl.n_done, sizeof *pl.done);
+    pl.done = calloc((size_t)pl.threads * SLOTS_PER_WORKER, sizeof *pl.done);
     if (!wa || !tids || !pl.done) {
         free(wa);
         free(tids);
