@@ -1453,6 +1453,12 @@ static void ensure_jit(const ps_engine *e, size_t i)
     pthread_mutex_unlock(&j->mu[i % JIT_LOCKS]);
 }
 
+void engine_jit_share(const ps_engine *e, unsigned k, unsigned n)
+{
+    for (size_t i = k; n && i < e->n; i += n)
+        ensure_jit(e, i);
+}
+
 /* Rule i's code for partial matching, JIT-compiled for it, made on first use under the same lock. @return NULL when
  * there is no memory for the copy. */
 static const pcre2_code *partial_code(const ps_engine *e, size_t i)

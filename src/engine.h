@@ -57,6 +57,12 @@ typedef struct ps_subject {
 int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
                 ps_spanvec *matches, size_t *hold);
 
+/* JIT-compiles now the rules i with i % n == k (of those not compiled yet). Threads that are about to scan much
+ * text call it each with their own k before their first block: each rule is otherwise compiled on its first use,
+ * and threads that start on the same text need the same rules in the same order, so one compiles while the others
+ * wait for its lock. */
+void engine_jit_share(const ps_engine *e, unsigned k, unsigned n);
+
 /* Profiling: time every rule's matching in this scratch. @return PS_OK or PS_E_NOMEM. */
 int engine_profile_enable(ps_scratch *s, const ps_engine *e);
 /* Adds this scratch's per-rule nanoseconds and runs to ns[0..n) and runs[0..n) (no-op when not profiling). */

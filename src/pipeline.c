@@ -46,6 +46,9 @@
 /* write_slot's "stop, but not an error" answer. */
 #define ANSWER_KNOWN 1
 
+#define LEFT_UNKNOWN UINT64_MAX
+#define TAIL_BLOCK_MIN_DIV 16 /* the end of a file is cut into blocks no shorter than a block / this */
+
 #define SLOTS_PER_WORKER 2 /* one to work on while the other waits for its turn to be written */
 
 /* A block a worker took: the input and the output it made of it. */
@@ -73,6 +76,7 @@ typedef struct pipeline {
     int eof;             /* nothing more to take */
     int first_eof;       /* the input ended within the bytes read before the run started (carry) */
     int read_status;     /* a read error, which ended the input */
+    uint64_t left;       /* bytes of a regular file still to read, or LEFT_UNKNOWN */
     uint64_t taken;      /* blocks taken so far: the next one's sequence number */
     /* The output side, under mu. */
     pthread_mutex_t mu;
@@ -221,6 +225,27 @@ static int take_failed(pipeline *pl, int status)
     return TAKE_END;
 }
 
+/* How many bytes the next block reads. The end of a regular file is cut into shorter blocks, each thread's share of
+ * what is left, so that the threads finish together: with whole blocks the last one to take a block works on alone
+ * for up to a block's time (about 3 ms a MiB of prose, 3 % of a 50 MB run at -j 2). */
+static size_t read_size(const pipeline *pl)
+{
+    if (pl->threads < 2 || pl->left == LEFT_UNKNOWN)
+        return pl->block;
+    uint64_t share = pl->left / pl->threads, least = pl->block / TAIL_BLOCK_MIN_DIV + 1;
+    return share >= pl->block ? pl->block : share > least ? (size_t)share : least;
+}
+
+/* frame_fill for a block: reads into s->in until it holds `want` bytes (see frame_fill for the return). */
+static int fill(pipeline *pl, slot *s, size_t want)
+{
+    size_t before = s->in.len;
+    int got = frame_fill(pl->fd, &s->in, want, pl->sep, &pl->eof, stop_reading, pl);
+    if (pl->left != LEFT_UNKNOWN)
+        pl->left -= s->in.len - before < pl->left ? s->in.len - before : pl->left;
+    return got;
+}
+
 /* Takes the next block of the input into s (under read_mu). @return TAKE_SCRUB when s->in holds whole records to
  * redact, TAKE_WRITE when s->out already holds output (a window of an over-long record, scanned here with w), or
  * TAKE_END when the input is done (pl->read_status says whether it failed). */
@@ -240,12 +265,17 @@ static int take_block(pipeline *pl, ps_worker *w, slot *s)
         /* The carried bytes hold whole records already (the block read before the threads started, the rest after
          * an over-long record): they go on now. Reading for more first would hold them back until the writer
          * upstream writes again, and a log stream may not for a long time. */
-    } else if ((got = frame_fill(pl->fd, &s->in, pl->block, pl->sep, &pl->eof, stop_reading, pl)) != 0) {
+    } else {
+        size_t want = read_size(pl);
+        got = fill(pl, s, want);
+        if (got == 0 && want < pl->block && !pl->eof && frame_cut(s->in.p, s->in.len, pl->sep) == 0)
+            got = fill(pl, s, pl->block); /* a record longer than the shortened block: a whole block's worth */
         if (got == FRAME_STOPPED) { /* the run stops: nothing more is taken */
             pl->eof = 1;
             return TAKE_END;
         }
-        return take_failed(pl, errno == ENOMEM ? PS_E_NOMEM : PS_E_IO);
+        if (got != 0)
+            return take_failed(pl, errno == ENOMEM ? PS_E_NOMEM : PS_E_IO);
     }
     if (buf_pad(&s->in, 64)) /* records are PCRE2 subjects: see buf_pad */
         return take_failed(pl, PS_E_NOMEM);
@@ -290,8 +320,10 @@ static int take_block(pipeline *pl, ps_worker *w, slot *s)
 
 /* One worker's loop: take a block, redact it, and have it written in its turn (by this thread or by the one that
  * writes the blocks before it); until the input ends or the run stops. */
-static void work(pipeline *pl, ps_worker *w, slot *mine)
+static void work(pipeline *pl, ps_worker *w, slot *mine, unsigned k)
 {
+    if (pl->threads > 1)
+        engine_jit_share(pl->e, k, pl->threads);
     slot *s;
     while ((s = free_slot(pl, mine))) {
         pthread_mutex_lock(&pl->read_mu);
@@ -314,6 +346,7 @@ static void work(pipeline *pl, ps_worker *w, slot *mine)
 
 typedef struct worker_arg {
     pipeline *pl;
+    unsigned k; /* which worker: its share of the JIT compilation */
     ps_worker w;
     slot s[SLOTS_PER_WORKER];
 } worker_arg;
@@ -321,7 +354,7 @@ typedef struct worker_arg {
 static void *worker_main(void *arg)
 {
     worker_arg *wa = arg;
-    work(wa->pl, &wa->w, wa->s);
+    work(wa->pl, &wa->w, wa->s, wa->k);
     return NULL;
 }
 
@@ -352,14 +385,14 @@ int ps_run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats *sta
     return st;
 }
 
-/* Is fd a regular file with more than `block` bytes left to read? */
-static bool more_than_a_block(int fd, size_t block)
+/* The bytes left to read in fd when it is a regular file, or LEFT_UNKNOWN (a pipe, a terminal, a socket). */
+static uint64_t bytes_left(int fd)
 {
     struct stat sb;
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
-        return false;
+        return LEFT_UNKNOWN;
     off_t at = lseek(fd, 0, SEEK_CUR);
-    return at >= 0 && sb.st_size > at && (uintmax_t)(sb.st_size - at) > block;
+    return at < 0 ? LEFT_UNKNOWN : sb.st_size > at ? (uint64_t)(sb.st_size - at) : 0;
 }
 
 static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats *stats, const ps_jpaths *paths)
@@ -378,13 +411,16 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
      * /dev/null) is done inline, without paying for threads that would have nothing to share. A file known to hold
      * more than a block skips that: its threads start at once, and their start-up (a thread can take 2 ms to be
      * scheduled on an idle core of a VM) overlaps the first read. */
-    if (pl.threads > 1 && !more_than_a_block(in_fd, pl.block) &&
+    pl.left = bytes_left(in_fd);
+    if (pl.threads > 1 && (pl.left == LEFT_UNKNOWN || pl.left <= pl.block) &&
         frame_fill(in_fd, &pl.carry, pl.block, pl.sep, &pl.first_eof, NULL, NULL)) {
         int err = errno;
         buf_free(&pl.carry);
         errno = err;
         return err == ENOMEM ? PS_E_NOMEM : PS_E_IO;
     }
+    if (pl.left != LEFT_UNKNOWN)
+        pl.left -= pl.carry.len < pl.left ? pl.carry.len : pl.left;
     if (pl.first_eof)
         pl.threads = 1;
     worker_arg *wa = calloc(pl.threads, sizeof *wa); /* wa[0] is the caller's thread */
@@ -405,6 +441,7 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
     unsigned inited = 0, started = 0;
     for (; st == PS_OK && inited < pl.threads; inited++) {
         wa[inited].pl = &pl;
+        wa[inited].k = inited;
         if ((st = worker_init(&wa[inited].w, e, o, paths)))
             break;
     }
@@ -412,7 +449,7 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
         if (pthread_create(&tids[i], NULL, worker_main, &wa[i]))
             st = PS_E_NOMEM;
     if (st == PS_OK) {
-        work(&pl, &wa[0].w, wa[0].s);
+        work(&pl, &wa[0].w, wa[0].s, 0);
     } else { /* the workers that did start finish with what they took */
         pthread_mutex_lock(&pl.mu);
         pl.stop = 1;
