@@ -236,13 +236,19 @@ static size_t read_size(const pipeline *pl)
     return share >= pl->block ? pl->block : share > least ? (size_t)share : least;
 }
 
+/* n more bytes of the input were read (a file that grew since its size was taken reads past `left`). */
+static void count_read(pipeline *pl, size_t n)
+{
+    if (pl->left != LEFT_UNKNOWN)
+        pl->left -= n < pl->left ? n : pl->left;
+}
+
 /* frame_fill for a block: reads into s->in until it holds `want` bytes (see frame_fill for the return). */
 static int fill(pipeline *pl, slot *s, size_t want)
 {
     size_t before = s->in.len;
     int got = frame_fill(pl->fd, &s->in, want, pl->sep, &pl->eof, stop_reading, pl);
-    if (pl->left != LEFT_UNKNOWN)
-        pl->left -= s->in.len - before < pl->left ? s->in.len - before : pl->left;
+    count_read(pl, s->in.len - before);
     return got;
 }
 
@@ -419,8 +425,7 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
         errno = err;
         return err == ENOMEM ? PS_E_NOMEM : PS_E_IO;
     }
-    if (pl.left != LEFT_UNKNOWN)
-        pl.left -= pl.carry.len < pl.left ? pl.carry.len : pl.left;
+    count_read(&pl, pl.carry.len);
     if (pl.first_eof)
         pl.threads = 1;
     worker_arg *wa = calloc(pl.threads, sizeof *wa); /* wa[0] is the caller's thread */
