@@ -19,10 +19,11 @@ enum { FOLD_NONE = -1, FOLD_DROP = 0 };
 #define BITS(lo, hi) ((((uint64_t)2 << ((hi) - 0x80)) - 1) & ~(BIT(lo) - 1))
 static const uint64_t fold_second[256] = {
     [0xC2] = BIT(0xA0) | BIT(0xAD),
+    [0xC5] = BIT(0xBF),
     [0xD9] = BITS(0xA0, 0xA9),
     [0xDB] = BITS(0xB0, 0xB9),
     [0xE0] = BIT(0xA5) | BIT(0xA7) | BIT(0xB9),
-    [0xE2] = BIT(0x80) | BIT(0x81) | BIT(0x88),
+    [0xE2] = BIT(0x80) | BIT(0x81) | BIT(0x84) | BIT(0x88),
     [0xE3] = BIT(0x80),
     [0xEF] = BIT(0xB9) | BIT(0xBB) | BITS(0xBC, 0xBD),
     [0xF0] = BIT(0x9D),
@@ -51,6 +52,9 @@ static int fold_char(const unsigned char *s, size_t n, size_t *len)
     case 0xC2:
         *len = 2;
         return b1 == 0xA0 ? ' ' : b1 == 0xAD ? FOLD_DROP : FOLD_NONE;
+    case 0xC5: /* U+017F LATIN SMALL LETTER LONG S: PCRE2 matches it for 's' when ignoring case, keywords did not */
+        *len = 2;
+        return b1 == 0xBF ? 's' : FOLD_NONE;
     case 0xD9: /* U+0660–0669 */
         *len = 2;
         return digit_in(b1, 0xA0);
@@ -84,6 +88,8 @@ static int fold_char(const unsigned char *s, size_t n, size_t *len)
                 return ' ';
             return (b2 >= 0xA0 && b2 <= 0xAF && b2 != 0xA5) ? FOLD_DROP : FOLD_NONE;
         }
+        if (b1 == 0x84) /* U+212A KELVIN SIGN: PCRE2 matches it for 'k' when ignoring case, as 's' for U+017F */
+            return b2 == 0xAA ? 'K' : FOLD_NONE;
         return b1 == 0x88 && b2 == 0x92 ? '-' : FOLD_NONE; /* U+2212 */
     case 0xE3:
         if (b1 != 0x80)
@@ -115,6 +121,7 @@ static int fold_char(const unsigned char *s, size_t n, size_t *len)
 static inline unsigned lead_mask(__m128i x)
 {
     __m128i m = _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC2));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC5)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xD9)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xDB)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE0)));

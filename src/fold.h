@@ -7,6 +7,8 @@
  *   U+2010–2015, U+2212, U+FE58, U+FE63 → '-'
  *   U+00A0, U+2000–200A, U+202F, U+205F, U+3000 → ' '
  *   U+2024, U+3002, U+FF61, U+FE52 → '.';  U+FE6B → '@';  the other ASCII "small forms" U+FE50–FE6B → ASCII
+ *   U+017F (long s) → 's', U+212A (Kelvin sign) → 'K': the only non-ASCII characters PCRE2 takes for an ASCII letter
+ *     when a rule ignores case, so a keyword or a trigger written with them ("paſsword=") is found as well
  *   decimal digits: Arabic-Indic U+0660–0669, extended U+06F0–06F9, Devanagari U+0966–096F, Bengali U+09E6–09EF,
  *     Thai U+0E50–0E59, mathematical U+1D7CE–1D7FF → '0'–'9'
  *   dropped (fold to nothing): U+00AD soft hyphen, U+200B–200F (zero-width space/joiners, LRM, RLM),
@@ -34,7 +36,7 @@ typedef struct ps_offmap {
 
 /* @return 1 when p[0..n) contains a character that fold_apply would change, else 0. ASCII text is skipped a word at a
  * time, so on ASCII this costs about what memchr does; a non-ASCII byte only costs a table look-up unless it is one
- * of the lead bytes C2 D9 DB E0 E2 E3 EF F0, which are confirmed exactly (é, CJK, emoji give 0). */
+ * of the lead bytes C2 C5 D9 DB E0 E2 E3 EF F0, which are confirmed exactly (é, CJK, emoji give 0). */
 int fold_needed(const char *p, size_t n);
 
 /* Adds to `set` (a 256-bit map) every byte that can start a character fold_apply changes: a text without any of them

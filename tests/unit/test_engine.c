@@ -357,6 +357,22 @@ static void unicode_evasion_per_entity(void **state)
     release(&c);
 }
 
+/* A rule that ignores case matches U+017F (long s) for 's' and U+212A (Kelvin sign) for 'k'; its keywords, which are
+ * ASCII, are found in the folded view, so a key spelt with them is no way around the keyword gate. */
+static void caseless_lookalikes_meet_keywords(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n"
+                       "  - id: pw\n    pattern: '(?<=pass|key)=(\\S+)'\n    flags: [caseless]\n    group: 1\n"
+                       "    keywords: [pass, key]\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e, "pass=hunter2 x", "pass=[PW] x");
+    EXPECT(c.e, "pa\xc5\xbfs=hunter2 x", "pa\xc5\xbfs=[PW] x");
+    EXPECT(c.e, "api_\xe2\x84\xaa""ey=hunter2 x", "api_\xe2\x84\xaa""ey=[PW] x");
+    EXPECT(c.e, "pa\xc5\xbfsword=x, \xc5\xbf", "pa\xc5\xbfsword=x, \xc5\xbf"); /* no '=' after the keyword */
+    release(&c);
+}
+
 static void match_limit_fails_closed(void **state)
 {
     (void)state;
@@ -504,6 +520,7 @@ int main(void)
         cmocka_unit_test(overlaps_merge_under_highest_priority),
         cmocka_unit_test(invalid_utf8_and_nul_bytes),
         cmocka_unit_test(unicode_evasion_per_entity),
+        cmocka_unit_test(caseless_lookalikes_meet_keywords),
         cmocka_unit_test(match_limit_fails_closed),
         cmocka_unit_test(examples_are_checked),
         cmocka_unit_test(rule_lookup),
