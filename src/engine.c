@@ -26,6 +26,7 @@
 #include "digitruns.h"
 #include "rungate.h"
 #include "rxinfo.h"
+#include "ucase.h"
 #include "fold.h"
 #include "rules.h"
 #include "validate.h"
@@ -784,32 +785,57 @@ static void free_rule(engine_rule *r)
 }
 
 /* Lower-cased copies of a list, without the entries that are equal ignoring case (matching is caseless). */
+/* A list of distinct words, grown as variants are added (lower_list). */
+typedef struct word_list {
+    char **w;
+    size_t *len;
+    size_t n, cap;
+} word_list;
+
+static int add_word(void *ctx, const char *w, size_t len)
+{
+    word_list *l = ctx;
+    for (size_t k = 0; k < l->n; k++)
+        if (l->len[k] == len && memcmp(l->w[k], w, len) == 0)
+            return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        char **nw = realloc(l->w, cap * sizeof *nw);
+        if (!nw)
+            return PS_E_NOMEM;
+        l->w = nw;
+        size_t *nl = realloc(l->len, cap * sizeof *nl);
+        if (!nl)
+            return PS_E_NOMEM;
+        l->len = nl;
+        l->cap = cap;
+    }
+    char *d = malloc(len + 1);
+    if (!d)
+        return PS_E_NOMEM;
+    memcpy(d, w, len);
+    d[len] = 0;
+    l->w[l->n] = d;
+    l->len[l->n++] = len;
+    return 0;
+}
+
+/* The distinct words of l, ASCII lower-cased, each also in every case of its non-ASCII letters (ucase.h): the word
+ * searches ignore ASCII case only. The arrays are the caller's to free (free_rule), also after an error. */
 static int lower_list(const ps_strlist *l, char ***out, size_t **lens, size_t *n)
 {
-    *n = 0;
-    if (l->n == 0)
-        return PS_OK;
-    *out = calloc(l->n, sizeof **out);
-    *lens = calloc(l->n, sizeof **lens);
-    if (!*out || !*lens)
-        return PS_E_NOMEM;
-    for (size_t i = 0; i < l->n; i++) {
+    word_list wl = {NULL, NULL, 0, 0};
+    int st = PS_OK;
+    for (size_t i = 0; i < l->n && st == PS_OK; i++) {
         size_t len;
         char *w = lower_dup(l->v[i], &len);
-        if (!w)
-            return PS_E_NOMEM;
-        size_t k = 0;
-        while (k < *n && strcmp((*out)[k], w) != 0)
-            k++;
-        if (k < *n) {
-            free(w);
-            continue;
-        }
-        (*out)[*n] = w;
-        (*lens)[*n] = len;
-        (*n)++;
+        st = w ? ucase_variants(w, len, add_word, &wl) : PS_E_NOMEM;
+        free(w);
     }
-    return PS_OK;
+    *out = wl.w;
+    *lens = wl.len;
+    *n = wl.n;
+    return st;
 }
 
 static int copy_examples(engine_rule *r, const ps_strlist *l, int expect)

@@ -373,6 +373,25 @@ static void caseless_lookalikes_meet_keywords(void **state)
     release(&c);
 }
 
+/* Words are compared ignoring ASCII case only, so they are listed in each case of their other letters: a rule that
+ * ignores case and matches "LÖSENORD=" finds its keyword "lösenord" there, and a required context word "número"
+ * is found as "NÚMERO". */
+static void words_in_any_case_of_their_letters(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n"
+                       "  - id: pw\n    pattern: '(?<=l\xc3\xb6senord)=(\\S+)'\n    flags: [caseless]\n    group: 1\n"
+                       "    keywords: ['l\xc3\xb6senord']\n"
+                       "  - id: nif\n    pattern: '\\b\\d{9}\\b'\n"
+                       "    context: {words: ['n\xc3\xbamero'], window: 16, required: true}\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e, "l\xc3\xb6senord=hunter2 x", "l\xc3\xb6senord=[PW] x");
+    EXPECT(c.e, "L\xc3\x96SENORD=hunter2 x", "L\xc3\x96SENORD=[PW] x");
+    EXPECT(c.e, "N\xc3\x9aMERO 123456789", "N\xc3\x9aMERO [NIF]");
+    EXPECT(c.e, "NUMBER 123456789", "NUMBER 123456789");
+    release(&c);
+}
+
 static void match_limit_fails_closed(void **state)
 {
     (void)state;
@@ -521,6 +540,7 @@ int main(void)
         cmocka_unit_test(invalid_utf8_and_nul_bytes),
         cmocka_unit_test(unicode_evasion_per_entity),
         cmocka_unit_test(caseless_lookalikes_meet_keywords),
+        cmocka_unit_test(words_in_any_case_of_their_letters),
         cmocka_unit_test(match_limit_fails_closed),
         cmocka_unit_test(examples_are_checked),
         cmocka_unit_test(rule_lookup),

@@ -1,0 +1,136 @@
+/* test_ucase.c — the other case of non-ASCII letters, checked against PCRE2's own caseless matching, and the case
+ * variants of rule words. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <pcre2.h>
+
+#include "ucase.h"
+
+static size_t utf8(uint32_t cp, char *o)
+{
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    o[0] = (char)(0xE0 | (cp >> 12));
+    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
+/* The letters ucase_other claims: Latin-1, Latin Extended-A, the Greek and Cyrillic alphabets. */
+static int claimed(uint32_t cp)
+{
+    return (cp >= 0xC0 && cp <= 0x17E) || (cp >= 0x386 && cp <= 0x3CE) || (cp >= 0x400 && cp <= 0x4BF);
+}
+
+/* Every pair of claimed letters that PCRE2 (UTF, caseless) takes for each other is a pair of ucase_other, and
+ * ucase_other gives nothing PCRE2 does not match. Final sigma is the one letter with two partners (σ ς Σ). */
+static void test_other_case_is_pcre2s(void **state)
+{
+    (void)state;
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    assert_non_null(md);
+    unsigned pairs = 0;
+    for (uint32_t cp = 0xC0; cp <= 0x4BF; cp++) {
+        if (!claimed(cp))
+            continue;
+        char pat[4], txt[4];
+        size_t pn = utf8(cp, pat);
+        int err;
+        PCRE2_SIZE eoff;
+        pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, pn, PCRE2_UTF | PCRE2_CASELESS | PCRE2_ANCHORED |
+                                       PCRE2_ENDANCHORED, &err, &eoff, NULL);
+        assert_non_null(re);
+        uint32_t o = ucase_other(cp);
+        for (uint32_t q = 0x80; q <= 0x4FF; q++) {
+            if (q == cp)
+                continue;
+            size_t tn = utf8(q, txt);
+            int m = pcre2_match(re, (PCRE2_SPTR)txt, tn, 0, 0, md, NULL) > 0;
+            if (q == o && !m)
+                fail_msg("ucase_other(U+%04X) = U+%04X, which PCRE2 does not match", (unsigned)cp, (unsigned)o);
+            if (m && claimed(q) && q != o && !(cp == 0x3A3 && q == 0x3C2) && !(q == 0x3A3 && cp == 0x3C2) &&
+                !(cp == 0x3C2 && q == 0x3C3) && !(cp == 0x3C3 && q == 0x3C2))
+                fail_msg("PCRE2 matches U+%04X for U+%04X, ucase_other gives U+%04X", (unsigned)q, (unsigned)cp,
+                         (unsigned)o);
+        }
+        pairs += o != 0;
+        pcre2_code_free(re);
+    }
+    pcre2_match_data_free(md);
+    assert_true(pairs > 300);
+    assert_int_equal(ucase_other('a'), 0); /* ASCII is the word searches' own business */
+    assert_int_equal(ucase_other(0x4E00), 0);
+}
+
+typedef struct seen {
+    char v[UCASE_MAX_VARIANTS + 1][32];
+    int n;
+} seen;
+
+static int collect(void *ctx, const char *v, size_t n)
+{
+    seen *s = ctx;
+    assert_true(s->n < UCASE_MAX_VARIANTS + 1 && n < 32);
+    memcpy(s->v[s->n], v, n);
+    s->v[s->n++][n] = 0;
+    return 0;
+}
+
+static void test_variants(void **state)
+{
+    (void)state;
+    seen s = {.n = 0};
+    assert_int_equal(ucase_variants("l\xc3\xb6senord", 9, collect, &s), 0);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.v[0], "l\xc3\xb6senord");
+    assert_string_equal(s.v[1], "l\xc3\x96senord"); /* lÖsenord: the ASCII letters are left to the search */
+    s.n = 0;
+    assert_int_equal(ucase_variants("has\xc5\x82o", 6, collect, &s), 0);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.v[1], "has\xc5\x81o"); /* hasŁo */
+    s.n = 0;
+    assert_int_equal(ucase_variants("password", 8, collect, &s), 0);
+    assert_int_equal(s.n, 1);
+    s.n = 0; /* five letters with a case: the first four vary, 16 spellings */
+    assert_int_equal(ucase_variants("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 10, collect, &s), 0);
+    assert_int_equal(s.n, UCASE_MAX_VARIANTS);
+    assert_string_equal(s.v[15], "\xc3\x89\xc3\x89\xc3\x89\xc3\x89\xc3\xa9");
+    s.n = 0; /* bytes that are not UTF-8, and CJK, stay as they are */
+    assert_int_equal(ucase_variants("\xff\xe6\x97\xa5x", 5, collect, &s), 0);
+    assert_int_equal(s.n, 1);
+}
+
+static int stop_at_second(void *ctx, const char *v, size_t n)
+{
+    (void)v;
+    (void)n;
+    return ++*(int *)ctx == 2 ? 7 : 0;
+}
+
+static void test_variants_stop(void **state)
+{
+    (void)state;
+    int calls = 0;
+    assert_int_equal(ucase_variants("\xc3\xa9\xc3\xa9", 4, stop_at_second, &calls), 7);
+    assert_int_equal(calls, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_other_case_is_pcre2s),
+        cmocka_unit_test(test_variants),
+        cmocka_unit_test(test_variants_stop),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
