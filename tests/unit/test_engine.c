@@ -392,6 +392,28 @@ static void words_in_any_case_of_their_letters(void **state)
     release(&c);
 }
 
+/* In line mode a rule found by its keywords keeps its whole-subject meaning: a keyword on another line of the
+ * subject counts, as one written before the match on its own line does. */
+static void keywords_on_other_lines_count(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n"
+                       "  - id: kv\n    entity: KV\n    pattern: '(?<=key=)[a-z]{6,}'\n    keywords: [key]\n"
+                       "  - id: pair\n    entity: PAIR\n    pattern: '\\b[a-z]{5}-[a-z]{5}\\b'\n    keywords: [token]\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT_LINES(c.e,
+                 "the token is named here, and the rest of this text is filler to make it long enough for lines\n"
+                 "then key=abcdefg on a line\nand abcde-fghij on another\n",
+                 "the token is named here, and the rest of this text is filler to make it long enough for lines\n"
+                 "then key=[KV] on a line\nand [PAIR] on another\n");
+    EXPECT_LINES(c.e,
+                 "no word of theirs here, and the rest of this text is filler to make it long enough for lines\n"
+                 "then kez=abcdefg on a line\nand abcde-fghij on another\n",
+                 "no word of theirs here, and the rest of this text is filler to make it long enough for lines\n"
+                 "then kez=abcdefg on a line\nand abcde-fghij on another\n");
+    release(&c);
+}
+
 static void match_limit_fails_closed(void **state)
 {
     (void)state;
@@ -541,6 +563,7 @@ int main(void)
         cmocka_unit_test(unicode_evasion_per_entity),
         cmocka_unit_test(caseless_lookalikes_meet_keywords),
         cmocka_unit_test(words_in_any_case_of_their_letters),
+        cmocka_unit_test(keywords_on_other_lines_count),
         cmocka_unit_test(match_limit_fails_closed),
         cmocka_unit_test(examples_are_checked),
         cmocka_unit_test(rule_lookup),
