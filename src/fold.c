@@ -18,12 +18,12 @@ enum { FOLD_NONE = -1, FOLD_DROP = 0 };
 #define BIT(b) ((uint64_t)1 << ((b) - 0x80))
 #define BITS(lo, hi) ((((uint64_t)2 << ((hi) - 0x80)) - 1) & ~(BIT(lo) - 1))
 static const uint64_t fold_second[256] = {
-    [0xC2] = BIT(0xA0) | BIT(0xAD),
+    [0xC2] = BIT(0xA0) | BIT(0xAD) | BIT(0xB2) | BIT(0xB3) | BIT(0xB9),
     [0xC5] = BIT(0xBF),
     [0xD9] = BITS(0xA0, 0xA9),
     [0xDB] = BITS(0xB0, 0xB9),
     [0xE0] = BIT(0xA5) | BIT(0xA7) | BIT(0xB9),
-    [0xE2] = BIT(0x80) | BIT(0x81) | BIT(0x84) | BIT(0x88),
+    [0xE2] = BITS(0x80, 0x82) | BITS(0x84, 0x85) | BIT(0x88) | BITS(0x91, 0x93),
     [0xE3] = BIT(0x80),
     [0xEF] = BIT(0xB9) | BIT(0xBB) | BITS(0xBC, 0xBD),
     [0xF0] = BIT(0x9D),
@@ -33,6 +33,17 @@ static const uint64_t fold_second[256] = {
 static const char small_forms[28] = {
     ',', 0, '.', 0, ';', ':', '?', '!', '-', '(', ')', '{', '}', 0,
     0, '#', '&', '*', '+', '-', '<', '>', '=', 0, '\\', '$', '%', '@',
+};
+
+/* U+2100–217F (letterlike symbols, number forms) that NFKC makes one ASCII letter: double-struck, script and
+ * fraktur capitals, the Kelvin sign, the one-letter Roman numerals; 0 = not folded. */
+static const char letterlike[128] = {
+    [0x02] = 'C', [0x0A] = 'g', [0x0B] = 'H', [0x0C] = 'H', [0x0D] = 'H', [0x0E] = 'h', [0x10] = 'I', [0x11] = 'I',
+    [0x12] = 'L', [0x13] = 'l', [0x15] = 'N', [0x19] = 'P', [0x1A] = 'Q', [0x1B] = 'R', [0x1C] = 'R', [0x1D] = 'R',
+    [0x24] = 'Z', [0x28] = 'Z', [0x2A] = 'K', [0x2C] = 'B', [0x2D] = 'C', [0x2F] = 'e', [0x30] = 'E', [0x31] = 'F',
+    [0x33] = 'M', [0x34] = 'o', [0x39] = 'i', [0x45] = 'D', [0x46] = 'd', [0x47] = 'e', [0x48] = 'i', [0x49] = 'j',
+    [0x60] = 'I', [0x64] = 'V', [0x69] = 'X', [0x6C] = 'L', [0x6D] = 'C', [0x6E] = 'D', [0x6F] = 'M', [0x70] = 'i',
+    [0x74] = 'v', [0x79] = 'x', [0x7C] = 'l', [0x7D] = 'c', [0x7E] = 'd', [0x7F] = 'm',
 };
 
 static int digit_in(unsigned b, unsigned lo)
@@ -51,7 +62,9 @@ static int fold_char(const unsigned char *s, size_t n, size_t *len)
     switch (s[0]) {
     case 0xC2:
         *len = 2;
-        return b1 == 0xA0 ? ' ' : b1 == 0xAD ? FOLD_DROP : FOLD_NONE;
+        if (b1 == 0xB2 || b1 == 0xB3) /* superscript two, three */
+            return '2' + (int)(b1 - 0xB2);
+        return b1 == 0xA0 ? ' ' : b1 == 0xAD ? FOLD_DROP : b1 == 0xB9 ? '1' : FOLD_NONE;
     case 0xC5: /* U+017F LATIN SMALL LETTER LONG S: PCRE2 matches it for 's' when ignoring case, keywords did not */
         *len = 2;
         return b1 == 0xBF ? 's' : FOLD_NONE;
@@ -74,6 +87,8 @@ static int fold_char(const unsigned char *s, size_t n, size_t *len)
             return digit_in(b2, 0xA6);
         return b1 == 0xB9 ? digit_in(b2, 0x90) : FOLD_NONE;
     case 0xE2:
+        if ((b2 & 0xC0) != 0x80)
+            return FOLD_NONE;
         if (b1 == 0x80) { /* U+2000–203F */
             if (b2 >= 0x80 && b2 <= 0x8A)
                 return ' ';
@@ -86,10 +101,29 @@ static int fold_char(const unsigned char *s, size_t n, size_t *len)
         if (b1 == 0x81) { /* U+2040–207F */
             if (b2 == 0x9F)
                 return ' ';
-            return (b2 >= 0xA0 && b2 <= 0xAF && b2 != 0xA5) ? FOLD_DROP : FOLD_NONE;
+            if (b2 >= 0xA0 && b2 <= 0xAF)
+                return b2 != 0xA5 ? FOLD_DROP : FOLD_NONE;
+            if (b2 == 0xB0 || (b2 >= 0xB4 && b2 <= 0xB9)) /* superscript digits */
+                return '0' + (int)(b2 - 0xB0);
+            return b2 == 0xB1 ? 'i' : b2 == 0xBF ? 'n' : FOLD_NONE;
         }
-        if (b1 == 0x84) /* U+212A KELVIN SIGN: PCRE2 matches it for 'k' when ignoring case, as 's' for U+017F */
-            return b2 == 0xAA ? 'K' : FOLD_NONE;
+        if (b1 == 0x82) /* U+2080–2089, subscript digits */
+            return digit_in(b2, 0x80);
+        if (b1 == 0x84 || b1 == 0x85) { /* U+2100–217F; the Kelvin sign U+212A is also what PCRE2 takes for 'k' */
+            char c = letterlike[(b1 - 0x84) << 6 | (b2 & 0x3F)];
+            return c ? c : FOLD_NONE;
+        }
+        if (b1 == 0x91) /* circled digits one to nine, U+2460–2468 */
+            return b2 >= 0xA0 && b2 <= 0xA8 ? '1' + (int)(b2 - 0xA0) : FOLD_NONE;
+        if (b1 == 0x92) /* circled capitals A–J, U+24B6–24BF */
+            return b2 >= 0xB6 && b2 <= 0xBF ? 'A' + (int)(b2 - 0xB6) : FOLD_NONE;
+        if (b1 == 0x93) { /* circled capitals K–Z, small letters a–z, digit zero: U+24C0–24EA */
+            if (b2 <= 0x8F)
+                return 'K' + (int)(b2 - 0x80);
+            if (b2 <= 0xA9)
+                return 'a' + (int)(b2 - 0x90);
+            return b2 == 0xAA ? '0' : FOLD_NONE;
+        }
         return b1 == 0x88 && b2 == 0x92 ? '-' : FOLD_NONE; /* U+2212 */
     case 0xE3:
         if (b1 != 0x80)
@@ -106,11 +140,20 @@ static int fold_char(const unsigned char *s, size_t n, size_t *len)
         if (b1 == 0xB9 && b2 >= 0x90 && b2 <= 0xAB) /* U+FE50–FE6B */
             return small_forms[b2 - 0x90] ? small_forms[b2 - 0x90] : FOLD_NONE;
         return b1 == 0xBB && b2 == 0xBF ? FOLD_DROP : FOLD_NONE; /* U+FEFF */
-    case 0xF0: /* U+1D7CE–1D7FF: five styles of mathematical digits */
-        if (n < 4 || b1 != 0x9D || b2 != 0x9F || s[3] < 0x8E || s[3] > 0xBF)
+    case 0xF0: {
+        if (n < 4 || b1 != 0x9D || (b2 & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
             return FOLD_NONE;
         *len = 4;
-        return '0' + (s[3] - 0x8E) % 10;
+        unsigned cp = 0x1D000u | (b2 & 0x3Fu) << 6 | (s[3] & 0x3Fu);
+        if (b2 >= 0x90 && cp <= 0x1D6A3) { /* U+1D400–1D6A3: 13 styles of mathematical A–Z a–z (their few
+                                             * unassigned code points with them) */
+            unsigned k = (cp - 0x1D400) % 52;
+            return k < 26 ? 'A' + (int)k : 'a' + (int)(k - 26);
+        }
+        if (cp >= 0x1D7CE && cp <= 0x1D7FF) /* five styles of mathematical digits */
+            return '0' + (int)(cp - 0x1D7CE) % 10;
+        return FOLD_NONE;
+    }
     default:
         return FOLD_NONE;
     }

@@ -9,6 +9,10 @@
  *   U+2024, U+3002, U+FF61, U+FE52 → '.';  U+FE6B → '@';  the other ASCII "small forms" U+FE50–FE6B → ASCII
  *   U+017F (long s) → 's', U+212A (Kelvin sign) → 'K': the only non-ASCII characters PCRE2 takes for an ASCII letter
  *     when a rule ignores case, so a keyword or a trigger written with them ("paſsword=") is found as well
+ *   "fancy text" letters: mathematical bold, italic, script, fraktur, double-struck, sans-serif and monospace A–Z a–z
+ *     U+1D400–1D6A3 (𝐣𝐨𝐡𝐧@…, 𝓳𝓪𝓷𝓮@…), the letterlike symbols and Roman numerals of one letter in U+2100–217F
+ *     (ℂ ℋ ℎ ℓ ℝ ℯ Ⅴ ⅹ …), circled Ⓐ–Ⓩ ⓐ–ⓩ ⓪ ①–⑨ U+2460–2468 and U+24B6–24EA → their ASCII letter or digit
+ *   superscript and subscript digits ¹ ² ³ U+2070–2079 U+2080–2089, and ⁱ ⁿ → '0'–'9', 'i', 'n'
  *   decimal digits: Arabic-Indic U+0660–0669, extended U+06F0–06F9, Devanagari U+0966–096F, Bengali U+09E6–09EF,
  *     Thai U+0E50–0E59, mathematical U+1D7CE–1D7FF → '0'–'9'
  *   dropped (fold to nothing): U+00AD soft hyphen, U+200B–200F (zero-width space/joiners, LRM, RLM),

@@ -352,6 +352,13 @@ static void unicode_evasion_per_entity(void **state)
     EXPECT(c.e, "call 555\xe2\x80\x90""867\xe2\x88\x92""5309", "call [PHONE]");
     EXPECT(c.e, "ssn 078\xe2\x80\x93""05\xe2\x80\x94""1120 x", "ssn 078\xe2\x80\x93""05\xe2\x80\x94""1120 x");
     EXPECT(c.e, "ssn 123\xe2\x80\x93""45\xe2\x80\x94""6780 x", "ssn [SSN] x");
+    /* "fancy text": mathematical script and bold letters, circled and superscript digits */
+    EXPECT(c.e, "to \xf0\x9d\x93\xb3\xf0\x9d\x93\xaa\xf0\x9d\x93\xb7\xf0\x9d\x93\xae@example.com!",
+           "to [EMAIL]!");
+    EXPECT(c.e, "jane@\xf0\x9d\x90\x9e\xf0\x9d\x90\xb1.org", "[EMAIL]");
+    EXPECT(c.e, "call \xe2\x91\xa4\xe2\x91\xa4\xe2\x91\xa4-867-5309", "call [PHONE]");
+    EXPECT(c.e, "ssn \xe2\x81\xb5\xc2\xb3\xe2\x81\xb6-22-1234 x", "ssn [SSN] x");
+    EXPECT(c.e, "E=mc\xc2\xb2 and H\xe2\x82\x82O", "E=mc\xc2\xb2 and H\xe2\x82\x82O");
     /* ordinary accents and CJK are left alone */
     EXPECT(c.e, "\xc3\xa9t\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac", "\xc3\xa9t\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac");
     release(&c);
