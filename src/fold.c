@@ -20,13 +20,14 @@ enum { FOLD_NONE = -1, FOLD_DROP = 0 };
 static const uint64_t fold_second[256] = {
     [0xC2] = BIT(0xA0) | BIT(0xAD) | BIT(0xB2) | BIT(0xB3) | BIT(0xB9),
     [0xC5] = BIT(0xBF),
+    [0xCC] = BITS(0xB2, 0xB8),
     [0xD9] = BITS(0xA0, 0xA9),
     [0xDB] = BITS(0xB0, 0xB9),
     [0xE0] = BIT(0xA5) | BIT(0xA7) | BIT(0xB9),
-    [0xE2] = BITS(0x80, 0x82) | BITS(0x84, 0x85) | BIT(0x88) | BITS(0x91, 0x93),
+    [0xE2] = BITS(0x80, 0x82) | BITS(0x84, 0x85) | BIT(0x88) | BITS(0x91, 0x93) | BITS(0x9D, 0x9E),
     [0xE3] = BIT(0x80),
     [0xEF] = BIT(0xB9) | BIT(0xBB) | BITS(0xBC, 0xBD),
-    [0xF0] = BIT(0x9D),
+    [0xF0] = BIT(0x9D) | BIT(0x9F),
 };
 
 /* U+FE50–FE6B, the "small form variants"; 0 = not folded (ideographic forms, unassigned). */
@@ -68,6 +69,9 @@ static int fold_char(const unsigned char *s, size_t n, size_t *len)
     case 0xC5: /* U+017F LATIN SMALL LETTER LONG S: PCRE2 matches it for 's' when ignoring case, keywords did not */
         *len = 2;
         return b1 == 0xBF ? 's' : FOLD_NONE;
+    case 0xCC: /* U+0332–0338: combining low lines, overlays and strokes, the "underlined" and "struck" fancy text */
+        *len = 2;
+        return b1 >= 0xB2 && b1 <= 0xB8 ? FOLD_DROP : FOLD_NONE;
     case 0xD9: /* U+0660–0669 */
         *len = 2;
         return digit_in(b1, 0xA0);
@@ -117,12 +121,21 @@ static int fold_char(const unsigned char *s, size_t n, size_t *len)
             return b2 >= 0xA0 && b2 <= 0xA8 ? '1' + (int)(b2 - 0xA0) : FOLD_NONE;
         if (b1 == 0x92) /* circled capitals A–J, U+24B6–24BF */
             return b2 >= 0xB6 && b2 <= 0xBF ? 'A' + (int)(b2 - 0xB6) : FOLD_NONE;
-        if (b1 == 0x93) { /* circled capitals K–Z, small letters a–z, digit zero: U+24C0–24EA */
+        if (b1 == 0x93) { /* circled capitals K–Z, small letters a–z, digit zero, double circled digits: U+24C0–24FF */
             if (b2 <= 0x8F)
                 return 'K' + (int)(b2 - 0x80);
             if (b2 <= 0xA9)
                 return 'a' + (int)(b2 - 0x90);
-            return b2 == 0xAA ? '0' : FOLD_NONE;
+            if (b2 >= 0xB5 && b2 <= 0xBD)
+                return '1' + (int)(b2 - 0xB5);
+            return b2 == 0xAA || b2 == 0xBF ? '0' : FOLD_NONE;
+        }
+        if (b1 == 0x9D) /* dingbat negative circled digits one to nine, U+2776–277E */
+            return b2 >= 0xB6 && b2 <= 0xBE ? '1' + (int)(b2 - 0xB6) : FOLD_NONE;
+        if (b1 == 0x9E) { /* dingbat circled sans-serif digits, plain and negative: U+2780–2788, U+278A–2792 */
+            if (b2 <= 0x88)
+                return '1' + (int)(b2 - 0x80);
+            return b2 >= 0x8A && b2 <= 0x92 ? '1' + (int)(b2 - 0x8A) : FOLD_NONE;
         }
         return b1 == 0x88 && b2 == 0x92 ? '-' : FOLD_NONE; /* U+2212 */
     case 0xE3:
@@ -141,11 +154,15 @@ static int fold_char(const unsigned char *s, size_t n, size_t *len)
             return small_forms[b2 - 0x90] ? small_forms[b2 - 0x90] : FOLD_NONE;
         return b1 == 0xBB && b2 == 0xBF ? FOLD_DROP : FOLD_NONE; /* U+FEFF */
     case 0xF0: {
-        if (n < 4 || b1 != 0x9D || (b2 & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+        if (n < 4 || (b1 != 0x9D && b1 != 0x9F) || (b2 & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
             return FOLD_NONE;
         *len = 4;
-        unsigned cp = 0x1D000u | (b2 & 0x3Fu) << 6 | (s[3] & 0x3Fu);
-        if (b2 >= 0x90 && cp <= 0x1D6A3) { /* U+1D400–1D6A3: 13 styles of mathematical A–Z a–z (their few
+        unsigned cp = (b1 == 0x9D ? 0x1D000u : 0x1F000u) | (b2 & 0x3Fu) << 6 | (s[3] & 0x3Fu);
+        /* U+1F130–1F149 squared, U+1F150–1F169 negative circled, U+1F170–1F189 negative squared capitals: A–Z
+         * (NFKC folds the squared ones; the negative ones are the same letters to a reader) */
+        if ((cp >= 0x1F130 && cp <= 0x1F149) || (cp >= 0x1F150 && cp <= 0x1F169) || (cp >= 0x1F170 && cp <= 0x1F189))
+            return 'A' + (int)((cp - 0x1F130) % 32);
+        if (cp >= 0x1D400 && cp <= 0x1D6A3) { /* U+1D400–1D6A3: 13 styles of mathematical A–Z a–z (their few
                                              * unassigned code points with them) */
             unsigned k = (cp - 0x1D400) % 52;
             return k < 26 ? 'A' + (int)k : 'a' + (int)(k - 26);
@@ -165,6 +182,7 @@ static inline unsigned lead_mask(__m128i x)
 {
     __m128i m = _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC2));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC5)));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xCC)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xD9)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xDB)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE0)));

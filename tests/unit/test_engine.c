@@ -359,6 +359,9 @@ static void unicode_evasion_per_entity(void **state)
     EXPECT(c.e, "call \xe2\x91\xa4\xe2\x91\xa4\xe2\x91\xa4-867-5309", "call [PHONE]");
     EXPECT(c.e, "ssn \xe2\x81\xb5\xc2\xb3\xe2\x81\xb6-22-1234 x", "ssn [SSN] x");
     EXPECT(c.e, "E=mc\xc2\xb2 and H\xe2\x82\x82O", "E=mc\xc2\xb2 and H\xe2\x82\x82O");
+    /* struck-through letters (a combining overlay after each) and negative circled capitals */
+    EXPECT(c.e, "j\xcc\xb6o\xcc\xb6" "e\xcc\xb6@example.com", "[EMAIL]");
+    EXPECT(c.e, "\xf0\x9f\x85\x99\xf0\x9f\x85\x9e\xf0\x9f\x85\x94" "@example.com ok", "[EMAIL] ok");
     /* ordinary accents and CJK are left alone */
     EXPECT(c.e, "\xc3\xa9t\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac", "\xc3\xa9t\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac");
     release(&c);
