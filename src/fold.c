@@ -20,12 +20,16 @@ enum { FOLD_NONE = -1, FOLD_DROP = 0 };
 static const uint64_t fold_second[256] = {
     [0xC2] = BIT(0xA0) | BIT(0xAD) | BIT(0xB2) | BIT(0xB3) | BIT(0xB9),
     [0xC5] = BIT(0xBF),
+    [0xC9] = BIT(0xA2) | BIT(0xAA) | BIT(0xB4),
+    [0xCA] = BIT(0x80) | BIT(0x8F) | BIT(0x99) | BIT(0x9C) | BIT(0x9F),
     [0xCC] = BITS(0xB2, 0xB8),
     [0xD9] = BITS(0xA0, 0xA9),
     [0xDB] = BITS(0xB0, 0xB9),
     [0xE0] = BIT(0xA5) | BIT(0xA7) | BIT(0xB9),
+    [0xE1] = BIT(0xB4),
     [0xE2] = BITS(0x80, 0x82) | BITS(0x84, 0x85) | BIT(0x88) | BITS(0x91, 0x93) | BITS(0x9D, 0x9E),
     [0xE3] = BIT(0x80),
+    [0xEA] = BIT(0x9C),
     [0xEF] = BIT(0xB9) | BIT(0xBB) | BITS(0xBC, 0xBD),
     [0xF0] = BIT(0x9D) | BIT(0x9F),
 };
@@ -45,6 +49,12 @@ static const char letterlike[128] = {
     [0x33] = 'M', [0x34] = 'o', [0x39] = 'i', [0x45] = 'D', [0x46] = 'd', [0x47] = 'e', [0x48] = 'i', [0x49] = 'j',
     [0x60] = 'I', [0x64] = 'V', [0x69] = 'X', [0x6C] = 'L', [0x6D] = 'C', [0x6E] = 'D', [0x6F] = 'M', [0x70] = 'i',
     [0x74] = 'v', [0x79] = 'x', [0x7C] = 'l', [0x7D] = 'c', [0x7E] = 'd', [0x7F] = 'm',
+};
+
+/* U+1D00–1D22, the small capitals of "tiny caps" fancy text (they read as these letters; NFKC leaves them). */
+static const char small_caps[0x23] = {
+    [0x00] = 'a', [0x04] = 'c', [0x05] = 'd', [0x07] = 'e', [0x0A] = 'j', [0x0B] = 'k', [0x0D] = 'm', [0x0F] = 'o',
+    [0x18] = 'p', [0x1B] = 't', [0x1C] = 'u', [0x20] = 'v', [0x21] = 'w', [0x22] = 'z',
 };
 
 static int digit_in(unsigned b, unsigned lo)
@@ -69,6 +79,12 @@ static int fold_char(const unsigned char *s, size_t n, size_t *len)
     case 0xC5: /* U+017F LATIN SMALL LETTER LONG S: PCRE2 matches it for 's' when ignoring case, keywords did not */
         *len = 2;
         return b1 == 0xBF ? 's' : FOLD_NONE;
+    case 0xC9: /* small capitals ɢ ɪ ɴ (U+0262, 026A, 0274) */
+        *len = 2;
+        return b1 == 0xA2 ? 'g' : b1 == 0xAA ? 'i' : b1 == 0xB4 ? 'n' : FOLD_NONE;
+    case 0xCA: /* small capitals ʀ ʏ ʙ ʜ ʟ (U+0280, 028F, 0299, 029C, 029F) */
+        *len = 2;
+        return b1 == 0x80 ? 'r' : b1 == 0x8F ? 'y' : b1 == 0x99 ? 'b' : b1 == 0x9C ? 'h' : b1 == 0x9F ? 'l' : FOLD_NONE;
     case 0xCC: /* U+0332–0338: combining low lines, overlays and strokes, the "underlined" and "struck" fancy text */
         *len = 2;
         return b1 >= 0xB2 && b1 <= 0xB8 ? FOLD_DROP : FOLD_NONE;
@@ -90,6 +106,12 @@ static int fold_char(const unsigned char *s, size_t n, size_t *len)
         if (b1 == 0xA5 || b1 == 0xA7)
             return digit_in(b2, 0xA6);
         return b1 == 0xB9 ? digit_in(b2, 0x90) : FOLD_NONE;
+    case 0xE1: /* small capitals of U+1D00–1D22: ᴀ ᴄ ᴅ ᴇ ᴊ ᴋ ᴍ ᴏ ᴘ ᴛ ᴜ ᴠ ᴡ ᴢ */
+        if (b1 != 0xB4 || b2 < 0x80 || b2 > 0xA2)
+            return FOLD_NONE;
+        return small_caps[b2 - 0x80] ? small_caps[b2 - 0x80] : FOLD_NONE;
+    case 0xEA: /* small capitals ꜰ ꜱ (U+A730, A731) */
+        return b1 == 0x9C && b2 == 0xB0 ? 'f' : b1 == 0x9C && b2 == 0xB1 ? 's' : FOLD_NONE;
     case 0xE2:
         if ((b2 & 0xC0) != 0x80)
             return FOLD_NONE;
@@ -182,12 +204,16 @@ static inline unsigned lead_mask(__m128i x)
 {
     __m128i m = _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC2));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC5)));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC9)));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xCA)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xCC)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xD9)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xDB)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE0)));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE1)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE2)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE3)));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xEA)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xEF)));
     m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xF0)));
     return (unsigned)_mm_movemask_epi8(m);

@@ -15,7 +15,7 @@
  *   superscript and subscript digits ¹ ² ³ U+2070–2079 U+2080–2089, and ⁱ ⁿ → '0'–'9', 'i', 'n'; double circled ⓵–⓽ ⓿
  *     and the dingbat circled digits ❶–❾ ➀–➈ ➊–➒ → '1'–'9', '0'
  *   squared, negative circled and negative squared capitals U+1F130–1F149, U+1F150–1F169, U+1F170–1F189 → 'A'–'Z'
- *     (NFKC folds only the first; the others read as the same letters)
+ *     (NFKC folds only the first; the others read as the same letters); small capitals ᴀ ʙ ᴄ … ᴢ → 'a'–'z' (no x, q)
  *   decimal digits: Arabic-Indic U+0660–0669, extended U+06F0–06F9, Devanagari U+0966–096F, Bengali U+09E6–09EF,
  *     Thai U+0E50–0E59, mathematical U+1D7CE–1D7FF → '0'–'9'
  *   dropped (fold to nothing): U+0332–0338 combining low lines, overlays and strokes (u̲n̲d̲e̲r̲l̲i̲n̲e̲d̲, s̶t̶r̶u̶c̶k̶ text),
@@ -44,7 +44,7 @@ typedef struct ps_offmap {
 
 /* @return 1 when p[0..n) contains a character that fold_apply would change, else 0. ASCII text is skipped a word at a
  * time, so on ASCII this costs about what memchr does; a non-ASCII byte only costs a table look-up unless it is one
- * of the lead bytes C2 C5 CC D9 DB E0 E2 E3 EF F0, which are confirmed exactly (é, CJK, emoji give 0). */
+ * of the lead bytes C2 C5 C9 CA CC D9 DB E0 E1 E2 E3 EA EF F0, which are confirmed exactly (é, CJK, emoji give 0). */
 int fold_needed(const char *p, size_t n);
 
 /* Adds to `set` (a 256-bit map) every byte that can start a character fold_apply changes: a text without any of them

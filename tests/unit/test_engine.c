@@ -362,6 +362,9 @@ static void unicode_evasion_per_entity(void **state)
     /* struck-through letters (a combining overlay after each) and negative circled capitals */
     EXPECT(c.e, "j\xcc\xb6o\xcc\xb6" "e\xcc\xb6@example.com", "[EMAIL]");
     EXPECT(c.e, "\xf0\x9f\x85\x99\xf0\x9f\x85\x9e\xf0\x9f\x85\x94" "@example.com ok", "[EMAIL] ok");
+    /* small capitals: ᴊᴏᴇ@ᴍᴀɪʟ.ᴄᴏᴍ */
+    EXPECT(c.e, "\xe1\xb4\x8a\xe1\xb4\x8f\xe1\xb4\x87@\xe1\xb4\x8d\xe1\xb4\x80\xc9\xaa\xca\x9f.\xe1\xb4\x84\xe1\xb4\x8f\xe1\xb4\x8d",
+           "[EMAIL]");
     /* ordinary accents and CJK are left alone */
     EXPECT(c.e, "\xc3\xa9t\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac", "\xc3\xa9t\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac");
     release(&c);
