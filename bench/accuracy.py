@@ -564,7 +564,8 @@ def build_report(L, R, rules, classes, binary, args, version):
     w('## Unicode evasion variants')
     w('')
     w('About 4% of the values were planted with one evasion (full-width digits, NBSP or thin space for the spaces, '
-      'a Unicode dash for "-", a zero-width space or soft hyphen inside).')
+      'a Unicode dash for "-", a zero-width space or soft hyphen inside, or the "fancy text" of social posts: '
+      'mathematical bold or circled letters and digits, superscript digits, small capitals).')
     w('')
     w('| evasion | planted | found | leaked | missed | recall |')
     w('|---|--:|--:|--:|--:|--:|')

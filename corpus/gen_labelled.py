@@ -1119,6 +1119,15 @@ NEGATIVES = [
 
 
 FW = {c: chr(0xFF10 + i) for i, c in enumerate(DIG)}
+UPPER, LOWER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'
+# "Fancy text" of social posts: mathematical bold, circled, superscript digits, small capitals (no q or x).
+BOLD = {**{c: chr(0x1D400 + i) for i, c in enumerate(UPPER)}, **{c: chr(0x1D41A + i) for i, c in enumerate(LOWER)},
+        **{c: chr(0x1D7CE + i) for i, c in enumerate(DIG)}}
+CIRCLED = {**{c: chr(0x24B6 + i) for i, c in enumerate(UPPER)}, **{c: chr(0x24D0 + i) for i, c in enumerate(LOWER)},
+           '0': '\u24ea', **{c: chr(0x2460 + i) for i, c in enumerate(DIG[1:])}}
+SUPER = dict(zip(DIG, '\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079'))
+SMALL_CAPS = dict(zip('abcdefghijklmnoprstuvwyz', '\u1d00\u0299\u1d04\u1d05\u1d07\ua730\u0262\u029c\u026a\u1d0a'
+                      '\u1d0b\u029f\u1d0d\u0274\u1d0f\u1d18\u0280\ua731\u1d1b\u1d1c\u1d20\u1d21\u028f\u1d22'))
 
 
 def evade(r, value):
@@ -1134,11 +1143,20 @@ def evade(r, value):
     if len(value) >= 6:
         kinds.append('zero-width-space')
         kinds.append('soft-hyphen')
+    if any(c.isascii() and c.isalnum() for c in value):
+        kinds.append('math-bold')
+        kinds.append('circled')
+    if any(c.isdigit() for c in value):
+        kinds.append('superscript-digits')
+    if any(c in SMALL_CAPS for c in value):
+        kinds.append('small-caps')
     if not kinds:
         return value, None
     k = r.choice(kinds)
-    if k == 'fullwidth-digits':
-        return ''.join(FW.get(c, c) for c in value), k
+    fancy = {'fullwidth-digits': FW, 'math-bold': BOLD, 'circled': CIRCLED, 'superscript-digits': SUPER,
+             'small-caps': SMALL_CAPS}
+    if k in fancy:
+        return ''.join(fancy[k].get(c, c) for c in value), k
     if k == 'nbsp':
         return value.replace(' ', '\u00a0'), k
     if k == 'thin-space':

@@ -23,6 +23,11 @@ assert_out_contains 'Mail '
 assert_out_contains ' or call '
 assert_out_contains '; card '
 
+tcase "a bare password holding '&' is redacted whole; in a query string it ends where the next parameter starts"
+run $'contrase\xc3\xb1a: gIv&FzRPj1!I6Pz done\npwd=l2cHNvxbz4zJAES& ok\n/login?user=jane&password=Tr0ub4dor3&next=/\n'
+assert_rc 0
+assert_out $'contrase\xc3\xb1a: [PASSWORD] done\npwd=[PASSWORD] ok\n/login?user=jane&password=[PASSWORD]&next=/\n'
+
 tcase "a Luhn-invalid card number is kept"
 run $'card 4111 1111 1111 1112\n' "${R[@]}"
 assert_rc 0
