@@ -2,7 +2,8 @@
  * thin spaces, or broken up by zero-width characters and soft hyphens is matched on a folded (ASCII) view of the
  * record; each match is then mapped back to the original bytes, which are the ones redacted.
  *
- * Foldings (UTF-8 in, one ASCII byte or nothing out; NFKC-like, but only where the result is ASCII):
+ * Foldings (UTF-8 in, one ASCII byte or nothing out): NFKC where its result is one ASCII character, and the look-alikes
+ * of "fancy text" that NFKC leaves but a reader takes for ASCII letters and digits (marked below):
  *   U+FF01–FF5E (full-width ASCII: digits, letters, @ . - + ( ) : / _ …) → U+0021–007E
  *   U+2010–2015, U+2212, U+FE58, U+FE63 → '-'
  *   U+00A0, U+2000–200A, U+202F, U+205F, U+3000 → ' '
@@ -13,12 +14,14 @@
  *     U+1D400–1D6A3 (𝐣𝐨𝐡𝐧@…, 𝓳𝓪𝓷𝓮@…), the letterlike symbols and Roman numerals of one letter in U+2100–217F
  *     (ℂ ℋ ℎ ℓ ℝ ℯ Ⅴ ⅹ …), circled Ⓐ–Ⓩ ⓐ–ⓩ ⓪ ①–⑨ U+2460–2468 and U+24B6–24EA → their ASCII letter or digit
  *   superscript and subscript digits ¹ ² ³ U+2070–2079 U+2080–2089, and ⁱ ⁿ → '0'–'9', 'i', 'n'; double circled ⓵–⓽ ⓿
- *     and the dingbat circled digits ❶–❾ ➀–➈ ➊–➒ → '1'–'9', '0'
+ *     and the dingbat circled digits ❶–❾ ➀–➈ ➊–➒ (look-alikes) → '1'–'9', '0'
  *   squared, negative circled and negative squared capitals U+1F130–1F149, U+1F150–1F169, U+1F170–1F189 → 'A'–'Z'
- *     (NFKC folds only the first; the others read as the same letters); small capitals ᴀ ʙ ᴄ … ᴢ → 'a'–'z' (no x, q)
+ *     (NFKC folds only the first: the others are look-alikes); small capitals ᴀ ʙ ᴄ … ᴢ → 'a'–'z' (look-alikes; no
+ *     x or q)
  *   decimal digits: Arabic-Indic U+0660–0669, extended U+06F0–06F9, Devanagari U+0966–096F, Bengali U+09E6–09EF,
  *     Thai U+0E50–0E59, mathematical U+1D7CE–1D7FF → '0'–'9'
- *   dropped (fold to nothing): U+0332–0338 combining low lines, overlays and strokes (u̲n̲d̲e̲r̲l̲i̲n̲e̲d̲, s̶t̶r̶u̶c̶k̶ text),
+ *   dropped (fold to nothing): U+0332–0338 combining low lines, overlays and strokes (look-alikes: the u̲n̲d̲e̲r̲l̲i̲n̲e̲d̲
+ *     and s̶t̶r̶u̶c̶k̶ text of fancy-text generators),
  *     U+00AD soft hyphen, U+200B–200F (zero-width space/joiners, LRM, RLM),
  *     U+202A–202E and U+2066–206F (bidi controls), U+2060–2064 (word joiner, invisible operators), U+FEFF (BOM)
  * Every other byte (ASCII, other UTF-8, invalid or truncated UTF-8) is copied unchanged, so a folded view of valid
