@@ -626,7 +626,7 @@ DOMAINS = ['example.com', 'example.org', 'example.net', 'mail.example.com', 'cor
 def gen_email(r, bad=False):
     f, l = r.choice(FIRST), r.choice(LAST)
     kind = wpick(r, [(4, 'first.last'), (2, 'initial'), (1, 'plus-tag'), (1, 'digits'), (1, 'underscore'),
-                     (1, 'upper'), (1, 'role')])
+                     (1, 'upper'), (1, 'role'), (1, 'obfuscated')])
     if kind == 'first.last':
         lp = f + '.' + l
     elif kind == 'initial':
@@ -639,6 +639,10 @@ def gen_email(r, bad=False):
         lp = f + '_' + l + '-' + str(r.randint(1, 99))
     elif kind == 'upper':
         lp = (f + '.' + l).upper()
+    elif kind == 'obfuscated':  # written for people: jane.doe [at] example [dot] org
+        at, dot = r.choice([(' [at] ', ' [dot] '), ('(at)', '(dot)'), (' (at) ', '.'), ('{at}', '{dot}'),
+                            (' [AT] ', ' [DOT] ')])
+        return f.lower() + '.' + l.lower() + at + r.choice(DOMAINS).replace('.', dot), kind
     else:
         lp = r.choice(['support', 'billing', 'noreply', 'hr', 'info', 'dpo'])
     d = r.choice(DOMAINS)
