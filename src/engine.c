@@ -784,7 +784,6 @@ static void free_rule(engine_rule *r)
     free(r->examples);
 }
 
-/* Lower-cased copies of a list, without the entries that are equal ignoring case (matching is caseless). */
 /* A list of distinct words, grown as variants are added (lower_list). */
 typedef struct word_list {
     char **w;

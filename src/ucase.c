@@ -65,10 +65,16 @@ uint32_t ucase_other(uint32_t cp)
     return 0;
 }
 
-/* Writes cp as UTF-8 of exactly `len` bytes (2 or 3, the length its letter had). */
-static void put_utf8(uint32_t cp, unsigned char *o, size_t len)
+/* UTF-8 length of cp, for the two- and three-byte code points ucase_other deals in. */
+static size_t utf8_len(uint32_t cp)
 {
-    if (len == 2) {
+    return cp < 0x800 ? 2 : 3;
+}
+
+/* Writes cp (two or three bytes of UTF-8) to o. */
+static void put_utf8(uint32_t cp, unsigned char *o)
+{
+    if (utf8_len(cp) == 2) {
         o[0] = (unsigned char)(0xC0 | (cp >> 6));
         o[1] = (unsigned char)(0x80 | (cp & 0x3F));
     } else {
@@ -85,16 +91,11 @@ static uint32_t decode(const unsigned char *s, size_t len)
     return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
 }
 
-/* UTF-8 length of cp, for the two- and three-byte code points ucase_other deals in. */
-static size_t utf8_len(uint32_t cp)
-{
-    return cp < 0x800 ? 2 : 3;
-}
-
 int ucase_variants(const char *w, size_t n, int (*emit)(void *ctx, const char *v, size_t n), void *ctx)
 {
-    enum { MAX_LETTERS = 4 }; /* 2^4 == UCASE_MAX_VARIANTS */
-    size_t at[MAX_LETTERS], len[MAX_LETTERS];
+    enum { MAX_LETTERS = 4 };
+    _Static_assert(1u << MAX_LETTERS == UCASE_MAX_VARIANTS, "a variant per choice of case for each letter");
+    size_t at[MAX_LETTERS];
     uint32_t other[MAX_LETTERS];
     unsigned k = 0;
     const unsigned char *u = (const unsigned char *)w;
@@ -105,9 +106,8 @@ int ucase_variants(const char *w, size_t n, int (*emit)(void *ctx, const char *v
             continue;
         }
         uint32_t o = l == 2 || l == 3 ? ucase_other(decode(u + i, l)) : 0;
-        if (o && utf8_len(o) == l) {
+        if (o && utf8_len(o) == l) { /* then the variant has the word's length */
             at[k] = i;
-            len[k] = l;
             other[k++] = o;
         }
         i += l;
@@ -119,7 +119,7 @@ int ucase_variants(const char *w, size_t n, int (*emit)(void *ctx, const char *v
         memcpy(v, w, n);
         for (unsigned b = 0; b < k; b++)
             if (mask >> b & 1)
-                put_utf8(other[b], v + at[b], len[b]);
+                put_utf8(other[b], v + at[b]);
         int rc = emit(ctx, (const char *)v, n);
         if (rc)
             return rc;
