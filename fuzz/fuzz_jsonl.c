@@ -174,6 +174,7 @@ typedef struct fctx {
     ps_buf spliced;
     ps_buf first_path; /* NUL-terminated when count > 0 */
     size_t stop_at;    /* stop the walk on this call (1-based); 0 = never */
+    int decoding;      /* the walk was given a buffer: every string with escapes comes decoded */
 } fctx;
 
 static uint64_t fnv(uint64_t h, const char *s, size_t n)
@@ -190,6 +191,13 @@ static int note_cb(void *vctx, const ps_jstring *s)
     CHECK(f->line[s->start - 1] == '"' && f->line[s->end] == '"');
     CHECK(s->start > f->last || f->count == 0);
     CHECK(!!s->has_escapes == (memchr(f->line + s->start, '\\', s->end - s->start) != NULL));
+    CHECK(!s->decoded || s->has_escapes);
+    if (f->decoding && s->has_escapes) { /* the walk's decoding is jsonl_decode's */
+        ps_buf dec = {0};
+        CHECK(s->decoded && jsonl_decode(f->line + s->start, s->end - s->start, &dec) == 0);
+        CHECK(s->decoded_len == dec.len && (!dec.len || !memcmp(s->decoded, dec.p, dec.len)));
+        buf_free(&dec);
+    }
     f->path_hash = fnv(f->path_hash, s->path, strlen(s->path) + 1);
     f->count++;
     f->last = s->end;
@@ -252,8 +260,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int vrc = jsonl_validate(line, n, max_depth);
     CHECK(vrc == want || vrc == JSONL_NOMEM);
     /* the one-pass walk: the same verdict, and on a valid line the same strings with the same paths */
-    fctx o = {.line = line, .n = n, .path_hash = 1469598103934665603u};
-    int orc = jsonl_walk_optimistic(line, n, NULL, max_depth, note_cb, &o);
+    fctx o = {.line = line, .n = n, .path_hash = 1469598103934665603u, .decoding = data[0] & 0x40};
+    ps_buf odec = {0};
+    int orc = jsonl_walk_optimistic(line, n, NULL, max_depth, o.decoding ? &odec : NULL, note_cb, &o);
+    buf_free(&odec);
     CHECK(orc == want || orc == JSONL_NOMEM);
     if (orc == JSONL_OK && rc == JSONL_OK)
         CHECK(o.count == f.count && o.path_hash == f.path_hash);

@@ -212,15 +212,12 @@ static int read_u(const unsigned char *r, const unsigned char *e, uint32_t *cp)
     return 1;
 }
 
-/* The escape at r (r[0] is the backslash, r < e) decoded into d: *dn gets the bytes written, the return is the
- * bytes read. Malformed escapes (never in a validated line) keep their backslash, and the next byte follows as text. */
+/* The escape at r (r[0] is the backslash, r < e) decoded into d (room for 4 bytes): *dn gets the bytes written.
+ * @return the bytes read, or 0 when r does not start a valid escape. */
 static size_t decode_escape(const unsigned char *r, const unsigned char *e, char *d, size_t *dn)
 {
-    if (e - r < 2) {
-        *d = '\\';
-        *dn = 1;
-        return 1;
-    }
+    if (e - r < 2)
+        return 0;
     char simple = 0;
     switch (r[1]) {
     case '"': simple = '"'; break;
@@ -233,16 +230,14 @@ static size_t decode_escape(const unsigned char *r, const unsigned char *e, char
     case 't': simple = '\t'; break;
     default: break;
     }
-    *dn = 1;
     if (simple) {
         *d = simple;
+        *dn = 1;
         return 2;
     }
     uint32_t cp, lo;
-    if (r[1] != 'u' || !read_u(r, e, &cp)) {
-        *d = '\\';
-        return 1;
-    }
+    if (r[1] != 'u' || !read_u(r, e, &cp))
+        return 0;
     size_t used = 6;
     if (cp >= 0xd800 && cp <= 0xdbff && read_u(r + 6, e, &lo) && lo >= 0xdc00 && lo <= 0xdfff) {
         cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
@@ -287,11 +282,12 @@ static size_t decode_into(const char *raw, size_t n, char *d)
         o += run;
         if (r == e)
             return o;
-        if (*r != '\\') { /* a quote or a control byte: not in a valid string, copied as they are */
+        size_t used = *r == '\\' ? decode_escape(r, e, d + o, &dn) : 0;
+        if (!used) { /* a quote, a control byte or a malformed escape: not in a valid string, copied as they are */
             d[o++] = (char)*r++;
             continue;
         }
-        r += decode_escape(r, e, d + o, &dn);
+        r += used;
         o += dn;
     }
 }
@@ -352,30 +348,33 @@ enum { V_STRING, V_NUMBER, V_LITERAL, V_OBJECT, V_ARRAY };
 typedef int (*visit_fn)(void *ctx, const jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc);
 
 /* Checks a string body starting just after its opening quote: returns its closing quote, or NULL. *esc is set when
- * the body holds an escape. */
-static const unsigned char *check_string(const unsigned char *p, const unsigned char *e, int *esc)
+ * the body holds an escape. When d is not NULL (room for e - p bytes), a body with escapes is also decoded into d,
+ * *dn bytes, as jsonl_decode would: one pass over it where checking, then decoding, would take two. */
+static const unsigned char *check_string(const unsigned char *p, const unsigned char *e, int *esc, char *d,
+                                         size_t *dn)
 {
+    const unsigned char *q = scan_special(p, e);
+    size_t o = (size_t)(q - p), n;
+    char unused[4];
     *esc = 0;
-    for (;;) {
-        p = scan_special(p, e);
-        if (p == e || *p < 0x20)
-            return NULL;
-        if (*p == '"')
-            return p;
+    if (d && q < e && *q == '\\')
+        memcpy(d, p, o);
+    while (q < e && *q == '\\') {
         *esc = 1;
-        if (++p == e)
+        size_t used = decode_escape(q, e, d ? d + o : unused, &n);
+        if (!used)
             return NULL;
-        unsigned c = *p;
-        if (c == 'u') {
-            if (e - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]))
-                return NULL;
-            p += 5;
-        } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
-            p++;
-        } else {
-            return NULL;
-        }
+        q += used;
+        o += n;
+        n = d ? copy_plain(q, e, d + o) : (size_t)(scan_special(q, e) - q);
+        q += n;
+        o += n;
     }
+    if (q == e || *q != '"') /* the line ends in it, or a control byte */
+        return NULL;
+    if (d && *esc)
+        *dn = o;
+    return q;
 }
 
 /* A number at p (valid or not): returns its end, or NULL. */
@@ -452,8 +451,11 @@ static int set_key(jw_stack *st, size_t depth, const unsigned char *k, const uns
 
 /* One pass over s[0..n): validates it as exactly one JSON value and, when fn is set, reports values with their paths
  * as it meets them: strings, and containers, numbers and literals too when `all` is set (without fn no path is
- * built). @return JSONL_OK, JSONL_INVALID, JSONL_TOO_DEEP, JSONL_NOMEM or fn's non-zero value. */
-static int walk(const unsigned char *s, size_t n, unsigned max_depth, jw_stack *st, visit_fn fn, bool all, void *ctx)
+ * built). With dec (room for n bytes), a string value with escapes is decoded into it as it is checked, for fn to
+ * read (dec->len; keys are not). @return JSONL_OK, JSONL_INVALID, JSONL_TOO_DEEP, JSONL_NOMEM or fn's non-zero
+ * value. */
+static int walk(const unsigned char *s, size_t n, unsigned max_depth, jw_stack *st, visit_fn fn, bool all,
+                ps_buf *dec, void *ctx)
 {
     if (n == 0) /* also keeps a NULL line out of pointer arithmetic */
         return JSONL_INVALID;
@@ -470,7 +472,7 @@ value:
     c = *p;
     switch (c) {
     case '"':
-        if (!(q = check_string(p + 1, e, &esc)))
+        if (!(q = check_string(p + 1, e, &esc, dec ? dec->p : NULL, dec ? &dec->len : NULL)))
             return JSONL_INVALID;
         if (fn && (r = fn(ctx, st, depth, V_STRING, (size_t)(p + 1 - s), (size_t)(q - s), esc)))
             return r;
@@ -529,7 +531,7 @@ value:
 
 key:
     /* whitespace already skipped */
-    if (*p != '"' || !(q = check_string(p + 1, e, &esc)))
+    if (*p != '"' || !(q = check_string(p + 1, e, &esc, NULL, NULL)))
         return JSONL_INVALID;
     if (fn && set_key(st, depth, p + 1, q, esc))
         return JSONL_NOMEM;
@@ -683,6 +685,7 @@ typedef struct walk_ctx {
     const ps_jpaths *paths;
     jsonl_string_fn cb;
     void *ctx;
+    const ps_buf *dec; /* where walk decodes string values with escapes, or NULL */
 } walk_ctx;
 
 static int walk_visit(void *vctx, const jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc)
@@ -692,36 +695,45 @@ static int walk_visit(void *vctx, const jw_stack *st, size_t depth, int kind, si
     if (w->paths && !selected(w->paths, st, depth))
         return 0;
     ps_jstring js = {.start = start, .end = end, .path = st->path, .has_escapes = esc};
+    if (esc && w->dec) {
+        js.decoded = w->dec->p;
+        js.decoded_len = w->dec->len;
+    }
     return w->cb(w->ctx, &js);
 }
 
 /* One walk over line[0..n) with a fresh stack. */
-static int walk_line(const char *line, size_t n, unsigned max_depth, visit_fn fn, bool all, void *ctx)
+static int walk_line(const char *line, size_t n, unsigned max_depth, visit_fn fn, bool all, ps_buf *dec, void *ctx)
 {
     jw_stack st;
     stack_init(&st);
-    int rc = walk((const unsigned char *)line, n, max_depth, &st, fn, all, ctx);
+    int rc = walk((const unsigned char *)line, n, max_depth, &st, fn, all, dec, ctx);
     stack_free(&st);
     return rc;
 }
 
 int jsonl_validate(const char *line, size_t n, unsigned max_depth)
 {
-    return walk_line(line, n, max_depth, NULL, false, NULL);
+    return walk_line(line, n, max_depth, NULL, false, NULL, NULL);
 }
 
-int jsonl_walk_optimistic(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth,
+int jsonl_walk_optimistic(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth, ps_buf *dec,
                           jsonl_string_fn cb, void *ctx)
 {
-    walk_ctx w = {paths, cb, ctx};
-    return walk_line(line, n, max_depth, walk_visit, false, &w);
+    if (dec) {
+        dec->len = 0;
+        if (buf_reserve(dec, n))
+            return JSONL_NOMEM;
+    }
+    walk_ctx w = {paths, cb, ctx, dec};
+    return walk_line(line, n, max_depth, walk_visit, false, dec, &w);
 }
 
 int jsonl_walk(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth, jsonl_string_fn cb,
                void *ctx)
 {
     int rc = jsonl_validate(line, n, max_depth);
-    return rc == JSONL_OK ? jsonl_walk_optimistic(line, n, paths, max_depth, cb, ctx) : rc;
+    return rc == JSONL_OK ? jsonl_walk_optimistic(line, n, paths, max_depth, NULL, cb, ctx) : rc;
 }
 
 /* ---- jsonl_find, jsonl_get ---- */
@@ -780,7 +792,7 @@ int jsonl_find(const char *line, size_t n, const char *const *paths, size_t k, u
         values[i] = (jsonl_value){JSONL_ABSENT, 0, 0};
     find_ctx f = {paths, k, values};
     /* find_visit never stops the walk, and what it found counts only on a valid line. */
-    int rc = walk_line(line, n, max_depth, k ? find_visit : NULL, true, &f);
+    int rc = walk_line(line, n, max_depth, k ? find_visit : NULL, true, NULL, &f);
     if (rc != JSONL_OK)
         for (size_t i = 0; i < k; i++)
             values[i].kind = JSONL_ABSENT;

@@ -31,6 +31,9 @@ typedef struct ps_jstring {
     const char *path;    /* dotted path of the value, array elements as their index ("items.3.text"); valid during
                             the callback only; NUL-terminated */
     int has_escapes;     /* the content has at least one backslash */
+    const char *decoded; /* with escapes, when the walk was given a buffer: the content decoded (as jsonl_decode),
+                            decoded_len bytes in that buffer; valid during the callback only. Else NULL */
+    size_t decoded_len;
 } ps_jstring;
 
 /* @return 0 to go on, non-zero to stop the walk (jsonl_walk returns that value). */
@@ -47,8 +50,11 @@ int jsonl_walk(const char *line, size_t n, const ps_jpaths *paths, unsigned max_
 
 /* As jsonl_walk, in one pass instead of two: callbacks fire as strings are met, so on a line that turns out not to be
  * valid JSON some may already have fired when JSONL_INVALID (or JSONL_TOO_DEEP) is returned. For callers that can
- * take back what they did (the scrubber rolls the record back); about twice as fast on short records. */
-int jsonl_walk_optimistic(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth,
+ * take back what they did (the scrubber rolls the record back); about twice as fast on short records.
+ * With dec, every string value with escapes is decoded into it (ps_jstring.decoded) in the pass that checks it, one
+ * pass where jsonl_decode would be a second: for callers that decode every string, as paths == NULL does. The
+ * callback may grow dec (to pad it) but not shrink it. */
+int jsonl_walk_optimistic(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth, ps_buf *dec,
                           jsonl_string_fn cb, void *ctx);
 
 /* @return JSONL_OK when line[0..n) is exactly one valid JSON value, else JSONL_INVALID, JSONL_TOO_DEEP or

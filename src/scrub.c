@@ -232,8 +232,12 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
         return 0; /* no rule can match in it (see ps_worker.pf_cur) */
     }
     if (js->has_escapes) {
-        w->dec.len = 0;
-        if (jsonl_decode(raw, raw_len, &w->dec) || buf_pad(&w->dec, SUBJECT_PAD))
+        if (!js->decoded) { /* else the walk decoded it into w->dec */
+            w->dec.len = 0;
+            if (jsonl_decode(raw, raw_len, &w->dec))
+                return c->status = PS_E_NOMEM;
+        }
+        if (buf_pad(&w->dec, SUBJECT_PAD))
             return c->status = PS_E_NOMEM;
         text = w->dec.p;
         len = w->dec.len;
@@ -309,7 +313,8 @@ static int scrub_json(ps_worker *w, const char *base, size_t at, size_t n, size_
     }
     json_ctx c = {w, base, at, pending, o, 0, 0, PS_OK};
     if (rc == JSONL_OK) /* one pass: strings are scrubbed before the end of the line is known to be valid */
-        rc = jsonl_walk_optimistic(line, n, w->paths, JSON_MAX_DEPTH, scrub_json_string, &c);
+        rc = jsonl_walk_optimistic(line, n, w->paths, JSON_MAX_DEPTH, w->paths ? NULL : &w->dec, scrub_json_string,
+                                   &c);
     *findings = c.findings;
     *scanned = c.scanned;
     if (rc == JSONL_OK)

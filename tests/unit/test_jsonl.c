@@ -30,6 +30,7 @@ typedef struct collect {
     ps_buf out;
     int calls;
     int stop_after; /* return 7 on this call (1-based); 0 = never */
+    int decoded;    /* strings the walk decoded itself */
 } collect;
 
 static int collect_cb(void *vctx, const ps_jstring *s)
@@ -39,6 +40,16 @@ static int collect_cb(void *vctx, const ps_jstring *s)
     assert_int_equal(c->line[s->start - 1], '"');
     assert_int_equal(c->line[s->end], '"');
     assert_int_equal(s->has_escapes, memchr(c->line + s->start, '\\', s->end - s->start) != NULL);
+    if (s->decoded) { /* the walk's decoding is jsonl_decode's */
+        ps_buf d = {0};
+        assert_true(s->has_escapes);
+        assert_int_equal(jsonl_decode(c->line + s->start, s->end - s->start, &d), 0);
+        assert_int_equal(s->decoded_len, d.len);
+        if (d.len)
+            assert_memory_equal(s->decoded, d.p, d.len);
+        buf_free(&d);
+        c->decoded++;
+    }
     if (c->calls++)
         assert_int_equal(buf_append(&c->out, "|", 1), 0);
     assert_int_equal(buf_append(&c->out, s->path, strlen(s->path)), 0);
@@ -149,7 +160,7 @@ static void test_invalid_table(void **state)
     assert_int_equal(calls, 0);
     /* the empty line with a NULL pointer */
     assert_int_equal(jsonl_walk(NULL, 0, NULL, 64, collect_cb, NULL), JSONL_INVALID);
-    assert_int_equal(jsonl_walk_optimistic(NULL, 0, NULL, 64, collect_cb, NULL), JSONL_INVALID);
+    assert_int_equal(jsonl_walk_optimistic(NULL, 0, NULL, 64, NULL, collect_cb, NULL), JSONL_INVALID);
     assert_int_equal(jsonl_validate(NULL, 0, 64), JSONL_INVALID);
 }
 
@@ -165,32 +176,41 @@ static void test_optimistic_walk(void **state)
     for (size_t i = 0; i < COUNT(lines); i++) {
         size_t n = strlen(lines[i]);
         char *line = dup_exact(lines[i], n);
-        collect two = {.line = line, .n = n}, one = {.line = line, .n = n};
+        collect two = {.line = line, .n = n}, one = {.line = line, .n = n}, dec = {.line = line, .n = n};
         int rc2 = jsonl_walk(line, n, NULL, 64, collect_cb, &two);
-        int rc1 = jsonl_walk_optimistic(line, n, NULL, 64, collect_cb, &one);
+        int rc1 = jsonl_walk_optimistic(line, n, NULL, 64, NULL, collect_cb, &one);
+        ps_buf buf = {0}; /* and decoding as it walks: the same strings, each with escapes decoded */
+        assert_int_equal(jsonl_walk_optimistic(line, n, NULL, 64, &buf, collect_cb, &dec), rc2);
         assert_int_equal(rc1, rc2);
         assert_int_equal(jsonl_validate(line, n, 64), rc2);
         assert_int_equal(buf_append(&two.out, "", 1), 0);
         assert_int_equal(buf_append(&one.out, "", 1), 0);
-        if (rc2 == JSONL_OK)
+        assert_int_equal(buf_append(&dec.out, "", 1), 0);
+        if (rc2 == JSONL_OK) {
             assert_string_equal(one.out.p, two.out.p);
-        else
+            assert_string_equal(dec.out.p, two.out.p);
+            assert_int_equal(one.decoded, 0);
+            assert_int_equal(dec.decoded, strstr(lines[i], "\\n\"") != NULL); /* "b\n"; keys are not decoded */
+        } else {
             assert_int_equal(two.calls, 0);
+        }
+        buf_free(&buf);
         buf_free(&two.out);
         buf_free(&one.out);
+        buf_free(&dec.out);
         free(line);
     }
     int calls = 0;
     const char *late = "{\"a\":\"x\",\"b\":\"y\"} ,";
     collect c = {.line = late, .n = strlen(late)};
-    assert_int_equal(jsonl_walk_optimistic(late, c.n, NULL, 64, collect_cb, &c), JSONL_INVALID);
+    assert_int_equal(jsonl_walk_optimistic(late, c.n, NULL, 64, NULL, collect_cb, &c), JSONL_INVALID);
     calls = c.calls;
     assert_int_equal(calls, 2);
     buf_free(&c.out);
     /* too deep is found in one pass too, and a stopping callback's value comes back */
     assert_int_equal(jsonl_validate("[[[1]]]", 7, 2), JSONL_TOO_DEEP);
     collect s = {.line = "[\"a\",\"b\"]", .n = 9, .stop_after = 1};
-    assert_int_equal(jsonl_walk_optimistic(s.line, s.n, NULL, 64, collect_cb, &s), 7);
+    assert_int_equal(jsonl_walk_optimistic(s.line, s.n, NULL, 64, NULL, collect_cb, &s), 7);
     assert_int_equal(s.calls, 1);
     buf_free(&s.out);
 }
@@ -435,6 +455,22 @@ static void expect_decode(const char *raw, const char *want, size_t want_len)
     if (out.len != want_len + 1 || memcmp(out.p + 1, want, want_len) != 0 || out.p[0] != 'P')
         fail_msg("decode '%s': got %zu bytes '%.*s'", raw, out.len - 1, (int)out.len - 1, out.p + 1);
     buf_free(&out);
+    /* The walk decodes the same when it is given a buffer, or finds the string invalid (the last three). */
+    size_t n = strlen(raw) + 2;
+    char *line = malloc(n);
+    assert_non_null(line);
+    line[0] = line[n - 1] = '"';
+    memcpy(line + 1, raw, n - 2);
+    collect c = {.line = line, .n = n};
+    ps_buf dec = {0};
+    int rc = jsonl_walk_optimistic(line, n, NULL, 64, &dec, collect_cb, &c);
+    assert_int_equal(rc, jsonl_validate(line, n, 64));
+    assert_int_equal(c.decoded, rc == JSONL_OK && strchr(raw, '\\'));
+    if (c.decoded && (dec.len != want_len || memcmp(dec.p, want, want_len) != 0))
+        fail_msg("walk's decode of '%s': got %zu bytes '%.*s'", raw, dec.len, (int)dec.len, dec.p);
+    buf_free(&dec);
+    buf_free(&c.out);
+    free(line);
 }
 
 #define DECODE(raw, want) expect_decode(raw, want, sizeof(want) - 1)
@@ -551,6 +587,17 @@ static void test_roundtrip_random(void **state)
         assert_int_equal(dec.len, n);
         if (n)
             assert_memory_equal(dec.p, y, n);
+        /* and so does the walk's own decoding (collect_cb checks it against jsonl_decode) */
+        collect c = {.line = quoted.p, .n = quoted.len};
+        ps_buf wd = {0};
+        assert_int_equal(jsonl_walk_optimistic(quoted.p, quoted.len, NULL, 1, &wd, collect_cb, &c), JSONL_OK);
+        assert_int_equal(c.decoded, enc.len && memchr(enc.p, '\\', enc.len) != NULL);
+        if (c.decoded) {
+            assert_int_equal(wd.len, n);
+            assert_memory_equal(wd.p, y, n);
+        }
+        buf_free(&wd);
+        buf_free(&c.out);
         /* decode of arbitrary content never overflows and stays within n bytes */
         ps_buf any = {0};
         assert_int_equal(jsonl_decode(y, n, &any), 0);
