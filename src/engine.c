@@ -1596,8 +1596,8 @@ static size_t lead2_start(const engine_rule *r, const ps_subject *subj, size_t o
     return t > r->lead2 && t - r->lead2 > off ? t - r->lead2 : off;
 }
 
-/* Searches the subject for rule r's matches that start in [subj->scan_from, limit]. kw_check: the record's keywords
- * were not gated, so a match counts only if one is in the subject. */
+/* Searches the subject for rule r's matches that start in [subj->scan_from, limit]. kw_check: the subject's one-byte
+ * keywords were not gated (line mode takes them as present: kw_bits), so a match counts only if one is in it. */
 static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_scratch *s, const ps_subject *subj,
                      size_t limit, bool kw_check, ps_spanvec *out, ps_spanvec *matches, size_t *hold)
 {
@@ -1607,10 +1607,10 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
         return PS_E_UNSCANNED; /* no memory for the partial-match code: the caller fails closed */
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
     size_t off = subj->scan_from;
-    /* Multi-byte keywords are looked for once the regex has found something: a JIT scan that fails fast is
-     * cheaper than a substring search on every subject the class gate let through. The result is the same.
-     * A window of an over-long record is not class-gated, so there every keyword is looked for (in the window). */
-    bool kw_pending = r->n_keywords && (!subj->last || s->ungated || kw_check);
+    /* Keywords no gate checked are looked for once the regex has found something (a JIT scan that fails fast is
+     * cheaper than a substring search on every subject): in a window of an over-long record, which is not gated,
+     * under --explain, and line mode's one-byte keywords. A match of a kw_in_match rule holds one of its own. */
+    bool kw_pending = r->n_keywords && !r->kw_in_match && (!subj->last || s->ungated || (kw_check && !r->kw_search));
     /* A rule with a lead searches only where a match can start: in [t - lead, t] for each byte t of its range,
      * nearby ranges joined into one window (searched with PCRE2's offset limit at the window's end). Whole
      * subjects only; --explain runs unbounded searches, so it also checks that bounding changes nothing. */
