@@ -13,14 +13,25 @@ void wordtab_init(ps_wordtab *t)
 
 void wordtab_free(ps_wordtab *t)
 {
-    if (t)
+    if (t) {
         free(t->words);
+        free(t->first);
+    }
 }
 
 /* 16 bits from three lower-cased bytes. */
 static inline unsigned tri_hash(unsigned a, unsigned b, unsigned c)
 {
     return ((a * 0x9E37u) ^ (b * 0x85EBu) ^ (c * 0xC2B3u) ^ (a << 7) ^ (c >> 1)) & 0xFFFFu;
+}
+
+/* Bits set in x, without a library call where the build does not assume the POPCNT instruction. */
+static inline unsigned bit_count(uint64_t x)
+{
+    x -= (x >> 1) & 0x5555555555555555u;
+    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
+    return (unsigned)((x * 0x0101010101010101u) >> 56);
 }
 
 static inline void set_bit(uint64_t *m, unsigned b)
@@ -67,6 +78,19 @@ int wordtab_finish(ps_wordtab *t)
     if (!t->n)
         return 0;
     qsort(t->words, t->n, sizeof *t->words, cmp_ref);
+    /* The index of each distinct bigram's first word, in the order of the bigrams, and the ranks of the bitmap. */
+    if (!(t->first = malloc((t->n + 1) * sizeof *t->first)))
+        return -1;
+    size_t distinct = 0;
+    for (size_t k = 0; k < t->n; k++)
+        if (k == 0 || t->words[k].bigram != t->words[k - 1].bigram)
+            t->first[distinct++] = (uint32_t)k;
+    t->first[distinct] = (uint32_t)t->n;
+    unsigned below = 0;
+    for (size_t k = 0; k < 1024; k++) {
+        t->rank_base[k] = (uint16_t)below;
+        below += bit_count(t->any_bigram[k]);
+    }
     /* One bucket per word for the whole table, so that the filters of any of its sets merge into the filter of
      * their union (litscan_merge). */
     const char **w = malloc(t->n * sizeof *w);
@@ -98,16 +122,10 @@ uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_
      * a word. */
     if (!has_bit(t->short_bigram, bg) && (i + 2 >= n || !has_bit(t->tri_hash, tri_hash(bg >> 8, bg & 0xFF, ascii_lower(u[i + 2])))))
         return 0;
-    size_t lo = 0, hi = t->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t->words[mid].bigram < bg)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    uint64_t below = t->any_bigram[bg >> 6] & (((uint64_t)1 << (bg & 63)) - 1);
+    size_t r = t->rank_base[bg >> 6] + bit_count(below);
     uint64_t found = 0;
-    for (size_t k = lo; k < t->n && t->words[k].bigram == bg; k++) {
+    for (size_t k = t->first[r]; k < t->first[r + 1]; k++) {
         const ps_wordref *w = &t->words[k];
         if (((found | skip) >> w->set) & 1 || w->len > n - i)
             continue;

@@ -24,6 +24,10 @@ typedef struct ps_wordtab {
     uint64_t tri_hash[1024];     /* a hash of the first three bytes of every longer word */
     ps_wordref *words;           /* sorted by bigram after wordtab_finish */
     size_t n, cap;
+    /* After wordtab_finish, the words of the r-th distinct bigram (in order) are words[first[r] .. first[r + 1]),
+     * and a bigram's r is rank_base[bg >> 6] plus the any_bigram bits below it in its word: no search. */
+    uint16_t rank_base[1024];
+    uint32_t *first;
 } ps_wordtab;
 
 void wordtab_init(ps_wordtab *t);
