@@ -108,6 +108,7 @@ typedef struct engine_rule {
     int trigger_at;        /* ... and where it is (enum trigger_at) */
     bool nl_free;          /* neither a match nor a positive lookaround can take a '\n' (rxinfo) */
     bool kw_in_match;      /* its keywords are single bytes, and every match holds one ('@' of an e-mail address) */
+    bool kw_on_line;       /* a keyword is on the line of every match: in it, or in a lookbehind before it (rxinfo) */
     /* Every match holds a byte in [lead_lo, lead_hi] at most `lead` bytes in (rxinfo_lead): a search need only
      * start in [t - lead, t] for such a byte at t (scan_rule). has_lead false: no such bound. */
     bool has_lead;
@@ -173,6 +174,7 @@ struct ps_engine {
     bool line_mode;
     uint64_t *line_local, *whole_rules; /* bitmaps of rules */
     uint64_t *ctx_sets, *kw_sets;       /* per rule, its required context words' set, its keywords' (line-local) */
+    uint64_t *line_kw_sets;             /* per rule, its keywords' set when they are on its match's line */
     /* Every rule that is not line-local has words of two or more bytes for its trigger (so none of them is in a
      * subject without a trigger word); and, for whole_from_word, needs no other word set (so none of its words
      * starts before the first trigger). */
@@ -734,15 +736,20 @@ static int assign_line_mode(ps_engine *e)
     if (!(e->line_local = calloc(e->rule_words, sizeof *e->line_local)) ||
         !(e->whole_rules = calloc(e->rule_words, sizeof *e->whole_rules)) ||
         !(e->ctx_sets = calloc(e->n ? e->n : 1, sizeof *e->ctx_sets)) ||
-        !(e->kw_sets = calloc(e->n ? e->n : 1, sizeof *e->kw_sets)))
+        !(e->kw_sets = calloc(e->n ? e->n : 1, sizeof *e->kw_sets)) ||
+        !(e->line_kw_sets = calloc(e->n ? e->n : 1, sizeof *e->line_kw_sets)))
         return PS_E_NOMEM;
     e->line_mode = e->pf_on;
     e->whole_by_words = e->whole_from_word = true;
     for (size_t i = 0; i < e->n; i++) {
         const engine_rule *r = &e->rules[i];
-        if (r->nl_free && r->trigger_at == TRIGGER_IN_MATCH) {
+        /* Its match and its trigger on one line: a byte of the match, or a keyword that is on the match's line. */
+        if (r->nl_free && (r->trigger_at == TRIGGER_IN_MATCH || (r->trigger_at == TRIGGER_KEYWORDS && r->kw_on_line))) {
             e->line_local[i >> 6] |= (uint64_t)1 << (i & 63);
-            e->kw_sets[i] = set_bit(r->kw_set);
+            if (r->kw_on_line)
+                e->line_kw_sets[i] = set_bit(r->kw_set);
+            else
+                e->kw_sets[i] = set_bit(r->kw_set);
             e->ctx_sets[i] = set_bit(r->ctx_set);
             if (r->ctx_set >= 0 && r->ctx_window > e->line_margin)
                 e->line_margin = r->ctx_window;
@@ -1023,6 +1030,9 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
                            (kw[3] & info.required[3]);
         bool digit_kw = (kw[0] & DIGIT_SET[0]) == DIGIT_SET[0] && info.min_digits > 0;
         r->kw_in_match = r->n_keywords && !r->kw_search && (required_kw || digit_kw);
+        r->kw_on_line = r->kw_search && r->nl_free &&
+                        rxinfo_has_word(src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0,
+                                        (const char *const *)r->keywords, r->kw_len, r->n_keywords);
         choose_lead(r, src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, info.required);
     }
     return PS_OK;
@@ -1160,6 +1170,7 @@ void ps_engine_free(ps_engine *e)
     free(e->line_local);
     free(e->whole_rules);
     free(e->ctx_sets);
+    free(e->line_kw_sets);
     free(e->kw_sets);
     free(e->redact_rules);
     redact_free(e->redactor);
@@ -1791,9 +1802,12 @@ static bool gate_line(const ps_engine *e, ps_scratch *s, const ps_subject *subj,
     const char *p = subj->p;
     size_t n = subj->len;
     gate_bytes_and_runs(e, s, p + ls, le - ls, e->kw_bits);
+    for (size_t w = 0; w < e->rule_words; w++)
+        s->open[w] &= e->line_local[w];
+    need_sets(e, s, e->line_kw_sets, p, ls, le);
     uint64_t kw = 0, any = 0;
     for (size_t w = 0; w < e->rule_words; w++) {
-        any |= s->open[w] &= e->line_local[w];
+        any |= s->open[w];
         for (uint64_t b = s->open[w]; b; b &= b - 1)
             kw |= e->kw_sets[(w << 6) + (size_t)__builtin_ctzll(b)];
     }

@@ -6,12 +6,16 @@
 #include "rxinfo.h"
 
 #include "byteset.h"
+#include "ucase.h"
+#include "utf8.h"
 
 #include <string.h>
 
 #define MAX_DIGITS 255u /* the engine counts digits in bytes */
 #define MAX_GROUPS 64
 #define MAX_DEPTH 64
+
+#define TEXT_MAX 32
 
 typedef struct piece {
     uint64_t set[4];
@@ -27,9 +31,15 @@ typedef struct piece {
     unsigned run_len;
     bool text_digit; /* a positive lookaround in it sees an ASCII digit (see has_digit) */
     uint64_t look[4]; /* bytes its positive lookarounds can look at (ps_rxinfo.look) */
+    /* For rxinfo_has_word: whether every match holds one of the parser's words, in the text it consumes or that a
+     * positive lookaround in it sees; and the text every match begins and ends with (ASCII letters lower-cased; at
+     * most TEXT_MAX bytes each), `exact` when that is all of it. */
+    bool word, exact;
+    unsigned char npre, nsuf;
+    char pre[TEXT_MAX], suf[TEXT_MAX];
 } piece;
 
-#define EMPTY ((piece){{0}, 0, 0, 0, false, 0, {0}, {0}, 0, false, {0}})
+#define EMPTY ((piece){.exact = true}) /* matches the empty string */
 
 /* Wherever the piece matches, the text holds an ASCII digit: one it consumes, or one a lookaround sees. */
 static bool has_digit(const piece *p)
@@ -44,6 +54,9 @@ typedef struct parser {
     bool caseless;
     bool numbers_lost; /* a branch reset group was seen: group numbers are not known */
     const uint64_t *lead_set; /* rxinfo_lead's set, or NULL */
+    const char *const *words; /* rxinfo_has_word's words (lower-cased ASCII letters), or NULL */
+    const size_t *word_len;
+    size_t n_words;
     unsigned depth;
     unsigned n_groups;
     uint64_t group_set[MAX_GROUPS + 1][4];
@@ -104,6 +117,73 @@ static piece fail(parser *ps)
 {
     ps->failed = true;
     return EMPTY;
+}
+
+/* ---- the text every match holds, for rxinfo_has_word ---- */
+
+/* A piece whose text is not known: a class, a lookaround, a repetition that may be absent. */
+static void no_text(piece *r)
+{
+    r->exact = false;
+    r->npre = r->nsuf = 0;
+}
+
+/* One character whose bytes (UTF-8) are b[0..n): the text the piece matches. */
+static void one_char(piece *r, const char *b, size_t n)
+{
+    r->exact = true;
+    r->npre = r->nsuf = (unsigned char)n;
+    memcpy(r->pre, b, n);
+    memcpy(r->suf, b, n);
+}
+
+/* Does one of the parser's words occur in t[0..n)? */
+static bool holds_word(const parser *ps, const char *t, size_t n)
+{
+    for (size_t i = 0; i < ps->n_words; i++)
+        for (size_t k = 0; ps->word_len[i] && k + ps->word_len[i] <= n; k++)
+            if (memcmp(t + k, ps->words[i], ps->word_len[i]) == 0)
+                return true;
+    return false;
+}
+
+/* r followed by a: a word may also lie across the two, in r's last bytes and a's first ones. */
+static void text_append(const parser *ps, piece *r, const piece *a)
+{
+    char both[2 * TEXT_MAX];
+    size_t n = (size_t)r->nsuf + a->npre;
+    memcpy(both, r->suf, r->nsuf);
+    memcpy(both + r->nsuf, a->pre, a->npre);
+    r->word = r->word || a->word || holds_word(ps, both, n);
+    size_t keep = n < TEXT_MAX ? n : TEXT_MAX;
+    if (r->exact) { /* r->pre is all of r: the prefix goes on into a */
+        r->npre = (unsigned char)keep;
+        memcpy(r->pre, both, keep);
+    }
+    if (a->exact) { /* a->pre is all of a: the suffix is what ends both */
+        r->nsuf = (unsigned char)keep;
+        memcpy(r->suf, both + n - keep, keep);
+    } else {
+        r->nsuf = a->nsuf;
+        memcpy(r->suf, a->suf, a->nsuf);
+    }
+    r->exact = r->exact && a->exact && n <= TEXT_MAX;
+}
+
+/* Either r or b: a word only when both hold one; the text they both begin and end with. */
+static void text_either(piece *r, const piece *b)
+{
+    r->word = r->word && b->word;
+    r->exact = r->exact && b->exact && r->npre == b->npre && memcmp(r->pre, b->pre, r->npre) == 0;
+    unsigned k = 0;
+    while (k < r->npre && k < b->npre && r->pre[k] == b->pre[k])
+        k++;
+    r->npre = (unsigned char)k;
+    k = 0;
+    while (k < r->nsuf && k < b->nsuf && r->suf[r->nsuf - 1 - k] == b->suf[b->nsuf - 1 - k])
+        k++;
+    memmove(r->suf, r->suf + r->nsuf - k, k);
+    r->nsuf = (unsigned char)k;
 }
 
 /* Non-ASCII characters are matched as their UTF-8 bytes; the analysis does not track which. */
@@ -293,6 +373,7 @@ static piece parse_class(parser *ps)
     if (*ps->p != ']')
         return fail(ps);
     ps->p++;
+    no_text(&r);
     r.len = 1;
     if (negated) {
         add_complement(r.set, set);
@@ -353,6 +434,7 @@ static piece parse_group(parser *ps)
         piece any = EMPTY;
         add_range(any.set, 0, 255);
         any.maxlen = LONG;
+        no_text(&any);
         return any;
     }
     if (*p == '?' && strncmp(p + 1, "(DEFINE)", 8) == 0) {
@@ -426,6 +508,8 @@ static piece parse_group(parser *ps)
     if (!zero)
         return in;
     piece r = EMPTY;
+    no_text(&r); /* it sees text, but not next to what comes before or after it */
+    r.word = positive && in.word;
     if (positive) { /* what it looks at is in the text, though not in the match */
         memcpy(r.look, in.look, sizeof r.look);
         unite(r.look, in.set);
@@ -448,6 +532,7 @@ static piece backref(parser *ps, unsigned g)
     piece r = EMPTY;
     unite(r.set, ps->group_set[g]);
     r.maxlen = LONG;
+    no_text(&r);
     return r;
 }
 
@@ -463,6 +548,7 @@ static piece parse_atom(parser *ps)
         ps->p++;
         add_range(r.set, 0, 255);
         r.len = 1;
+        no_text(&r);
         return r;
     }
     if (c == '^' || c == '$') {
@@ -472,9 +558,18 @@ static piece parse_atom(parser *ps)
     if (c == '*' || c == '+' || c == '?' || c == '{' || c == ')' || c == '|')
         return fail(ps); /* a quantifier with nothing to repeat, or a literal brace: not modelled */
     if (c >= 0x80) {
+        const char *b = ps->p;
         skip_utf8(ps);
         add_non_ascii(r.set);
         r.len = 1;
+        /* Its own bytes; ignoring case, a letter whose one other spelling the rule's word lists hold too. */
+        const unsigned char *u = (const unsigned char *)b;
+        size_t n = (size_t)(ps->p - b);
+        uint32_t cp = n == 2 ? (uint32_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F) : 0;
+        if (n <= 4 && utf8_seq_len(u, n) == n && (!ps->caseless || ucase_two_cased(cp)))
+            one_char(&r, b, n);
+        else
+            no_text(&r);
         return r;
     }
     if (c != '\\') {
@@ -482,6 +577,8 @@ static piece parse_atom(parser *ps)
         byteset_add(r.set, c);
         r.digits = c >= '0' && c <= '9';
         r.len = 1;
+        char low = (char)ascii_lower(c);
+        one_char(&r, &low, 1);
         return r;
     }
     char e = ps->p[1];
@@ -489,6 +586,7 @@ static piece parse_atom(parser *ps)
         ps->p += 2;
         r.digits = e == 'd';
         r.len = 1;
+        no_text(&r);
         return r;
     }
     if (e == 'b' || e == 'B' || e == 'A' || e == 'z' || e == 'Z' || e == 'G' || e == 'K') {
@@ -514,10 +612,14 @@ static piece parse_atom(parser *ps)
     int ch = char_escape(ps);
     if (ch < 0)
         return fail(ps);
-    if (ch == 256)
+    if (ch == 256) {
         add_non_ascii(r.set);
-    else
+        no_text(&r);
+    } else {
         byteset_add(r.set, (unsigned)ch);
+        char low = (char)ascii_lower((unsigned char)ch);
+        one_char(&r, &low, 1);
+    }
     r.digits = ch >= '0' && ch <= '9';
     r.len = 1;
     return r;
@@ -604,10 +706,16 @@ static piece parse_seq(parser *ps)
             if (!min) { /* optional: guarantees nothing */
                 a.run_len = 0;
                 a.text_digit = false;
+                a.word = false;
+                no_text(&a);
+            } else if (min != 1 || max != 1) {
+                a.exact = false; /* begins and ends as one repetition does */
             }
         }
         if (*ps->p == '{')
             return fail(ps);
+        if (ps->words)
+            text_append(ps, &r, &a);
         unite(r.set, a.set);
         unite(r.look, a.look);
         unite(r.req, a.req);
@@ -633,6 +741,7 @@ static piece parse_alt(parser *ps)
     while (!ps->failed && *ps->p == '|') {
         ps->p++;
         piece b = parse_seq(ps);
+        text_either(&r, &b);
         r.text_digit = has_digit(&r) && has_digit(&b);
         unite(r.set, b.set);
         unite(r.look, b.look);
@@ -680,6 +789,19 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
     memcpy(out->run_set, r.run_set, sizeof r.run_set);
     out->run_len = r.run_len;
     return true;
+}
+
+bool rxinfo_has_word(const char *pattern, bool caseless, const char *const *words, const size_t *len, size_t n)
+{
+    parser ps;
+    memset(&ps, 0, sizeof ps);
+    ps.p = pattern;
+    ps.caseless = caseless;
+    ps.words = words;
+    ps.word_len = len;
+    ps.n_words = n;
+    piece r = parse_alt(&ps);
+    return !ps.failed && !*ps.p && n && r.word;
 }
 
 unsigned rxinfo_lead(const char *pattern, bool caseless, const uint64_t set[4])

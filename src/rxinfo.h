@@ -7,6 +7,7 @@
 #define PS_RXINFO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct ps_rxinfo {
@@ -41,5 +42,12 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out);
  * @return the lead, or RXINFO_NO_LEAD when some match may lack such a byte, the lead is unbounded, or the pattern
  * is not understood. */
 unsigned rxinfo_lead(const char *pattern, bool caseless, const uint64_t set[4]);
+
+/* Does every match of `pattern` hold one of the n words (ASCII letters lower-cased), ignoring ASCII case, in the
+ * text it consumes or in what a positive lookaround on its every path sees? A keyword in a leading lookbehind
+ * ((?<=password)[:=], secret-assignment's) or in the match itself. Only text the pattern writes out letter by
+ * letter counts; a non-ASCII letter counts when ignoring case adds only the other spelling the engine lists words
+ * in (ucase_two_cased). @return false when it cannot tell, or the pattern is not understood. */
+bool rxinfo_has_word(const char *pattern, bool caseless, const char *const *words, const size_t *len, size_t n);
 
 #endif

@@ -66,6 +66,11 @@ uint32_t ucase_other(uint32_t cp)
 }
 
 /* UTF-8 length of cp, for the two- and three-byte code points ucase_other deals in. */
+bool ucase_two_cased(uint32_t cp)
+{
+    return cp >= 0xC0 && cp <= 0x17E && cp != 0xC5 && cp != 0xE5 && ucase_other(cp) != 0;
+}
+
 static size_t utf8_len(uint32_t cp)
 {
     return cp < 0x800 ? 2 : 3;

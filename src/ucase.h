@@ -5,12 +5,18 @@
 #ifndef PS_UCASE_H
 #define PS_UCASE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* @return the other case of code point cp (upper for lower, lower for upper) in Latin-1, Latin Extended-A, Greek
  * and Cyrillic, or 0 when it has none there. */
 uint32_t ucase_other(uint32_t cp);
+
+/* Whether PCRE2, ignoring case, matches cp with exactly two characters, cp and ucase_other(cp): the letters of
+ * Latin-1 and Latin Extended-A, but for Å and å (U+212B ANGSTROM SIGN is a third). A word holding such a letter is
+ * in the text, in some case, wherever the rule matches the letter. */
+bool ucase_two_cased(uint32_t cp);
 
 #define UCASE_MAX_VARIANTS 16
 

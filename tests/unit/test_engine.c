@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "engine.h"
 #include "piiscrub.h"
 
 #include <stdio.h>
@@ -427,6 +428,53 @@ static void keywords_on_other_lines_count(void **state)
     release(&c);
 }
 
+/* Runs rule 0 of e over `text` as one subject; @return how many times line mode ran it, and its spans in *n. */
+static uint64_t runs_of_first_rule(const ps_engine *e, const char *text, size_t *n)
+{
+    ps_scratch *s = NULL;
+    assert_int_equal(engine_scratch_new(e, &s), PS_OK);
+    assert_int_equal(engine_profile_enable(s, e), PS_OK);
+    size_t len = strlen(text);
+    char *p = calloc(len + 64, 1); /* subjects carry padding */
+    assert_non_null(p);
+    memcpy(p, text, len);
+    ps_subject subj = {p, len, 0, 0, 1};
+    ps_spanvec out = {0};
+    size_t hold;
+    assert_int_equal(engine_scan(e, s, &subj, -1, &out, NULL, &hold), PS_OK);
+    uint64_t ns[2] = {0}, runs[2] = {0};
+    engine_profile_add(s, ns, runs, ps_engine_rule_count(e));
+    *n = out.n;
+    spanvec_free(&out);
+    free(p);
+    engine_scratch_free(s);
+    return runs[0];
+}
+
+/* A rule whose keyword is on the line of every match (in a leading lookbehind: rxinfo_has_word) runs in line mode
+ * only on the lines that hold its keyword, as in text mode, not on the whole subject wherever the keyword is; a
+ * rule whose keyword may be on another line still runs on the whole subject. Their matches are the same. */
+static void keywords_on_the_match_line_gate_lines(void **state)
+{
+    (void)state;
+    const char *doc = "the key to this text is below, and the rest of this line is filler to make it long enough\n"
+                      "a=b c=d e=f\nkey=abcdefg here\nx=y\nsecret key=hijklmn too\nmonkey business=none\n";
+    compiled on = build("version: 1\nrules:\n"
+                        "  - id: kv\n    entity: KV\n    pattern: '(?<=key=)[a-z]{6,}'\n    keywords: [key]\n");
+    assert_int_equal(on.status, PS_OK);
+    size_t n = 0;
+    /* on the four lines with its keyword ("monkey" holds one too), not on the other two */
+    assert_int_equal(runs_of_first_rule(on.e, doc, &n), 4);
+    assert_int_equal(n, 2);
+    release(&on);
+    compiled off = build("version: 1\nrules:\n"
+                         "  - id: kv\n    entity: KV\n    pattern: '(?<=[k]ey=)[a-z]{6,}'\n    keywords: [key]\n");
+    assert_int_equal(off.status, PS_OK);
+    assert_int_equal(runs_of_first_rule(off.e, doc, &n), 1); /* [k]: not written out, so not proved */
+    assert_int_equal(n, 2);
+    release(&off);
+}
+
 static void match_limit_fails_closed(void **state)
 {
     (void)state;
@@ -577,6 +625,7 @@ int main(void)
         cmocka_unit_test(caseless_lookalikes_meet_keywords),
         cmocka_unit_test(words_in_any_case_of_their_letters),
         cmocka_unit_test(keywords_on_other_lines_count),
+        cmocka_unit_test(keywords_on_the_match_line_gate_lines),
         cmocka_unit_test(match_limit_fails_closed),
         cmocka_unit_test(examples_are_checked),
         cmocka_unit_test(rule_lookup),

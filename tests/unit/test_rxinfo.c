@@ -17,6 +17,7 @@
 #include "rxinfo.h"
 #include "test_rng.h"
 
+#include <ctype.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -941,6 +942,182 @@ static void test_lead_sound(void **state)
     assert_true(matches > 3000);
 }
 
+
+/* ---------------------------------------------------------------- rxinfo_has_word */
+
+static bool has_word(const char *pattern, bool caseless, const char *words)
+{
+    const char *w[8];
+    size_t len[8], n = 0;
+    static char buf[128];
+    snprintf(buf, sizeof buf, "%s", words);
+    for (char *t = strtok(buf, ","); t && n < 8; t = strtok(NULL, ","), n++) {
+        w[n] = t;
+        len[n] = strlen(t);
+    }
+    return rxinfo_has_word(pattern, caseless, w, len, n);
+}
+
+static void test_has_word_cases(void **state)
+{
+    (void)state;
+    assert_true(has_word("(?<=password)[:=]x", true, "pass"));
+    assert_true(has_word("(?<![a-z])pass(?:word)?=", true, "pass"));
+    assert_true(has_word("(?<=key|token)=", false, "key,token"));
+    assert_true(has_word("(?<=(?:ken|key)[\"' ]?)(?<=api_key|token)=", true, "key,token"));
+    assert_true(has_word("[a-z0-9](?-i:P)assword=", true, "pass"));  /* across a group */
+    assert_true(has_word("pa(?:s)s", false, "pass"));
+    assert_true(has_word("api\\.key=", true, "key"));                 /* an escaped character */
+    assert_true(has_word("(?:secret|token)+=", true, "secret,token"));
+    assert_true(has_word("x(?=[ab]*password)", false, "pass"));       /* a positive lookahead sees it */
+    assert_true(has_word("(?i)PASSWORD", false, "pass"));             /* lower-cased */
+    assert_true(has_word("0123456789012345678901234567890123456789password", false, "pass")); /* past TEXT_MAX */
+    assert_true(has_word("(?:ab|ab)(?:cd|ce)", false, "abc"));        /* common prefix and suffix */
+    assert_true(has_word("(?:xab|yab)c", false, "abc"));
+    assert_true(has_word("l\xc3\xb6senord=", true, "l\xc3\xb6senord")); /* ö: its one other case is listed too */
+    assert_true(has_word("h\xc3\xa5l=", false, "h\xc3\xa5l"));          /* å, case kept */
+    assert_false(has_word("h\xc3\xa5l=", true, "h\xc3\xa5l"));          /* å ignoring case: also U+212B */
+    assert_false(has_word("pa(?:ss)?word", false, "pass"));           /* optional */
+    assert_false(has_word("(?<=key|tok)=", false, "key,token"));      /* one alternative lacks it */
+    assert_false(has_word("(?<=pa)ss", false, "pass"));               /* not joined across a lookbehind */
+    assert_false(has_word("(?!password)x", false, "pass"));           /* a negative lookaround sees nothing */
+    assert_false(has_word("(?:secret|token)*=", false, "secret,token"));
+    assert_false(has_word("pass=|token=", false, "pass"));
+    assert_false(has_word("[p]ass", false, "pass"));                  /* a class is not written out */
+    assert_false(has_word("pass\\1", false, "pass"));                 /* not understood */
+    assert_false(has_word("pass", false, ""));                        /* no words */
+}
+
+/* Folds what the engine folds before any search (fold.c): PCRE2 takes U+212A and U+017F for k and s. */
+static void fold_ks(const char *s, char *o)
+{
+    while (*s) {
+        if (!strncmp(s, "\xe2\x84\xaa", 3)) {
+            *o++ = 'K';
+            s += 3;
+        } else if (!strncmp(s, "\xc5\xbf", 2)) {
+            *o++ = 's';
+            s += 2;
+        } else {
+            *o++ = *s++;
+        }
+    }
+    *o = 0;
+}
+
+/* Does the text hold one of the words, ignoring ASCII case, in one of the spellings the engine lists? */
+static bool text_has(const char *text, const char *const *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t m = strlen(w[i]);
+        for (const char *t = text; strlen(t) >= m; t++) {
+            size_t k = 0;
+            while (k < m && tolower((unsigned char)t[k]) == (unsigned char)w[i][k])
+                k++;
+            if (k == m)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Every match, in the examples of the packs' rules that it proves and in random patterns and texts, has a word in
+ * its subject: a wrong "yes" would gate a rule off the lines that hold its matches. */
+static void test_has_word_sound(void **state)
+{
+    (void)state;
+    ps_ruleset *rs;
+    ps_diag d;
+    assert_int_equal(ps_ruleset_new(&rs), PS_OK);
+    assert_int_equal(ps_ruleset_load_builtin(rs, &d), PS_OK);
+    size_t proved = 0, matches = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        const ps_rule *r = &rs->rules[i];
+        if (!r->keywords.n || (r->flags & (PS_RFLAG_EXTENDED | PS_RFLAG_UCP)))
+            continue;
+        const char *w[64];
+        size_t len[64], n = 0;
+        char low[64][64];
+        for (size_t k = 0; k < r->keywords.n && n < 64; k++, n++) {
+            snprintf(low[n], sizeof low[n], "%s", r->keywords.v[k]);
+            for (char *c = low[n]; *c; c++)
+                *c = (char)tolower((unsigned char)*c);
+            w[n] = low[n];
+            len[n] = strlen(low[n]);
+        }
+        if (!rxinfo_has_word(r->pattern, (r->flags & PS_RFLAG_CASELESS) != 0, w, len, n))
+            continue;
+        proved++;
+        pcre2_code *code = compile(r->pattern, engine_pattern_options(r->flags));
+        assert_non_null(code);
+        pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
+        const ps_strlist *lists[2] = {&r->ex_match, &r->ex_no_match};
+        for (int l = 0; l < 2; l++)
+            for (size_t k = 0; k < lists[l]->n; k++) {
+                const char *t = lists[l]->v[k];
+                if (pcre2_match(code, (PCRE2_SPTR)t, strlen(t), 0, 0, md, NULL) < 0)
+                    continue;
+                matches++;
+                char folded[1024];
+                assert_true(strlen(t) < sizeof folded);
+                fold_ks(t, folded);
+                if (!text_has(folded, w, n))
+                    fail_msg("rule %s matches \"%s\", which holds none of its keywords", r->id, t);
+            }
+        pcre2_match_data_free(md);
+        pcre2_code_free(code);
+    }
+    assert_true(proved >= 3); /* secret-assignment, password-assignment, password-prose at least */
+    assert_true(matches >= 20);
+    ps_ruleset_free(rs);
+
+    rng g = {0x3011D};
+    static const char *const words[] = {"ab", "ks", "k1", "s-", "b a", "\xc3\xa9" "a", "\xc3\x89" "a"};
+    size_t n_words = sizeof words / sizeof words[0];
+    size_t len[sizeof words / sizeof words[0]];
+    for (size_t i = 0; i < n_words; i++)
+        len[i] = strlen(words[i]);
+    size_t yes = 0;
+    matches = 0;
+    for (int iter = 0; iter < 40000; iter++) {
+        pbuf b = {.n = 0};
+        b.p[0] = 0;
+        gen_alt(&g, &b, 0);
+        bool caseless = below(&g, 2) == 0;
+        if (!rxinfo_has_word(b.p, caseless, words, len, n_words - 1)) /* é's other case: as the engine lists it */
+            continue;
+        pcre2_code *code = compile(b.p, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (caseless ? PCRE2_CASELESS : 0));
+        if (!code)
+            continue;
+        yes++;
+        pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
+        for (int k = 0; k < 300; k++) {
+            /* short texts of the words' letters: most matches hold a word only if the pattern makes them */
+            static const char *const pool[] = {"a", "b", "k", "s", "1", "-", " ", "A", "B", "K", "S", "x", "\n",
+                                               "\xc3\xa9", "\xc3\x89", "\xe2\x84\xaa", "\xc5\xbf"};
+            char subj[64], folded[64];
+            size_t sn = 0;
+            for (unsigned c = 1 + below(&g, 10); c--;) {
+                const char *piece = pool[below(&g, sizeof pool / sizeof pool[0])];
+                memcpy(subj + sn, piece, strlen(piece));
+                sn += strlen(piece);
+            }
+            subj[sn] = 0;
+            if (pcre2_match(code, (PCRE2_SPTR)subj, strlen(subj), 0, 0, md, NULL) < 0)
+                continue;
+            matches++;
+            fold_ks(subj, folded);
+            if (!text_has(folded, words, n_words))
+                fail_msg("pattern \"%s\" (caseless %d) matches \"%s\", which holds none of the words", b.p, caseless,
+                         subj);
+        }
+        pcre2_match_data_free(md);
+        pcre2_code_free(code);
+    }
+    assert_true(yes > 200);
+    assert_true(matches > 300);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -956,6 +1133,8 @@ int main(void)
         cmocka_unit_test(test_verbs),
         cmocka_unit_test(test_lead_cases),
         cmocka_unit_test(test_lead_sound),
+        cmocka_unit_test(test_has_word_cases),
+        cmocka_unit_test(test_has_word_sound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
