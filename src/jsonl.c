@@ -117,7 +117,9 @@ static int path_reserve(jw_stack *st, size_t extra)
 
 /* ---- string body scanning ---- */
 
-/* First byte in [p, e) that is '"', '\\' or a control character (< 0x20), or e. */
+/* First byte in [p, e) that is '"', '\\' or a control character (< 0x20), or e. The bytes from lo (<= p) on may be
+ * read: a tail shorter than 16 bytes is read as the 16 that end at e when those start at lo or after (the last
+ * strings of a line, "src": "web"}, are all tail). */
 #if defined(__SSE2__)
 /* Bit i set when byte i of v is '"', '\\' or a control character (< 0x20). */
 static inline unsigned special_mask(__m128i v)
@@ -129,7 +131,8 @@ static inline unsigned special_mask(__m128i v)
 }
 #endif
 
-static const unsigned char *scan_special(const unsigned char *p, const unsigned char *e)
+static inline const unsigned char *scan_special(const unsigned char *lo, const unsigned char *p,
+                                                const unsigned char *e)
 {
 #if defined(__SSE2__)
     while (e - p >= 16) {
@@ -138,7 +141,12 @@ static const unsigned char *scan_special(const unsigned char *p, const unsigned 
             return p + __builtin_ctz(m);
         p += 16;
     }
+    if (p < e && e - lo >= 16) {
+        unsigned m = special_mask(_mm_loadu_si128((const __m128i *)(const void *)(e - 16))) >> (16 - (e - p));
+        return m ? p + __builtin_ctz(m) : e;
+    }
 #else
+    (void)lo;
     /* SWAR: exact "has a byte < n" / "has a zero byte" tests on 8 bytes at a time. */
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     while (e - p >= 8) {
@@ -252,7 +260,7 @@ static size_t decode_escape(const unsigned char *r, const unsigned char *e, char
 /* Copies r[0..e) up to its first '"', '\\' or control byte (see scan_special) to d: @return the bytes copied. 16
  * bytes at a time, so a string with many escapes costs one pass (documents, a "\n" on every line, spent 7 % of the
  * run in a memchr and a memcpy per escape). The wide stores write no further than d + (e - r). */
-static size_t copy_plain(const unsigned char *r, const unsigned char *e, char *d)
+static size_t copy_plain(const unsigned char *lo, const unsigned char *r, const unsigned char *e, char *d)
 {
     const unsigned char *b = r;
 #if defined(__SSE2__)
@@ -265,7 +273,7 @@ static size_t copy_plain(const unsigned char *r, const unsigned char *e, char *d
         r += 16;
     }
 #endif
-    const unsigned char *q = scan_special(r, e);
+    const unsigned char *q = scan_special(lo, r, e);
     memcpy(d + (r - b), r, (size_t)(q - r));
     return (size_t)(q - b);
 }
@@ -277,7 +285,7 @@ static size_t decode_into(const char *raw, size_t n, char *d)
     const unsigned char *r = (const unsigned char *)raw, *e = r + n;
     size_t o = 0, run, dn;
     for (;;) {
-        run = copy_plain(r, e, d + o);
+        run = copy_plain((const unsigned char *)raw, r, e, d + o);
         r += run;
         o += run;
         if (r == e)
@@ -312,7 +320,7 @@ int jsonl_encode(const char *s, size_t n, ps_buf *out)
         /* Room for the rest as it is, one escape and copy_plain's wide stores. */
         if (buf_reserve(out, (size_t)(e - p) + 6))
             return -1;
-        size_t run = copy_plain(p, e, out->p + out->len);
+        size_t run = copy_plain((const unsigned char *)s, p, e, out->p + out->len);
         out->len += run;
         p += run;
         if (p == e)
@@ -347,13 +355,10 @@ enum { V_STRING, V_NUMBER, V_LITERAL, V_OBJECT, V_ARRAY };
  * segments. Non-zero stops the walk and is returned. */
 typedef int (*visit_fn)(void *ctx, const jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc);
 
-/* Checks a string body starting just after its opening quote: returns its closing quote, or NULL. *esc is set when
- * the body holds an escape. When d is not NULL (room for e - p bytes), a body with escapes is also decoded into d,
- * *dn bytes, as jsonl_decode would: one pass over it where checking, then decoding, would take two. */
-static const unsigned char *check_string(const unsigned char *p, const unsigned char *e, int *esc, char *d,
-                                         size_t *dn)
+/* check_string's way past the first escape (or to the error): q is the first special byte after p. */
+static const unsigned char *check_escaped(const unsigned char *lo, const unsigned char *p, const unsigned char *q,
+                                          const unsigned char *e, int *esc, char *d, size_t *dn)
 {
-    const unsigned char *q = scan_special(p, e);
     size_t o = (size_t)(q - p), n;
     char unused[4];
     *esc = 0;
@@ -366,7 +371,7 @@ static const unsigned char *check_string(const unsigned char *p, const unsigned 
             return NULL;
         q += used;
         o += n;
-        n = d ? copy_plain(q, e, d + o) : (size_t)(scan_special(q, e) - q);
+        n = d ? copy_plain(lo, q, e, d + o) : (size_t)(scan_special(lo, q, e) - q);
         q += n;
         o += n;
     }
@@ -375,6 +380,21 @@ static const unsigned char *check_string(const unsigned char *p, const unsigned 
     if (d && *esc)
         *dn = o;
     return q;
+}
+
+/* Checks a string body starting just after its opening quote, p (bytes from lo on may be read): returns its closing
+ * quote, or NULL. *esc is set when the body holds an escape. When d is not NULL (room for e - p bytes), a body with
+ * escapes is also decoded into d, *dn bytes, as jsonl_decode would: one pass over it where checking, then decoding,
+ * would take two. Most strings have no escape: that case is inline. */
+static inline const unsigned char *check_string(const unsigned char *lo, const unsigned char *p,
+                                                const unsigned char *e, int *esc, char *d, size_t *dn)
+{
+    const unsigned char *q = scan_special(lo, p, e);
+    if (q < e && *q == '"') {
+        *esc = 0;
+        return q;
+    }
+    return check_escaped(lo, p, q, e, esc, d, dn);
 }
 
 /* A number at p (valid or not): returns its end, or NULL. */
@@ -472,7 +492,7 @@ value:
     c = *p;
     switch (c) {
     case '"':
-        if (!(q = check_string(p + 1, e, &esc, dec ? dec->p : NULL, dec ? &dec->len : NULL)))
+        if (!(q = check_string(s, p + 1, e, &esc, dec ? dec->p : NULL, dec ? &dec->len : NULL)))
             return JSONL_INVALID;
         if (fn && (r = fn(ctx, st, depth, V_STRING, (size_t)(p + 1 - s), (size_t)(q - s), esc)))
             return r;
@@ -531,7 +551,7 @@ value:
 
 key:
     /* whitespace already skipped */
-    if (*p != '"' || !(q = check_string(p + 1, e, &esc, NULL, NULL)))
+    if (*p != '"' || !(q = check_string(s, p + 1, e, &esc, NULL, NULL)))
         return JSONL_INVALID;
     if (fn && set_key(st, depth, p + 1, q, esc))
         return JSONL_NOMEM;
