@@ -137,13 +137,16 @@ static void one_char(piece *r, const char *b, size_t n)
     memcpy(r->suf, b, n);
 }
 
-/* Does one of the parser's words occur in t[0..n)? */
-static bool holds_word(const parser *ps, const char *t, size_t n)
+/* Does one of the parser's words occur in t[0..n) across `split` (in neither t[0..split) nor t[split..n) alone:
+ * those were looked at when each was made)? */
+static bool holds_word(const parser *ps, const char *t, size_t n, size_t split)
 {
-    for (size_t i = 0; i < ps->n_words; i++)
-        for (size_t k = 0; ps->word_len[i] && k + ps->word_len[i] <= n; k++)
-            if (memcmp(t + k, ps->words[i], ps->word_len[i]) == 0)
+    for (size_t i = 0; i < ps->n_words; i++) {
+        size_t m = ps->word_len[i];
+        for (size_t k = split >= m ? split - m + 1 : 0; m && k < split && k + m <= n; k++)
+            if (memcmp(t + k, ps->words[i], m) == 0)
                 return true;
+    }
     return false;
 }
 
@@ -154,7 +157,7 @@ static void text_append(const parser *ps, piece *r, const piece *a)
     size_t n = (size_t)r->nsuf + a->npre;
     memcpy(both, r->suf, r->nsuf);
     memcpy(both + r->nsuf, a->pre, a->npre);
-    r->word = r->word || a->word || holds_word(ps, both, n);
+    r->word = r->word || a->word || holds_word(ps, both, n, r->nsuf);
     size_t keep = n < TEXT_MAX ? n : TEXT_MAX;
     if (r->exact) { /* r->pre is all of r: the prefix goes on into a */
         r->npre = (unsigned char)keep;
