@@ -214,15 +214,21 @@ __attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, c
         hi[k] = _mm_loadu_si128((const __m128i *)t->hi[k]);
     }
     const __m128i nib = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
-    for (; i + 16 <= n; i += 16) {
+    /* Blocks of 16 positions; the last, when shorter, is the 16 that end at n, less those already looked at. */
+    for (size_t j = i; i < n && n >= 16; i = j += 16) {
+        unsigned skip = 0;
+        if (j + 16 > n) {
+            skip = (unsigned)(i - (n - 16));
+            j = n - 16;
+        }
         __m128i m = _mm_set1_epi8(-1);
         for (int k = 0; k < LITSCAN_WIDTH; k++) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(u + i + (size_t)k));
+            __m128i v = _mm_loadu_si128((const __m128i *)(u + j + (size_t)k));
             __m128i l = _mm_and_si128(v, nib), h = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
             m = _mm_and_si128(m, _mm_and_si128(_mm_shuffle_epi8(lo[k], l), _mm_shuffle_epi8(hi[k], h)));
         }
-        unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero)) & 0xffffu;
-        if (bits && report(t, u, i, bits, found, ctx)) {
+        unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero)) & (0xffffu << skip) & 0xffffu;
+        if (bits && report(t, u, j, bits, found, ctx)) {
             *stop = 1;
             return n;
         }
@@ -240,15 +246,21 @@ __attribute__((target("avx2"))) static size_t scan_avx2(const ps_litscan *t, con
         hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->hi[k]));
     }
     const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
-    for (; i + 32 <= n; i += 32) {
+    /* As scan_ssse3, 32 positions at a time. */
+    for (size_t j = i; i < n && n >= 32; i = j += 32) {
+        unsigned skip = 0;
+        if (j + 32 > n) {
+            skip = (unsigned)(i - (n - 32));
+            j = n - 32;
+        }
         __m256i m = _mm256_set1_epi8(-1);
         for (int k = 0; k < LITSCAN_WIDTH; k++) {
-            __m256i v = _mm256_loadu_si256((const __m256i *)(u + i + (size_t)k));
+            __m256i v = _mm256_loadu_si256((const __m256i *)(u + j + (size_t)k));
             __m256i l = _mm256_and_si256(v, nib), h = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
             m = _mm256_and_si256(m, _mm256_and_si256(_mm256_shuffle_epi8(lo[k], l), _mm256_shuffle_epi8(hi[k], h)));
         }
-        unsigned bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, zero));
-        if (bits && report(t, u, i, bits, found, ctx)) {
+        unsigned bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, zero)) & (~0u << skip);
+        if (bits && report(t, u, j, bits, found, ctx)) {
             *stop = 1;
             return n;
         }
