@@ -1802,25 +1802,39 @@ static bool gate_line(const ps_engine *e, ps_scratch *s, const ps_subject *subj,
     const char *p = subj->p;
     size_t n = subj->len;
     gate_bytes_and_runs(e, s, p + ls, le - ls, e->kw_bits);
-    for (size_t w = 0; w < e->rule_words; w++)
-        s->open[w] &= e->line_local[w];
-    need_sets(e, s, e->line_kw_sets, p, ls, le);
-    uint64_t kw = 0, any = 0;
+    uint64_t kw = 0, line_kw = 0, ctx = 0, any = 0;
     for (size_t w = 0; w < e->rule_words; w++) {
-        any |= s->open[w];
-        for (uint64_t b = s->open[w]; b; b &= b - 1)
-            kw |= e->kw_sets[(w << 6) + (size_t)__builtin_ctzll(b)];
+        any |= s->open[w] &= e->line_local[w];
+        for (uint64_t b = s->open[w]; b; b &= b - 1) {
+            size_t i = (w << 6) + (size_t)__builtin_ctzll(b);
+            kw |= e->kw_sets[i];
+            line_kw |= e->line_kw_sets[i];
+            ctx |= e->ctx_sets[i];
+        }
     }
+    if (!any)
+        return false;
     if (kw & ~doc->searched) {
         doc->found |= wordsets_in(e, s, kw & ~doc->searched, p, n);
         doc->searched |= kw;
     }
     if (kw & ~doc->found)
         close_missing_sets(e, s, e->kw_sets, doc->found);
-    if (any) {
-        size_t lo = ls > e->line_margin ? ls - e->line_margin : 0;
-        size_t hi = n - le > e->line_margin ? le + e->line_margin : n;
-        need_sets(e, s, e->ctx_sets, p, lo, hi);
+    if (line_kw | ctx) {
+        /* Keywords in the line and context words around it, in one search of the context window; a keyword set
+         * found there is looked for again in the line alone (seldom: keywords are rare). */
+        size_t lo = ls, hi = le;
+        if (ctx) {
+            lo = ls > e->line_margin ? ls - e->line_margin : 0;
+            hi = n - le > e->line_margin ? le + e->line_margin : n;
+        }
+        uint64_t found = wordsets_in(e, s, line_kw | ctx, p + lo, hi - lo), in_line = found & line_kw;
+        if (in_line && (lo < ls || hi > le))
+            in_line = wordsets_in(e, s, in_line, p + ls, le - ls);
+        if (line_kw & ~in_line)
+            close_missing_sets(e, s, e->line_kw_sets, in_line);
+        if (ctx & ~found)
+            close_missing_sets(e, s, e->ctx_sets, found);
     }
     for (size_t w = 0; w < e->rule_words; w++)
         if (s->open[w])
