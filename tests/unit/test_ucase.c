@@ -125,10 +125,71 @@ static void test_variants_stop(void **state)
     assert_int_equal(calls, 2);
 }
 
+static size_t utf8_any(uint32_t cp, char *o)
+{
+    if (cp < 0x10000)
+        return utf8(cp, o);
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* ucase_two_cased: PCRE2, ignoring case, matches such a letter with itself and ucase_other's letter only, across the
+ * blocks that hold case partners of Latin letters (letterlike symbols such as U+212B, Latin Extended Additional,
+ * full-width forms...). rxinfo_has_word relies on it: a word spelled with it is in the word lists in both cases. */
+static void test_two_cased_is_pcre2s(void **state)
+{
+    (void)state;
+    static const uint32_t blocks[][2] = {{0x80, 0x2FFF}, {0xA640, 0xA7FF}, {0xAB30, 0xAB6F}, {0xFB00, 0xFB4F},
+                                         {0xFF00, 0xFFEF}, {0x10400, 0x104FF}, {0x1E900, 0x1E95F}};
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    assert_non_null(md);
+    unsigned checked = 0;
+    for (uint32_t cp = 0x80; cp <= 0x17F; cp++) {
+        if (!ucase_two_cased(cp))
+            continue;
+        char pat[4], txt[4];
+        size_t pn = utf8(cp, pat);
+        int err;
+        PCRE2_SIZE eoff;
+        pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, pn, PCRE2_UTF | PCRE2_CASELESS | PCRE2_ANCHORED |
+                                       PCRE2_ENDANCHORED, &err, &eoff, NULL);
+        assert_non_null(re);
+        pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+        uint32_t o = ucase_other(cp);
+        assert_true(o >= 0x80);
+        for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++)
+            for (uint32_t q = blocks[b][0]; q <= blocks[b][1]; q++) {
+                if (q >= 0xD800 && q <= 0xDFFF)
+                    continue;
+                size_t tn = utf8_any(q, txt);
+                int m = pcre2_match(re, (PCRE2_SPTR)txt, tn, 0, 0, md, NULL) > 0;
+                if (m != (q == cp || q == o))
+                    fail_msg("PCRE2 %s U+%04X for U+%04X (ucase_other: U+%04X)", m ? "matches" : "does not match",
+                             (unsigned)q, (unsigned)cp, (unsigned)o);
+            }
+        for (uint32_t q = 0; q < 0x80; q++) { /* nor an ASCII letter (K and S have such partners the other way) */
+            char c = (char)q;
+            if (pcre2_match(re, (PCRE2_SPTR)&c, 1, 0, 0, md, NULL) > 0)
+                fail_msg("PCRE2 matches '%c' for U+%04X", c, (unsigned)cp);
+        }
+        checked++;
+        pcre2_code_free(re);
+    }
+    pcre2_match_data_free(md);
+    assert_true(checked > 150);
+    assert_false(ucase_two_cased(0xE5)); /* a-ring: U+212B ANGSTROM SIGN too */
+    assert_false(ucase_two_cased(0xDF)); /* sharp s: no other case here */
+    assert_false(ucase_two_cased(0x3B1)); /* Greek: not claimed */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_other_case_is_pcre2s),
+        cmocka_unit_test(test_two_cased_is_pcre2s),
         cmocka_unit_test(test_variants),
         cmocka_unit_test(test_variants_stop),
     };
