@@ -1793,9 +1793,10 @@ typedef struct line_keywords {
 
 /* Line mode's gates for the line [ls, le) of the subject: opens (s->open) the line-local rules that can match
  * there. A match of such a rule, and all it needs, is in the line: its bytes, runs and length are the line's. Its
- * keywords may be anywhere in the subject (looked for there once, when a line first needs them; one-byte keywords
- * that a match need not hold pass here and run_rules checks them), and a required context word just outside the
- * line (looked for within the widest context window around it). @return whether any rule is open. */
+ * keywords are in the line when rxinfo proved them on the line of every match (line_kw_sets), else anywhere in the
+ * subject (looked for there once, when a line first needs them; one-byte keywords that a match need not hold pass
+ * here and run_rules checks them); a required context word may be just outside the line (looked for within the
+ * widest context window around it). @return whether any rule is open. */
 static bool gate_line(const ps_engine *e, ps_scratch *s, const ps_subject *subj, line_keywords *doc, size_t ls,
                       size_t le)
 {
