@@ -14,6 +14,8 @@
  * record back). */
 #include "jsonl.h"
 
+#include "utf8.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -186,31 +188,6 @@ static int is_ws(unsigned c)
 
 /* ---- decoding (shared by jsonl_decode and key paths) ---- */
 
-static size_t put_utf8(char *d, uint32_t cp)
-{
-    unsigned char *o = (unsigned char *)d;
-    if (cp < 0x80) {
-        o[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (unsigned char)(0xc0 | (cp >> 6));
-        o[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xe0 | (cp >> 12));
-        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xf0 | (cp >> 18));
-    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-    o[3] = (unsigned char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 /* Reads "\uXXXX" at r (r[0] is the backslash) if r..e holds one. */
 static int read_u(const unsigned char *r, const unsigned char *e, uint32_t *cp)
 {
@@ -253,7 +230,7 @@ static size_t decode_escape(const unsigned char *r, const unsigned char *e, char
     } else if (cp >= 0xd800 && cp <= 0xdfff) {
         cp = 0xfffd; /* lone surrogate */
     }
-    *dn = put_utf8(d, cp);
+    *dn = utf8_encode(cp, d);
     return used;
 }
 

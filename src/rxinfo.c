@@ -568,8 +568,7 @@ static piece parse_atom(parser *ps)
         /* Its own bytes; ignoring case, a letter whose one other spelling the rule's word lists hold too. */
         const unsigned char *u = (const unsigned char *)b;
         size_t n = (size_t)(ps->p - b);
-        uint32_t cp = n == 2 ? (uint32_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F) : 0;
-        if (n <= 4 && utf8_seq_len(u, n) == n && (!ps->caseless || ucase_two_cased(cp)))
+        if (n <= 4 && utf8_seq_len(u, n) == n && (!ps->caseless || ucase_two_cased(utf8_decode(u, n))))
             one_char(&r, b, n);
         else
             no_text(&r);

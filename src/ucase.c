@@ -65,35 +65,9 @@ uint32_t ucase_other(uint32_t cp)
     return 0;
 }
 
-/* UTF-8 length of cp, for the two- and three-byte code points ucase_other deals in. */
 bool ucase_two_cased(uint32_t cp)
 {
     return cp >= 0xC0 && cp <= 0x17E && cp != 0xC5 && cp != 0xE5 && ucase_other(cp) != 0;
-}
-
-static size_t utf8_len(uint32_t cp)
-{
-    return cp < 0x800 ? 2 : 3;
-}
-
-/* Writes cp (two or three bytes of UTF-8) to o. */
-static void put_utf8(uint32_t cp, unsigned char *o)
-{
-    if (utf8_len(cp) == 2) {
-        o[0] = (unsigned char)(0xC0 | (cp >> 6));
-        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-    } else {
-        o[0] = (unsigned char)(0xE0 | (cp >> 12));
-        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-    }
-}
-
-static uint32_t decode(const unsigned char *s, size_t len)
-{
-    if (len == 2)
-        return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
-    return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
 }
 
 int ucase_variants(const char *w, size_t n, int (*emit)(void *ctx, const char *v, size_t n), void *ctx)
@@ -103,6 +77,7 @@ int ucase_variants(const char *w, size_t n, int (*emit)(void *ctx, const char *v
     size_t at[MAX_LETTERS];
     uint32_t other[MAX_LETTERS];
     unsigned k = 0;
+    char tmp[4];
     const unsigned char *u = (const unsigned char *)w;
     for (size_t i = 0; i < n && k < MAX_LETTERS;) {
         size_t l = u[i] < 0x80 ? 1 : utf8_seq_len(u + i, n - i);
@@ -110,22 +85,22 @@ int ucase_variants(const char *w, size_t n, int (*emit)(void *ctx, const char *v
             i++;
             continue;
         }
-        uint32_t o = l == 2 || l == 3 ? ucase_other(decode(u + i, l)) : 0;
-        if (o && utf8_len(o) == l) { /* then the variant has the word's length */
+        uint32_t o = l > 1 ? ucase_other(utf8_decode(u + i, l)) : 0;
+        if (o && utf8_encode(o, tmp) == l) { /* then the variant has the word's length */
             at[k] = i;
             other[k++] = o;
         }
         i += l;
     }
-    unsigned char v[256];
+    char v[256];
     if (n > sizeof v)
         return emit(ctx, w, n);
     for (unsigned mask = 0; mask < (1u << k); mask++) {
         memcpy(v, w, n);
         for (unsigned b = 0; b < k; b++)
             if (mask >> b & 1)
-                put_utf8(other[b], v + at[b]);
-        int rc = emit(ctx, (const char *)v, n);
+                utf8_encode(other[b], v + at[b]);
+        int rc = emit(ctx, v, n);
         if (rc)
             return rc;
     }

@@ -25,15 +25,6 @@ static inline unsigned tri_hash(unsigned a, unsigned b, unsigned c)
     return ((a * 0x9E37u) ^ (b * 0x85EBu) ^ (c * 0xC2B3u) ^ (a << 7) ^ (c >> 1)) & 0xFFFFu;
 }
 
-/* Bits set in x, without a library call where the build does not assume the POPCNT instruction. */
-static inline unsigned bit_count(uint64_t x)
-{
-    x -= (x >> 1) & 0x5555555555555555u;
-    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
-    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
-    return (unsigned)((x * 0x0101010101010101u) >> 56);
-}
-
 static inline void set_bit(uint64_t *m, unsigned b)
 {
     m[b >> 6] |= (uint64_t)1 << (b & 63);
@@ -89,7 +80,7 @@ int wordtab_finish(ps_wordtab *t)
     unsigned below = 0;
     for (size_t k = 0; k < 1024; k++) {
         t->rank_base[k] = (uint16_t)below;
-        below += bit_count(t->any_bigram[k]);
+        below += popcount64(t->any_bigram[k]);
     }
     /* One bucket per word for the whole table, so that the filters of any of its sets merge into the filter of
      * their union (litscan_merge). */
@@ -123,7 +114,7 @@ uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_
     if (!has_bit(t->short_bigram, bg) && (i + 2 >= n || !has_bit(t->tri_hash, tri_hash(bg >> 8, bg & 0xFF, ascii_lower(u[i + 2])))))
         return 0;
     uint64_t below = t->any_bigram[bg >> 6] & (((uint64_t)1 << (bg & 63)) - 1);
-    size_t r = t->rank_base[bg >> 6] + bit_count(below);
+    size_t r = t->rank_base[bg >> 6] + popcount64(below);
     uint64_t found = 0;
     for (size_t k = t->first[r]; k < t->first[r + 1]; k++) {
         const ps_wordref *w = &t->words[k];

@@ -12,18 +12,19 @@
 #include <pcre2.h>
 
 #include "ucase.h"
+#include "utf8.h"
 
-static size_t utf8(uint32_t cp, char *o)
+/* The pattern "cp, ignoring case, and nothing else", JIT-compiled. */
+static pcre2_code *caseless_one(uint32_t cp)
 {
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    o[0] = (char)(0xE0 | (cp >> 12));
-    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
+    char pat[4];
+    int err;
+    PCRE2_SIZE eoff;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, utf8_encode(cp, pat),
+                                   PCRE2_UTF | PCRE2_CASELESS | PCRE2_ANCHORED | PCRE2_ENDANCHORED, &err, &eoff, NULL);
+    assert_non_null(re);
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    return re;
 }
 
 /* The letters ucase_other claims: Latin-1, Latin Extended-A, the Greek and Cyrillic alphabets. */
@@ -43,18 +44,13 @@ static void test_other_case_is_pcre2s(void **state)
     for (uint32_t cp = 0xC0; cp <= 0x4BF; cp++) {
         if (!claimed(cp))
             continue;
-        char pat[4], txt[4];
-        size_t pn = utf8(cp, pat);
-        int err;
-        PCRE2_SIZE eoff;
-        pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, pn, PCRE2_UTF | PCRE2_CASELESS | PCRE2_ANCHORED |
-                                       PCRE2_ENDANCHORED, &err, &eoff, NULL);
-        assert_non_null(re);
+        char txt[4];
+        pcre2_code *re = caseless_one(cp);
         uint32_t o = ucase_other(cp);
         for (uint32_t q = 0x80; q <= 0x4FF; q++) {
             if (q == cp)
                 continue;
-            size_t tn = utf8(q, txt);
+            size_t tn = utf8_encode(q, txt);
             int m = pcre2_match(re, (PCRE2_SPTR)txt, tn, 0, 0, md, NULL) > 0;
             if (q == o && !m)
                 fail_msg("ucase_other(U+%04X) = U+%04X, which PCRE2 does not match", (unsigned)cp, (unsigned)o);
@@ -125,17 +121,6 @@ static void test_variants_stop(void **state)
     assert_int_equal(calls, 2);
 }
 
-static size_t utf8_any(uint32_t cp, char *o)
-{
-    if (cp < 0x10000)
-        return utf8(cp, o);
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* ucase_two_cased: PCRE2, ignoring case, matches such a letter with itself and ucase_other's letter only, across the
  * blocks that hold case partners of Latin letters (letterlike symbols such as U+212B, Latin Extended Additional,
  * full-width forms...). rxinfo_has_word relies on it: a word spelled with it is in the word lists in both cases. */
@@ -150,21 +135,15 @@ static void test_two_cased_is_pcre2s(void **state)
     for (uint32_t cp = 0x80; cp <= 0x17F; cp++) {
         if (!ucase_two_cased(cp))
             continue;
-        char pat[4], txt[4];
-        size_t pn = utf8(cp, pat);
-        int err;
-        PCRE2_SIZE eoff;
-        pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, pn, PCRE2_UTF | PCRE2_CASELESS | PCRE2_ANCHORED |
-                                       PCRE2_ENDANCHORED, &err, &eoff, NULL);
-        assert_non_null(re);
-        pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+        char txt[4];
+        pcre2_code *re = caseless_one(cp);
         uint32_t o = ucase_other(cp);
         assert_true(o >= 0x80);
         for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++)
             for (uint32_t q = blocks[b][0]; q <= blocks[b][1]; q++) {
                 if (q >= 0xD800 && q <= 0xDFFF)
                     continue;
-                size_t tn = utf8_any(q, txt);
+                size_t tn = utf8_encode(q, txt);
                 int m = pcre2_match(re, (PCRE2_SPTR)txt, tn, 0, 0, md, NULL) > 0;
                 if (m != (q == cp || q == o))
                     fail_msg("PCRE2 %s U+%04X for U+%04X (ucase_other: U+%04X)", m ? "matches" : "does not match",
@@ -185,11 +164,29 @@ static void test_two_cased_is_pcre2s(void **state)
     assert_false(ucase_two_cased(0x3B1)); /* Greek: not claimed */
 }
 
+/* utf8.h's encoder and decoder, which ucase, rxinfo and jsonl share: every scalar value goes there and back, as a
+ * well-formed sequence of the length its range gives. */
+static void test_utf8_round_trip(void **state)
+{
+    (void)state;
+    for (uint32_t cp = 0; cp < 0x110000; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        char o[4];
+        size_t n = utf8_encode(cp, o);
+        assert_int_equal(n, cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4);
+        assert_int_equal(utf8_seq_len((const unsigned char *)o, n), n);
+        if (utf8_decode((const unsigned char *)o, n) != cp)
+            fail_msg("U+%04X comes back as U+%04X", (unsigned)cp, (unsigned)utf8_decode((const unsigned char *)o, n));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_other_case_is_pcre2s),
         cmocka_unit_test(test_two_cased_is_pcre2s),
+        cmocka_unit_test(test_utf8_round_trip),
         cmocka_unit_test(test_variants),
         cmocka_unit_test(test_variants_stop),
     };
