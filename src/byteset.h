@@ -16,6 +16,11 @@ static inline void byteset_add(uint64_t s[4], unsigned c)
     s[c >> 6] |= (uint64_t)1 << (c & 63);
 }
 
+static inline bool byteset_subset(const uint64_t a[4], const uint64_t b[4])
+{
+    return !(a[0] & ~b[0]) && !(a[1] & ~b[1]) && !(a[2] & ~b[2]) && !(a[3] & ~b[3]);
+}
+
 /* Bits set in x. Written out: without -mpopcnt (not every x86-64 has the instruction) __builtin_popcountll is a
  * libgcc call, and rule analysis counts sets often enough for that to be 5 % of start-up. */
 static inline unsigned popcount64(uint64_t x)

@@ -25,6 +25,7 @@
 #include "prefilter.h"
 #include "digitruns.h"
 #include "rungate.h"
+#include "runscan.h"
 #include "rxinfo.h"
 #include "ucase.h"
 #include "fold.h"
@@ -96,6 +97,7 @@ typedef struct engine_rule {
     uint32_t gate[3];      /* bytegate bits of those sets; the subject must have at least one bit of each */
     unsigned n_gate;
     int run_alphabet;      /* the rule's alphabet in engine->runs, or -1: no digit gate */
+    ps_runscan runs_at;    /* ... and where its runs are: a search starts only in one (run_alphabet >= 0) */
     int run_lane;          /* run_set's lane in engine->runs, or -1: no run-length gate */
     int digit_lane;        /* the digits' lane, for a rule that needs a digit only in the text (text_digit), or -1 */
     unsigned min_digits;   /* a match is a run of that alphabet holding at least this many digits (rxinfo) */
@@ -550,8 +552,10 @@ static void assign_digit_gates(ps_engine *e)
     }
     for (size_t i = 0; i < e->n; i++) {
         engine_rule *r = &e->rules[i];
-        if (r->min_digits >= 2)
+        if (r->min_digits >= 2) {
             r->run_alphabet = digitruns_add(&e->runs, r->alphabet);
+            runscan_init(&r->runs_at, r->alphabet, r->min_digits, r->alpha_len);
+        }
     }
     /* Then, in the lanes left, the runs a match needs (a Spanish DNI: 8 of [0-9XYZ]; a full IPv6 address: 15 of
      * [0-9A-Fa-f:]): far sharper than the merged run kinds of the prefilter. */
@@ -1020,6 +1024,12 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
         r->alpha_len = info.min_len;
         r->text_digit = info.text_digit;
         memcpy(r->alphabet, info.alphabet, sizeof r->alphabet);
+        if (byteset_subset(info.span_set, info.alphabet)) {
+            /* A lookahead at the start that looks only at the match's own bytes (a phone number's digit count)
+             * makes the run a match starts in longer: the run of its alphabet there holds the span. */
+            r->min_digits = info.span_digits;
+            r->alpha_len = info.span_len;
+        }
         memcpy(r->run_set, info.run_set, sizeof r->run_set);
         r->run_len = info.run_len;
         r->nl_free = !byteset_has(info.alphabet, '\n') && !byteset_has(info.look, '\n');
@@ -1594,6 +1604,19 @@ static bool next_window(const engine_rule *r, const char *p, size_t n, size_t *o
     return true;
 }
 
+/* The next window of starts for a rule whose matches are runs of its alphabet (runscan.h), at or after *off and at
+ * or before limit: the starts from which a match can lie in a run that holds its digits. @return false when there is
+ * no such run left. */
+static bool next_run_window(const engine_rule *r, const ps_subject *subj, size_t limit, size_t *off, size_t *end)
+{
+    size_t rs, re;
+    if (!runscan_next(&r->runs_at, subj->p, subj->len, *off, limit, &rs, &re))
+        return false;
+    *off = rs;
+    *end = re - r->alpha_len < limit ? re - r->alpha_len : limit;
+    return true;
+}
+
 /* Where rule r's search from `off` may start, given its second set: no match starts more than lead2 bytes before
  * the first byte of that set at or after it, and none by `limit` without one by limit + lead2. One memchr: on log
  * lines an IPv4 search starts near its first '.', not at the clock's digits, and stops after the line's last
@@ -1625,8 +1648,9 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
     /* A rule with a lead searches only where a match can start: in [t - lead, t] for each byte t of its range,
      * nearby ranges joined into one window (searched with PCRE2's offset limit at the window's end). Whole
      * subjects only; --explain runs unbounded searches, so it also checks that bounding changes nothing. */
-    bool bounded = r->has_lead && subj->last && !s->ungated;
-    bool lead2 = bounded && r->has_lead2;
+    bool runs = r->run_alphabet >= 0 && subj->last && !s->ungated;
+    bool bounded = (r->has_lead || runs) && subj->last && !s->ungated;
+    bool lead2 = bounded && !runs && r->has_lead2;
     if (lead2 && (off = lead2_start(r, subj, off, limit)) > limit)
         return PS_OK;
     bool capped = limit < subj->len; /* line mode: no search starts after the line */
@@ -1638,7 +1662,8 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
         pcre2_match_context *mc = capped ? s->mctx_lead : s->mctx;
         if (bounded) {
             if (!in_window || off > win_end) {
-                if (!next_window(r, subj->p, limit, &off, &win_end))
+                if (runs ? !next_run_window(r, subj, limit, &off, &win_end)
+                         : !next_window(r, subj->p, limit, &off, &win_end))
                     return PS_OK;
                 pcre2_set_offset_limit(s->mctx_lead, win_end);
                 in_window = true;

@@ -31,6 +31,10 @@ typedef struct piece {
     unsigned run_len;
     bool text_digit; /* a positive lookaround in it sees an ASCII digit (see has_digit) */
     uint64_t look[4]; /* bytes its positive lookarounds can look at (ps_rxinfo.look) */
+    /* The text from the piece's start that its match, or a positive lookahead at its start, covers (ps_rxinfo.span):
+     * at least span_len bytes, all in span_set, span_digits of them ASCII digits. */
+    uint64_t span_set[4];
+    unsigned span_digits, span_len;
     /* For rxinfo_has_word: whether every match holds one of the parser's words, in the text it consumes or that a
      * positive lookaround in it sees; and the text every match begins and ends with (ASCII letters lower-cased; at
      * most TEXT_MAX bytes each), `exact` when that is all of it. */
@@ -86,11 +90,6 @@ static unsigned cap_mul(unsigned a, unsigned b, unsigned cap)
     return b && a > cap / b ? cap : a * b;
 }
 
-static bool subset(const uint64_t a[4], const uint64_t b[4])
-{
-    return !(a[0] & ~b[0]) && !(a[1] & ~b[1]) && !(a[2] & ~b[2]) && !(a[3] & ~b[3]);
-}
-
 static bool only_digits(const uint64_t s[4])
 {
     uint64_t digits = (uint64_t)0x3FF << '0';
@@ -117,6 +116,20 @@ static piece fail(parser *ps)
 {
     ps->failed = true;
     return EMPTY;
+}
+
+/* Two texts that both start where the piece does, as one: together they cover the longer one. */
+static void span_cover(piece *r, const uint64_t set[4], unsigned digits, unsigned len)
+{
+    unite(r->span_set, set);
+    r->span_digits = digits > r->span_digits ? digits : r->span_digits;
+    r->span_len = len > r->span_len ? len : r->span_len;
+}
+
+static void span_clear(piece *r)
+{
+    memset(r->span_set, 0, sizeof r->span_set);
+    r->span_digits = r->span_len = 0;
 }
 
 /* ---- the text every match holds, for rxinfo_has_word ---- */
@@ -523,6 +536,11 @@ static piece parse_group(parser *ps)
     if (ahead) { /* a lookahead's bytes are in the text from here on: they bound where a search may start too */
         r.must = in.must;
         r.lead = in.lead;
+        if (positive) {
+            memcpy(r.span_set, in.span_set, sizeof r.span_set);
+            r.span_digits = in.span_digits;
+            r.span_len = in.span_len;
+        }
     }
     return r;
 }
@@ -680,6 +698,7 @@ static bool quantifier(parser *ps, unsigned *min, unsigned *max, bool *none)
 static piece parse_seq(parser *ps)
 {
     piece r = EMPTY;
+    bool at_start = true; /* nothing before the atom consumes anything: it starts where the sequence does */
     while (*ps->p && *ps->p != '|' && *ps->p != ')' && !ps->failed) {
         bool group = *ps->p == '(';
         piece a = parse_atom(ps);
@@ -690,7 +709,7 @@ static piece parse_seq(parser *ps)
         if (!group && a.len) { /* one character: its UTF-8 bytes */
             bool ascii = !(a.set[2] | a.set[3]);
             a.maxlen = ascii ? 1 : 4;
-            a.must = ps->lead_set && ascii && (a.set[0] | a.set[1]) && subset(a.set, ps->lead_set);
+            a.must = ps->lead_set && ascii && (a.set[0] | a.set[1]) && byteset_subset(a.set, ps->lead_set);
             if (byteset_count(a.set) == 1)
                 memcpy(a.req, a.set, sizeof a.req);
         }
@@ -706,6 +725,7 @@ static piece parse_seq(parser *ps)
             if (none)
                 memset(a.set, 0, sizeof a.set);
             if (!min) { /* optional: guarantees nothing */
+                span_clear(&a);
                 a.run_len = 0;
                 a.text_digit = false;
                 a.word = false;
@@ -716,6 +736,11 @@ static piece parse_seq(parser *ps)
         }
         if (*ps->p == '{')
             return fail(ps);
+        if (!group && a.len) /* a character or class, repeated: the repetitions follow one another from its start */
+            span_cover(&a, a.set, a.digits, a.len);
+        if (at_start)
+            span_cover(&r, a.span_set, a.span_digits, a.span_len);
+        at_start = at_start && !a.maxlen;
         if (ps->words)
             text_append(ps, &r, &a);
         unite(r.set, a.set);
@@ -732,6 +757,7 @@ static piece parse_seq(parser *ps)
         better_run(&r, a.run_set, a.run_len);
     }
     better_run(&r, r.set, r.len); /* the sequence itself, when it is space-free */
+    span_cover(&r, r.set, r.digits, r.len);
     return r;
 }
 
@@ -755,6 +781,11 @@ static piece parse_alt(parser *ps)
             r.len = b.len;
         if (b.maxlen > r.maxlen)
             r.maxlen = b.maxlen;
+        unite(r.span_set, b.span_set); /* either branch's span: the union, the fewer digits, the shorter */
+        if (b.span_digits < r.span_digits)
+            r.span_digits = b.span_digits;
+        if (b.span_len < r.span_len)
+            r.span_len = b.span_len;
         if (r.must && b.must && b.lead > r.lead)
             r.lead = b.lead;
         r.must = r.must && b.must;
@@ -790,6 +821,9 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
     memcpy(out->required, r.req, sizeof r.req);
     memcpy(out->run_set, r.run_set, sizeof r.run_set);
     out->run_len = r.run_len;
+    memcpy(out->span_set, r.span_set, sizeof r.span_set);
+    out->span_digits = r.span_digits;
+    out->span_len = r.span_len;
     return true;
 }
 

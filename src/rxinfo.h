@@ -24,6 +24,11 @@ typedef struct ps_rxinfo {
      * when there is none. */
     uint64_t run_set[4];
     unsigned run_len;
+    /* The text from a match's start that the match, or a positive lookahead at its start, covers: at least span_len
+     * bytes of span_set, with span_digits ASCII digits. A phone rule's (?=[(]?\d(?:[ ()./-]{0,3}\d){8}) makes it 9
+     * digits where the match alone may hold 4: the run of span_set bytes that a match starts in holds them all. */
+    uint64_t span_set[4];
+    unsigned span_digits, span_len;
 } ps_rxinfo;
 
 /* Analyses `pattern` as compiled with PCRE2_UTF and no UCP (\d \w \s are ASCII); `caseless` when the rule's flags

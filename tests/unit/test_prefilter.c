@@ -15,6 +15,7 @@
 #include "prefilter.h"
 #include "rules.h"
 #include "rungate.h"
+#include "runscan.h"
 #include "wordtab.h"
 #include "test_rng.h"
 
@@ -850,6 +851,89 @@ static void test_digitruns_full(void **state)
 
 /* rungate_apply, AVX2 and portable, against the needs written out: random rules (some without a lane), counts and
  * lengths around the thresholds, any open bitmap. */
+/* ---------------------------------------------------------------- runscan */
+
+/* The first counting run of `a` in u[from..n) (see runscan_next), byte by byte. */
+static bool naive_counting_run(const uint64_t a[4], unsigned min_digits, unsigned min_len, const unsigned char *u, size_t n,
+                      size_t from, size_t limit, size_t *rs, size_t *re)
+{
+    for (size_t i = from; i < n;) {
+        if (!in_set(a, u[i])) {
+            i++;
+            continue;
+        }
+        size_t s = i;
+        unsigned digits = 0;
+        for (; i < n && in_set(a, u[i]); i++)
+            digits += u[i] >= '0' && u[i] <= '9';
+        if (s > limit)
+            return false;
+        if (digits >= min_digits && i - s >= min_len) {
+            *rs = s;
+            *re = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void test_runscan(void **state)
+{
+    (void)state;
+    rng r = {0xC0FFEE};
+    static const char seps[] = " -./()+,:\t\n";
+    for (int iter = 0; iter < 3000; iter++) {
+        uint64_t al[4] = {0};
+        for (char c = '0'; c <= '9'; c++)
+            if (below(&r, 12)) /* now and then a digit the alphabet lacks */
+                set_add(al, (unsigned char)c);
+        for (unsigned k = below(&r, 6); k--;)
+            set_add(al, below(&r, 4) ? (unsigned char)seps[below(&r, sizeof seps - 1)] : below(&r, 256));
+        if (below(&r, 6) == 0)
+            for (unsigned c = 0x80 + below(&r, 64); c < 0x100; c += 1 + below(&r, 3))
+                set_add(al, c);
+        unsigned min_digits = 1 + below(&r, 12), min_len = min_digits + below(&r, 6);
+        ps_runscan rs;
+        runscan_init(&rs, al, min_digits, min_len);
+        /* Exactly n bytes: a read past the end is a sanitizer error. Long texts cross many 64-byte blocks. */
+        size_t n = below(&r, 4) == 0 ? 64 + below(&r, 400) : below(&r, 140);
+        unsigned char *t = malloc(n ? n : 1);
+        assert_non_null(t);
+        for (size_t i = 0; i < n;) {
+            unsigned kind = below(&r, 10);
+            if (kind == 0) { /* a long run of digits and separators, across block edges */
+                for (size_t m = 60 + below(&r, 80); m-- && i < n;)
+                    t[i++] = below(&r, 3) ? (unsigned char)('0' + below(&r, 10)) : (unsigned char)seps[below(&r, 3)];
+            } else if (kind < 5) {
+                t[i++] = (unsigned char)('0' + below(&r, 10));
+            } else if (kind < 8) {
+                t[i++] = (unsigned char)seps[below(&r, sizeof seps - 1)];
+            } else {
+                t[i++] = (unsigned char)rnd(&r);
+            }
+        }
+        for (int avx2 = 0; avx2 <= rs.avx2; avx2++) { /* the portable loop, and the AVX2 one where the CPU has it */
+            ps_runscan v = rs;
+            v.avx2 = avx2;
+            /* Every run, in order, as the engine walks them; from and limit anywhere. */
+            size_t from = below(&r, 3) ? 0 : below(&r, (unsigned)n + 1);
+            size_t limit = below(&r, 3) ? n : from + below(&r, (unsigned)(n - from) + 1);
+            for (int k = 0; k < 200; k++) {
+                size_t gs = 0, ge = 0, ws = 0, we = 0;
+                bool got = runscan_next(&v, (const char *)t, n, from, limit, &gs, &ge);
+                bool want = naive_counting_run(al, min_digits, min_len, t, n, from, limit, &ws, &we);
+                if (got != want || (got && (gs != ws || ge != we)))
+                    fail_msg("iter %d (avx2 %d, n %zu, from %zu, limit %zu): run %d [%zu, %zu), want %d [%zu, %zu)",
+                             iter, avx2, n, from, limit, got, gs, ge, want, ws, we);
+                if (!got)
+                    break;
+                from = ge;
+            }
+        }
+        free(t);
+    }
+}
+
 static void test_rungate(void **state)
 {
     (void)state;
@@ -1338,6 +1422,7 @@ int main(void)
         cmocka_unit_test(test_digitruns),
         cmocka_unit_test(test_digitruns_full),
         cmocka_unit_test(test_rungate),
+        cmocka_unit_test(test_runscan),
         cmocka_unit_test_setup_teardown(test_end_to_end, e2e_setup, e2e_teardown),
         cmocka_unit_test_setup_teardown(test_examples_through_run, e2e_setup, e2e_teardown),
         cmocka_unit_test_setup_teardown(test_gates_and_bounds_change_nothing, e2e_setup, e2e_teardown),

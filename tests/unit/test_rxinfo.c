@@ -361,6 +361,39 @@ static void test_look(void **state)
     }
 }
 
+/* The span: what a match and a positive lookahead at its start cover together. */
+static void test_span(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern;
+        unsigned digits, len;
+        const char *set; /* spec_set's form */
+    } span_cases[] = {
+        {"\\d{3}", 3, 3, "0-9"},
+        {"(?=\\d(?:[ .-]?\\d){8})[\\d .-]{5}", 9, 9, " .0-9-"},
+        {"(?<![\\w.])(?=\\d{4})\\d", 4, 4, "0-9"},         /* a lookbehind before it changes nothing */
+        {"(?!\\d{9})\\d{3}", 3, 3, "0-9"},                   /* a negative lookahead guarantees nothing */
+        {"a(?=\\d{9})", 0, 1, "a"},                          /* a lookahead after the start: not from the start */
+        {"(?=\\d{9})\\d{3}|\\d{5}", 5, 5, "0-9"},             /* either branch: the fewer digits */
+        {"(?:(?=\\d{6}))?\\d", 1, 1, "0-9"},                   /* an optional lookahead: nothing */
+        {"(?:(?=\\d{7})\\d)\\d", 7, 7, "0-9"},                /* in a group at the start */
+        {"(?=[a-z]{2}\\d{6})[a-z]+", 6, 8, "a-z0-9"},        /* the lookahead's bytes join the set */
+        {"x?(?=\\d{6})\\d", 1, 1, "0-9x"},                    /* after an optional byte: maybe not the start */
+        {"(?=\\d{3})(?=\\d{2}-\\d{4})\\d", 6, 7, "0-9-"},      /* two lookaheads: the longer cover */
+    };
+    for (size_t i = 0; i < sizeof span_cases / sizeof span_cases[0]; i++) {
+        ps_rxinfo info;
+        uint64_t want[4];
+        assert_true(rxinfo_analyze(span_cases[i].pattern, false, &info));
+        spec_set(span_cases[i].set, want);
+        if (info.span_digits != span_cases[i].digits || info.span_len != span_cases[i].len ||
+            memcmp(info.span_set, want, sizeof want))
+            fail_msg("\"%s\": span of %u digits, %u long, want %u, %u (or another set)", span_cases[i].pattern,
+                     info.span_digits, info.span_len, span_cases[i].digits, span_cases[i].len);
+    }
+}
+
 static void test_limits(void **state)
 {
     (void)state;
@@ -486,6 +519,18 @@ static bool sound_on(const pcre2_code *code, const ps_rxinfo *info, const char *
             snprintf(why, why_size, "match [%zu,%zu), but the longest run of the alphabet is %u < min_len", s, e,
                      lens[dix]);
             ok = false;
+        }
+        if (ok) { /* the span: from the match's start, span_len characters of span_set with span_digits digits */
+            size_t k = s;
+            unsigned span_digits = 0;
+            for (; k < n && in_set(info->span_set, u[k]); k++)
+                span_digits += u[k] >= '0' && u[k] <= '9';
+            if (span_digits < info->span_digits || utf8_chars(u + s, k - s) < info->span_len) {
+                snprintf(why, why_size, "match [%zu,%zu): the span_set run from its start has %u digits, %zu "
+                         "characters < span %u, %u", s, e, span_digits, utf8_chars(u + s, k - s), info->span_digits,
+                         info->span_len);
+                ok = false;
+            }
         }
         if (ok && digits_checked && best[dix] < (info->min_digits > 255 ? 255 : info->min_digits)) {
             snprintf(why, why_size, "match [%zu,%zu), but digitruns finds only %u digits in a run", s, e, best[dix]);
@@ -1125,6 +1170,7 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_text_digit),
         cmocka_unit_test(test_look),
+        cmocka_unit_test(test_span),
         cmocka_unit_test(test_packs_sound),
         cmocka_unit_test(test_random_patterns),
         cmocka_unit_test(test_tricky_sound),
