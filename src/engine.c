@@ -84,6 +84,7 @@ typedef struct engine_rule {
     /* vetoes: regexes matched against the candidate's text (allow) and the text just before it (not_after) */
     pcre2_code **allow, **not_after;
     size_t n_allow, n_not_after;
+    unsigned *not_after_tail; /* per not_after regex, rxinfo_tail: how far before the candidate a match can start */
     /* gates: byte sets of which the subject must contain at least one byte each, and keywords */
     char **keywords; /* lower-cased, without case-insensitive duplicates */
     size_t *kw_len;
@@ -146,6 +147,7 @@ struct lazy_jit {
     pthread_mutex_t mu[JIT_LOCKS];
     atomic_int *done;         /* per rule: 1 when its code went through JIT compilation, JIT_CODE when it has JIT code */
     atomic_int *partial_done; /* per rule: partial[i] is made (NULL: out of memory) */
+    atomic_int *veto_done;    /* per rule: its not_after regexes went through JIT compilation (on its first candidate) */
     pcre2_code **partial;
 };
 
@@ -332,7 +334,7 @@ uint32_t engine_pattern_options(unsigned flags)
 }
 
 /* Compiles one regex; on error fills diag with PCRE2's message and the offset. `what` names the regex. */
-static int compile_one(const char *src, uint32_t options, int jit, const ps_srcpos *pos, const char *id,
+static int compile_one(const char *src, uint32_t options, const ps_srcpos *pos, const char *id,
                        const char *what, pcre2_code **out, ps_diag *diag)
 {
     int err;
@@ -346,13 +348,9 @@ static int compile_one(const char *src, uint32_t options, int jit, const ps_srcp
         pos_diag(diag, pos, id, "%s: %s; fix the regex (PCRE2 syntax)", where, (const char *)msg);
         return PS_E_RULES;
     }
-    /* JIT is an optimisation: when it is unavailable the interpreter gives the same results. Allow regexes run
-     * only on candidates, rarely enough for the interpreter, and every JIT compile costs start-up. Vetoes are
-     * matched whole (never partially), so only that mode is compiled. */
-    if (jit)
-        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-
-    /* A regex that matches the empty string would redact (or veto) at every position. */
+    /* No JIT here: rules and their not_after regexes are JIT-compiled on first use (ensure_jit, ensure_veto_jit), so
+     * start-up pays only for what runs; allow regexes run on candidates only, rarely enough for the interpreter.
+     * A regex that matches the empty string would redact (or veto) at every position. */
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
     if (!md) {
         pcre2_code_free(code);
@@ -785,6 +783,7 @@ static void free_rule(engine_rule *r)
     for (size_t i = 0; i < r->n_not_after; i++)
         pcre2_code_free(r->not_after[i]);
     free(r->not_after);
+    free(r->not_after_tail);
     for (size_t i = 0; i < r->n_keywords; i++)
         free(r->keywords[i]);
     free(r->keywords);
@@ -873,7 +872,7 @@ static int copy_examples(engine_rule *r, const ps_strlist *l, int expect)
 
 /* Compiles a rule's veto regexes, with JIT when `jit` (a not_after regex runs on every candidate of its rule: for
  * ipv4 in logs, that is most lines). */
-static int compile_vetoes(const ps_strlist *l, const ps_rule *src, uint32_t options, int jit, const char *what,
+static int compile_vetoes(const ps_strlist *l, const ps_rule *src, uint32_t options, const char *what,
                           pcre2_code ***out, size_t *n, ps_diag *diag)
 {
     if (!l->n)
@@ -882,7 +881,7 @@ static int compile_vetoes(const ps_strlist *l, const ps_rule *src, uint32_t opti
         return PS_E_NOMEM;
     for (size_t i = 0; i < l->n; i++) {
         const ps_srcpos *p = l->pos ? &l->pos[i] : &src->pos;
-        int st = compile_one(l->v[i], options, jit, p, src->id, what, &(*out)[i], diag);
+        int st = compile_one(l->v[i], options, p, src->id, what, &(*out)[i], diag);
         if (st)
             return st;
         (*n)++;
@@ -971,7 +970,7 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
     uint32_t options = engine_pattern_options(src->flags);
     /* No JIT yet: a rule is JIT-compiled on its first use (ensure_jit), so start-up pays only for what runs.
      * PCRE2_USE_OFFSET_LIMIT: searches may be bounded (see engine_rule.lead). */
-    if ((st = compile_one(src->pattern, options | PCRE2_USE_OFFSET_LIMIT, 0, &src->pattern_pos, src->id, "pattern",
+    if ((st = compile_one(src->pattern, options | PCRE2_USE_OFFSET_LIMIT, &src->pattern_pos, src->id, "pattern",
                           &r->code, diag)))
         return st;
     uint32_t captures = 0;
@@ -1001,10 +1000,14 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
     if ((st = lower_list(&src->keywords, &r->keywords, &r->kw_len, &r->n_keywords)))
         return st;
     uint32_t vopt = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (options & PCRE2_CASELESS);
-    if ((st = compile_vetoes(&src->allow, src, vopt, 0, "allow regex", &r->allow, &r->n_allow, diag)) ||
-        (st = compile_vetoes(&src->not_after, src, vopt, 1, "not_after regex", &r->not_after, &r->n_not_after,
+    if ((st = compile_vetoes(&src->allow, src, vopt, "allow regex", &r->allow, &r->n_allow, diag)) ||
+        (st = compile_vetoes(&src->not_after, src, vopt, "not_after regex", &r->not_after, &r->n_not_after,
                              diag)))
         return st;
+    if (r->n_not_after && !(r->not_after_tail = calloc(r->n_not_after, sizeof *r->not_after_tail)))
+        return PS_E_NOMEM;
+    for (size_t i = 0; i < r->n_not_after; i++)
+        r->not_after_tail[i] = rxinfo_tail(src->not_after.v[i], (vopt & PCRE2_CASELESS) != 0);
     size_t n_ex = src->ex_match.n + src->ex_no_match.n;
     if (n_ex) {
         if (!(r->examples = calloc(n_ex, sizeof *r->examples)))
@@ -1074,10 +1077,12 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
     size_t nj = rs->n ? rs->n : 1;
     if (!(e->jit = calloc(1, sizeof *e->jit)) || !(e->jit->done = calloc(nj, sizeof *e->jit->done)) ||
         !(e->jit->partial_done = calloc(nj, sizeof *e->jit->partial_done)) ||
+        !(e->jit->veto_done = calloc(nj, sizeof *e->jit->veto_done)) ||
         !(e->jit->partial = calloc(nj, sizeof *e->jit->partial)) || init_jit_locks(e->jit)) {
         if (e->jit) {
             free(e->jit->done);
             free(e->jit->partial_done);
+            free(e->jit->veto_done);
             free(e->jit->partial);
         }
         free(e->jit);
@@ -1172,6 +1177,7 @@ void ps_engine_free(ps_engine *e)
         pcre2_code_free(e->jit->partial[i]);
     free(e->jit->done);
     free(e->jit->partial_done);
+    free(e->jit->veto_done);
     free(e->jit->partial);
     free(e->jit);
     for (int g = 0; g < 3; g++)
@@ -1423,10 +1429,15 @@ static void drop(ps_scratch *s, const char *check, const char *fmt, ...)
 
 /* @return the 1-based index of the first regex of v[0..n) that matches text[0..len), 0 when none does, -1 on a
  * match error. */
-static int first_veto(pcre2_code *const *v, size_t n, const char *text, size_t len, ps_scratch *s)
+static int first_veto(pcre2_code *const *v, const unsigned *tail, size_t n, const char *text, size_t len,
+                      ps_scratch *s)
 {
     for (size_t i = 0; i < n; i++) {
-        int rc = pcre2_match(v[i], (PCRE2_SPTR)text, len, 0, 0, s->md, s->mctx);
+        /* A regex anchored at the end need not be tried where a match would not reach it (rxinfo_tail). */
+        size_t from = tail && tail[i] != RXINFO_NO_TAIL && len > (size_t)tail[i] + 1 ? len - tail[i] - 1 : 0;
+        while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80)
+            from--; /* from a character's start: earlier is never wrong */
+        int rc = pcre2_match(v[i], (PCRE2_SPTR)text, len, from, 0, s->md, s->mctx);
         if (rc >= 0)
             return (int)i + 1;
         if (rc != PCRE2_ERROR_NOMATCH)
@@ -1463,13 +1474,13 @@ static int check_candidate(const engine_rule *r, ps_scratch *s, const ps_subject
             return 0;
         }
     }
-    int rc = first_veto(r->allow, r->n_allow, v, vn, s);
+    int rc = first_veto(r->allow, NULL, r->n_allow, v, vn, s);
     if (rc > 0)
         drop(s, "allow", "allow regex #%d vetoed it", rc);
     if (rc)
         return rc > 0 ? 0 : -1;
     size_t from = gs > NOT_AFTER_WINDOW ? gs - NOT_AFTER_WINDOW : 0;
-    rc = first_veto(r->not_after, r->n_not_after, subj->p + from, gs - from, s);
+    rc = first_veto(r->not_after, r->not_after_tail, r->n_not_after, subj->p + from, gs - from, s);
     if (rc > 0)
         drop(s, "not_after", "not_after regex #%d matched the text before it", rc);
     return rc ? (rc > 0 ? 0 : -1) : 1;
@@ -1496,6 +1507,22 @@ static void ensure_jit(const ps_engine *e, size_t i)
         /* On failure (no JIT support, no memory for it) the interpreter matches: the same results, slower. */
         int jit = pcre2_jit_compile(e->rules[i].code, PCRE2_JIT_COMPLETE) == 0;
         atomic_store_explicit(&j->done[i], jit ? JIT_CODE : 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&j->mu[i % JIT_LOCKS]);
+}
+
+/* Rule i's not_after regexes, JIT-compiled when it first has a candidate to check: most rules never do on a given
+ * input, and compiling them all at start-up cost 9 % of it. */
+static void ensure_veto_jit(const ps_engine *e, size_t i)
+{
+    struct lazy_jit *j = e->jit;
+    if (atomic_load_explicit(&j->veto_done[i], memory_order_acquire))
+        return;
+    pthread_mutex_lock(&j->mu[i % JIT_LOCKS]);
+    if (!atomic_load_explicit(&j->veto_done[i], memory_order_relaxed)) {
+        for (size_t k = 0; k < e->rules[i].n_not_after; k++)
+            (void)pcre2_jit_compile(e->rules[i].not_after[k], PCRE2_JIT_COMPLETE); /* else the interpreter: slower */
+        atomic_store_explicit(&j->veto_done[i], 1, memory_order_release);
     }
     pthread_mutex_unlock(&j->mu[i % JIT_LOCKS]);
 }
@@ -1718,6 +1745,8 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
                 *hold = ms;
             return PS_OK;
         }
+        if (r->n_not_after)
+            ensure_veto_jit(e, idx);
         int ok = check_candidate(r, s, subj, gs, ge);
         if (ok < 0)
             return PS_E_UNSCANNED;

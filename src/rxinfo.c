@@ -35,6 +35,7 @@ typedef struct piece {
      * at least span_len bytes, all in span_set, span_digits of them ASCII digits. */
     uint64_t span_set[4];
     unsigned span_digits, span_len;
+    bool at_end; /* every match ends where the subject does, or just before a newline that ends it (rxinfo_tail) */
     /* For rxinfo_has_word: whether every match holds one of the parser's words, in the text it consumes or that a
      * positive lookaround in it sees; and the text every match begins and ends with (ASCII letters lower-cased; at
      * most TEXT_MAX bytes each), `exact` when that is all of it. */
@@ -57,6 +58,7 @@ typedef struct parser {
     bool failed;
     bool caseless;
     bool numbers_lost; /* a branch reset group was seen: group numbers are not known */
+    bool multiline;    /* (?m) was seen: '$' may match before any newline */
     const uint64_t *lead_set; /* rxinfo_lead's set, or NULL */
     const char *const *words; /* rxinfo_has_word's words (lower-cased ASCII letters), or NULL */
     const size_t *word_len;
@@ -414,6 +416,8 @@ static bool inline_options(parser *ps)
             on = false;
         else if (c == 'i')
             ps->caseless = on;
+        else if (c == 'm')
+            ps->multiline = ps->multiline || on;
         else if (c == 'x' || c == 'u' || c == 'J' || c == 'X' || c == 'n' || c == 'a' || c == 'r')
             return false;
         else if (c != 'm' && c != 's' && c != 'U' && c != '^')
@@ -574,6 +578,7 @@ static piece parse_atom(parser *ps)
     }
     if (c == '^' || c == '$') {
         ps->p++;
+        r.at_end = c == '$' && !ps->multiline;
         return r;
     }
     if (c == '*' || c == '+' || c == '?' || c == '{' || c == ')' || c == '|')
@@ -611,6 +616,7 @@ static piece parse_atom(parser *ps)
     }
     if (e == 'b' || e == 'B' || e == 'A' || e == 'z' || e == 'Z' || e == 'G' || e == 'K') {
         ps->p += 2;
+        r.at_end = e == 'z' || e == 'Z';
         return r;
     }
     if (e >= '1' && e <= '9') {
@@ -714,8 +720,9 @@ static piece parse_seq(parser *ps)
                 memcpy(a.req, a.set, sizeof a.req);
         }
         unsigned min, max;
-        bool none;
+        bool none, quantified = false;
         while (quantifier(ps, &min, &max, &none)) {
+            quantified = true;
             a.digits = cap_mul(a.digits, min, MAX_DIGITS);
             a.len = cap_mul(a.len, min, MAX_DIGITS);
             a.maxlen = cap_mul(a.maxlen, max, LONG);
@@ -736,6 +743,7 @@ static piece parse_seq(parser *ps)
         }
         if (*ps->p == '{')
             return fail(ps);
+        r.at_end = a.at_end && !quantified; /* the sequence ends as its last atom does */
         if (!group && a.len) /* a character or class, repeated: the repetitions follow one another from its start */
             span_cover(&a, a.set, a.digits, a.len);
         if (at_start)
@@ -781,6 +789,7 @@ static piece parse_alt(parser *ps)
             r.len = b.len;
         if (b.maxlen > r.maxlen)
             r.maxlen = b.maxlen;
+        r.at_end = r.at_end && b.at_end;
         unite(r.span_set, b.span_set); /* either branch's span: the union, the fewer digits, the shorter */
         if (b.span_digits < r.span_digits)
             r.span_digits = b.span_digits;
@@ -838,6 +847,18 @@ bool rxinfo_has_word(const char *pattern, bool caseless, const char *const *word
     ps.n_words = n;
     piece r = parse_alt(&ps);
     return !ps.failed && !*ps.p && n && r.word;
+}
+
+unsigned rxinfo_tail(const char *pattern, bool caseless)
+{
+    parser ps;
+    memset(&ps, 0, sizeof ps);
+    ps.p = pattern;
+    ps.caseless = caseless;
+    piece r = parse_alt(&ps);
+    if (ps.failed || *ps.p || !r.at_end || r.maxlen >= LONG || strstr(pattern, "\\G"))
+        return RXINFO_NO_TAIL; /* \G asserts at the search's start, which rxinfo_tail's user moves */
+    return r.maxlen;
 }
 
 unsigned rxinfo_lead(const char *pattern, bool caseless, const uint64_t set[4])

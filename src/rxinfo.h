@@ -48,6 +48,15 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out);
  * is not understood. */
 unsigned rxinfo_lead(const char *pattern, bool caseless, const uint64_t set[4]);
 
+#define RXINFO_NO_TAIL 0xFFFFFFFFu
+
+/* For a pattern anchored at the end ("...$"): the most bytes a match can span, when every match ends where the subject
+ * does (or before a newline that ends it) and no match is longer. A search need then start no earlier than that many
+ * bytes, and one, before the end: a not_after veto on the 64 bytes before a candidate only looks at its last few.
+ * @return the bound, or RXINFO_NO_TAIL when a match may end elsewhere, may be unbounded, uses \G, or the pattern is
+ * not understood. */
+unsigned rxinfo_tail(const char *pattern, bool caseless);
+
 /* Does every match of `pattern` hold one of the n words (ASCII letters lower-cased), ignoring ASCII case, in the
  * text it consumes or in what a positive lookaround on its every path sees? A keyword in a leading lookbehind
  * ((?<=password)[:=], secret-assignment's) or in the match itself. Only text the pattern writes out letter by

@@ -742,6 +742,104 @@ static void test_random_patterns(void **state)
     assert_true(ck.matches > 10000);
 }
 
+/* rxinfo_tail: every match ends at the end (or before a final newline) and is no longer than the bound. */
+static bool tail_sound(const char *pattern, bool caseless, unsigned tail, const char *subj, char *why, size_t why_size)
+{
+    pcre2_code *code = compile(pattern, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (caseless ? PCRE2_CASELESS : 0));
+    if (!code)
+        return true; /* the generator can write what PCRE2 refuses */
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
+    assert_non_null(md);
+    size_t n = strlen(subj);
+    bool ok = true;
+    for (size_t start = 0; ok && start <= n; start++) { /* every match, from every character */
+        if (start < n && ((unsigned char)subj[start] & 0xC0) == 0x80)
+            continue;
+        int rc = pcre2_match(code, (PCRE2_SPTR)subj, n, start, PCRE2_ANCHORED, md, NULL);
+        if (rc < 0)
+            continue;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        bool at_end = ov[1] == n || (ov[1] + 1 == n && subj[n - 1] == '\n');
+        if (!at_end || ov[1] - ov[0] > tail) {
+            snprintf(why, why_size, "match [%zu,%zu) %s, tail %u", (size_t)ov[0], (size_t)ov[1],
+                     at_end ? "is longer than the tail" : "does not end at the end", tail);
+            ok = false;
+        }
+    }
+    pcre2_match_data_free(md);
+    pcre2_code_free(code);
+    return ok;
+}
+
+static void test_tail(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern;
+        unsigned tail;
+    } tail_cases[] = {
+        {"abc$", 3},
+        {"(?i:\\b(?:nhs|ssn)[^\\w\\r\\n]{1,3})$", 9 + 3 * 4}, /* caseless s may be U+017F: 4 bytes taken */
+        {"(?:ab|cde)\\z", 3},
+        {"x{2,5}\\Z", 5},
+        {"(?:a$|bc$)", 2},
+        {"a$|b", RXINFO_NO_TAIL},         /* the second branch may end anywhere */
+        {"a+$", RXINFO_NO_TAIL},          /* unbounded */
+        {"a$b?", RXINFO_NO_TAIL},         /* (it cannot match past '$' but is not read that way) */
+        {"(?m)a$", RXINFO_NO_TAIL},       /* '$' before any newline */
+        {"\\Ga$", RXINFO_NO_TAIL},       /* asserts at the search's start */
+        {"ab$(?!x)", RXINFO_NO_TAIL},     /* a lookaround after the end: not read */
+        {"(?:a$)?", RXINFO_NO_TAIL},
+    };
+    for (size_t i = 0; i < sizeof tail_cases / sizeof tail_cases[0]; i++) {
+        unsigned got = rxinfo_tail(tail_cases[i].pattern, false);
+        if (got != tail_cases[i].tail)
+            fail_msg("\"%s\": tail %u, want %u", tail_cases[i].pattern, got, tail_cases[i].tail);
+    }
+    /* Soundness: random patterns with '$' at the end, on random texts; and the packs' not_after regexes. */
+    rng r = {0x7A11};
+    size_t bounded = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        pbuf b = {.n = 0};
+        b.p[0] = 0;
+        gen_alt(&r, &b, 0);
+        pb(&b, below(&r, 4) ? "$" : "\\z");
+        bool caseless = below(&r, 3) == 0;
+        unsigned tail = rxinfo_tail(b.p, caseless);
+        if (tail == RXINFO_NO_TAIL)
+            continue;
+        bounded++;
+        for (int k = 0; k < 20; k++) {
+            char subj[64], why[200];
+            gen_subject(&r, subj, 2 + below(&r, 40));
+            if (!tail_sound(b.p, caseless, tail, subj, why, sizeof why))
+                fail_msg("pattern \"%s\" (caseless %d), text \"%s\": %s", b.p, caseless, subj, why);
+        }
+    }
+    assert_true(bounded > 300);
+    ps_ruleset *rs;
+    ps_diag d;
+    assert_int_equal(ps_ruleset_new(&rs), PS_OK);
+    assert_int_equal(ps_ruleset_load_builtin(rs, &d), PS_OK);
+    size_t pack_bounded = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        for (size_t k = 0; k < rs->rules[i].not_after.n; k++) {
+            const char *pat = rs->rules[i].not_after.v[k];
+            bool caseless = (rs->rules[i].flags & PS_RFLAG_CASELESS) != 0;
+            unsigned tail = rxinfo_tail(pat, caseless);
+            if (tail == RXINFO_NO_TAIL)
+                continue;
+            pack_bounded++;
+            char why[200];
+            static const char *const texts[] = {"see section 4 ", "NHS no: ", "Version 2\n", "x ref: ", "call "};
+            for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
+                if (!tail_sound(pat, caseless, tail, texts[t], why, sizeof why))
+                    fail_msg("rule %s, not_after \"%s\" on \"%s\": %s", rs->rules[i].id, pat, texts[t], why);
+        }
+    assert_true(pack_bounded >= 3); /* the packs' label vetoes are bounded: this checks something */
+    ps_ruleset_free(rs);
+}
+
 /* Soundness on chosen patterns and texts. @return the number of failures (printed). */
 static int sound_list(const char *const *pat, const bool *caseless, const char *const *subj, size_t n)
 {
@@ -1171,6 +1269,7 @@ int main(void)
         cmocka_unit_test(test_text_digit),
         cmocka_unit_test(test_look),
         cmocka_unit_test(test_span),
+        cmocka_unit_test(test_tail),
         cmocka_unit_test(test_packs_sound),
         cmocka_unit_test(test_random_patterns),
         cmocka_unit_test(test_tricky_sound),
