@@ -1232,6 +1232,10 @@ int ps_engine_rule_search(const ps_engine *e, size_t i, char *buf, size_t size)
     if (!e || i >= e->n)
         return -1;
     const engine_rule *r = &e->rules[i];
+    if (r->run_alphabet >= 0) { /* scan_rule's run windows (runscan.h) */
+        snprintf(buf, size, "in runs of its bytes with %u+ digits", r->min_digits);
+        return 1;
+    }
     if (!r->has_lead) {
         snprintf(buf, size, "anywhere");
         return 0;
