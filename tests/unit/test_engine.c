@@ -572,8 +572,8 @@ static void ruleset_digest_follows_content(void **state)
     assert_string_not_equal(da, dc);
 }
 
-/* Where each rule's search starts (--profile's SEARCH STARTS): bounded before a rare byte or a digit, or anywhere; and
- * no earlier than some bytes before a second byte every match holds, a common one too ('-', '.'). */
+/* Where each rule's search starts (--profile's SEARCH STARTS): bounded before a rare byte, or anywhere; a rule whose
+ * matches are runs holding two or more digits searches only in such runs. */
 static void search_bounds_are_described(void **state)
 {
     (void)state;
@@ -590,11 +590,11 @@ static void search_bounds_are_described(void **state)
     assert_int_equal(ps_engine_rule_search(c.e, 1, buf, sizeof buf), 0); /* [a-z.]+ before it: unbounded */
     assert_string_equal(buf, "anywhere");
     assert_int_equal(ps_engine_rule_search(c.e, 2, buf, sizeof buf), 1);
-    assert_string_equal(buf, "at a digit (and 3 B before '-')");
+    assert_string_equal(buf, "in runs of its bytes with 7+ digits"); /* digit rules: runscan's windows */
     assert_int_equal(ps_engine_rule_search(c.e, 3, buf, sizeof buf), 1);
-    assert_string_equal(buf, "within 4 B before a digit (and 2 B before '.')");
-    assert_int_equal(ps_engine_rule_search(c.e, 4, buf, sizeof buf), 1); /* led by its digits, then by a '.' */
-    assert_string_equal(buf, "at a digit (and 3 B before '.')");
+    assert_string_equal(buf, "in runs of its bytes with 6+ digits");
+    assert_int_equal(ps_engine_rule_search(c.e, 4, buf, sizeof buf), 1);
+    assert_string_equal(buf, "in runs of its bytes with 4+ digits");
     assert_int_equal(ps_engine_rule_search(c.e, 5, buf, sizeof buf), -1);
     assert_string_equal(buf, "");
     char tiny[8];
