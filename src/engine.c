@@ -196,6 +196,7 @@ struct ps_engine {
 };
 
 struct ps_scratch {
+    pcre2_general_context *lines; /* allocates md, the match contexts and the JIT stack (line_alloc) */
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_match_context *mctx_lead; /* the same limits, and an offset limit: for searches bounded by a lead */
@@ -1276,19 +1277,41 @@ size_t engine_back_margin(const ps_engine *e)
 
 /* ---------------------------------------------------------------- scratch */
 
+#define CACHE_LINE 64
+
+/* Zeroed memory that starts a cache line and fills its last one. A worker writes its scratch on every record (the
+ * open-rules bitmap, the match data, the offset limit of a match context); allocated from one heap one after another,
+ * two workers' pieces could share a cache line, and then each write of one evicts the other's copy. */
+static void *line_alloc(size_t n, void *unused)
+{
+    (void)unused;
+    size_t size = (n + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+    void *p = aligned_alloc(CACHE_LINE, size ? size : CACHE_LINE);
+    if (p)
+        memset(p, 0, size ? size : CACHE_LINE);
+    return p;
+}
+
+static void line_free(void *p, void *unused)
+{
+    (void)unused;
+    free(p);
+}
+
 int engine_scratch_new(const ps_engine *e, ps_scratch **out)
 {
-    ps_scratch *s = calloc(1, sizeof *s);
+    ps_scratch *s = line_alloc(sizeof *s, NULL);
     if (!s)
         return PS_E_NOMEM;
-    if (!(s->open = calloc(e->rule_words, sizeof *s->open))) {
+    if (!(s->open = line_alloc(e->rule_words * sizeof *s->open, NULL)) ||
+        !(s->lines = pcre2_general_context_create(line_alloc, line_free, NULL))) {
         engine_scratch_free(s);
         return PS_E_NOMEM;
     }
-    s->md = pcre2_match_data_create(e->max_pairs, NULL);
-    s->mctx = pcre2_match_context_create(NULL);
-    s->mctx_lead = pcre2_match_context_create(NULL);
-    s->jit = pcre2_jit_stack_create(JIT_STACK_START, JIT_STACK_MAX, NULL);
+    s->md = pcre2_match_data_create(e->max_pairs, s->lines);
+    s->mctx = pcre2_match_context_create(s->lines);
+    s->mctx_lead = pcre2_match_context_create(s->lines);
+    s->jit = pcre2_jit_stack_create(JIT_STACK_START, JIT_STACK_MAX, s->lines);
     if (!s->md || !s->mctx || !s->mctx_lead || !s->jit) {
         engine_scratch_free(s);
         return PS_E_NOMEM;
@@ -1322,6 +1345,7 @@ void engine_scratch_free(ps_scratch *s)
     pcre2_match_context_free(s->mctx);
     pcre2_match_context_free(s->mctx_lead);
     pcre2_jit_stack_free(s->jit);
+    pcre2_general_context_free(s->lines);
     free(s);
 }
 

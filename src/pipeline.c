@@ -351,7 +351,7 @@ static void work(pipeline *pl, ps_worker *w, slot *mine, unsigned k)
 }
 
 typedef struct worker_arg {
-    pipeline *pl;
+    _Alignas(64) pipeline *pl; /* each worker's own cache lines: it writes its slots' counters on every record */
     unsigned k; /* which worker: its share of the JIT compilation */
     ps_worker w;
     slot s[SLOTS_PER_WORKER];
@@ -428,7 +428,9 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
     count_read(&pl, pl.carry.len);
     if (pl.first_eof)
         pl.threads = 1;
-    worker_arg *wa = calloc(pl.threads, sizeof *wa); /* wa[0] is the caller's thread */
+    worker_arg *wa = aligned_alloc(_Alignof(worker_arg), pl.threads * sizeof *wa); /* wa[0] is the caller's thread */
+    if (wa)
+        memset(wa, 0, pl.threads * sizeof *wa);
     pthread_t *tids = calloc(pl.threads, sizeof *tids);
     pl.done = calloc((size_t)pl.threads * SLOTS_PER_WORKER, sizeof *pl.done);
     if (!wa || !tids || !pl.done) {
