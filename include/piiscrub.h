@@ -156,7 +156,8 @@ PS_API const char *ps_engine_rule_entity(const ps_engine *e, size_t i);
 PS_API const char *ps_engine_rule_trigger(const ps_engine *e, size_t i);
 /*! ps_engine_rule_search() : where inside a record rule i's regex is started, as text for a rule author ("within
  * 64 B before '@'": a match holds an '@' at most 64 bytes in, so the search starts only there; "in runs of its bytes
- * with 9+ digits": only in such runs of the bytes its matches are made of; "anywhere": the whole record is searched). Writes at most size bytes, NUL-terminated, into buf.
+ * with 9+ digits": only in such runs of the bytes its matches are made of; "anywhere": the whole record is
+ * searched). Writes at most size bytes, NUL-terminated, into buf.
  * @return 1 when the search is bounded, 0 when it is not, -1 when i is out of range (buf gets ""). */
 PS_API int ps_engine_rule_search(const ps_engine *e, size_t i, char *buf, size_t size);
 

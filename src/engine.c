@@ -871,8 +871,7 @@ static int copy_examples(engine_rule *r, const ps_strlist *l, int expect)
     return PS_OK;
 }
 
-/* Compiles a rule's veto regexes, with JIT when `jit` (a not_after regex runs on every candidate of its rule: for
- * ipv4 in logs, that is most lines). */
+/* Compiles a rule's veto regexes (not JIT: not_after regexes get it on the rule's first candidate, ensure_veto_jit). */
 static int compile_vetoes(const ps_strlist *l, const ps_rule *src, uint32_t options, const char *what,
                           pcre2_code ***out, size_t *n, ps_diag *diag)
 {
@@ -1522,11 +1521,9 @@ static inline size_t next_char(const char *p, size_t len, size_t off)
     return off;
 }
 
-/* JIT-compiles rule i's pattern on its first use. The flag is read with acquire, and the compilation runs under the
- * rule's lock, so no thread matches with the code while another compiles it (PCRE2 requires that) and each thread
- * sees the JIT code once the flag is set. */
 /* Runs make(e, i) once for rule i, whichever thread gets there first, under the rule's lock; flags[i] keeps what it
- * returned (nonzero). */
+ * returned (nonzero). The flag is read with acquire and set with release after make, so no thread matches with code
+ * while another JIT-compiles it (PCRE2 requires that) and each thread sees the code once the flag is set. */
 static void once_per_rule(const ps_engine *e, atomic_int *flags, size_t i, int (*make)(const ps_engine *, size_t))
 {
     if (atomic_load_explicit(&flags[i], memory_order_acquire))
@@ -1712,8 +1709,8 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
     /* A rule with a lead searches only where a match can start: in [t - lead, t] for each byte t of its range,
      * nearby ranges joined into one window (searched with PCRE2's offset limit at the window's end). Whole
      * subjects only; --explain runs unbounded searches, so it also checks that bounding changes nothing. */
-    bool runs = r->run_alphabet >= 0 && subj->last && !s->ungated;
-    bool bounded = (r->has_lead || runs) && subj->last && !s->ungated;
+    bool bounded = (r->has_lead || r->run_alphabet >= 0) && subj->last && !s->ungated;
+    bool runs = bounded && r->run_alphabet >= 0; /* a digit rule's windows are its runs (runscan), not a lead's */
     bool lead2 = bounded && !runs && r->has_lead2;
     if (lead2 && (off = lead2_start(r, subj, off, limit)) > limit)
         return PS_OK;

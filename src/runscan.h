@@ -2,7 +2,7 @@
  * that hold as many digits as a match and are as long. The run gate (rungate.h) says whether a record has such a run;
  * this says where each one is, so that the rule's regex searches only there. On a log line
  * "Oct  2 09:04:17 mail sshd[120975]: Invalid user jenkins from 188.13.120.106 port 54695" a phone rule's only
- * such run is the address, so it starts its search there instead of at every digit of the line. Masks of 32 bytes at
+ * such run is the address, so it starts its search there instead of at every digit of the line. Masks of 64 bytes at
  * a time (AVX2 nibble lookups), so the runs of letters and spaces between are passed at bit speed. */
 #ifndef PS_RUNSCAN_H
 #define PS_RUNSCAN_H
