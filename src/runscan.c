@@ -22,6 +22,8 @@ void runscan_init(ps_runscan *r, const uint64_t alphabet[4], unsigned min_digits
         }
     r->min_digits = min_digits;
     r->min_len = min_len;
+    unsigned window = min_len > min_digits ? min_len : min_digits;
+    r->window = window < 1 ? 1 : window > BLOCK ? BLOCK : window;
 #ifdef PS_HAVE_AVX2
     __builtin_cpu_init();
     r->avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
@@ -57,53 +59,65 @@ static inline uint64_t below_bit(unsigned i)
     return i >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << i) - 1;
 }
 
-/* The first run that counts, from the block masks that `masks` gives (see runscan_next). Inlined into one copy per
- * instruction set: with BMI and POPCNT each of the bit steps below is one instruction. */
+/* Bit p of the result: bits p .. p + len - 1 of the 128-bit mask (hi:lo) are all set, for the p of lo (len <= 64).
+ * Each step doubles the stretch a bit stands for; bits from past hi read as clear, and no p < 64 needs them. */
+static inline uint64_t long_starts(uint64_t lo, uint64_t hi, unsigned len)
+{
+    for (unsigned have = 1; have < len;) {
+        unsigned s = have < len - have ? have : len - have;
+        lo &= lo >> s | hi << (64 - s);
+        hi &= hi >> s;
+        have += s;
+    }
+    return lo;
+}
+
+/* The first run that counts, from the block masks that `masks` gives (see runscan_next). Only runs as long as
+ * r->window are looked at: long_starts finds where they start, a block and the next at a time, so the many short
+ * runs of a line (a clock's "09", a pid) cost no step of their own. Inlined into one copy per instruction set: with
+ * BMI and POPCNT each of the bit steps below is one instruction. */
 #define RUNSCAN_BODY(masks, popcount)                                                                                  \
     do {                                                                                                               \
         size_t start = SIZE_MAX; /* the open run's first byte, or none */                                              \
         unsigned digits = 0;     /* its digits so far */                                                               \
+        uint64_t a, d, next_a = 0, next_d = 0;                                                                         \
+        if (from < n)                                                                                                  \
+            masks(r, u, n, from, n - from < BLOCK ? n - from : BLOCK, &next_a, &next_d);                               \
         for (size_t i = from; i < n; i += BLOCK) {                                                                     \
             size_t w = n - i < BLOCK ? n - i : BLOCK;                                                                  \
             bool more = i + w < n;                                                                                     \
-            uint64_t a, d;                                                                                             \
-            masks(r, u, n, i, w, &a, &d);                                                                              \
-            /* Runs are taken in order; d loses the digits of each one done, so its lowest bit is in the next run. */ \
+            a = next_a;                                                                                                \
+            d = next_d;                                                                                                \
+            next_a = next_d = 0;                                                                                       \
+            if (more)                                                                                                  \
+                masks(r, u, n, i + BLOCK, n - i - BLOCK < BLOCK ? n - i - BLOCK : BLOCK, &next_a, &next_d);            \
+            uint64_t starts = long_starts(a, next_a, r->window);                                                       \
+            /* Runs are taken in order; starts loses the bits of each one done, so its lowest is the next run. */     \
             for (;;) {                                                                                                 \
-                unsigned b = 0; /* a digit of the run, or 0 for the run open at the block's start */                   \
+                unsigned b = 0; /* the run's first bit in the block, or 0 for the run open at the block's start */     \
                 if (start == SIZE_MAX) {                                                                               \
-                    if (!d)                                                                                            \
+                    if (!starts)                                                                                       \
                         break;                                                                                         \
-                    b = (unsigned)__builtin_ctzll(d);                                                                  \
-                    uint64_t gaps = ~a & below_bit(b); /* it starts just after the last byte outside before b */      \
-                    start = i + (gaps ? 64 - (unsigned)__builtin_clzll(gaps) : 0);                                     \
+                    b = (unsigned)__builtin_ctzll(starts);                                                             \
+                    start = i + b;                                                                                     \
                     digits = 0;                                                                                        \
                     if (start > limit)                                                                                 \
                         return false;                                                                                  \
                 }                                                                                                      \
                 uint64_t ends = ~a & from_bit(b) & below_bit((unsigned)w);                                             \
                 if (!ends && more) { /* it goes on into the next block */                                             \
-                    digits += popcount(d);                                                                             \
-                    d = 0;                                                                                             \
+                    digits += popcount(d & from_bit(b));                                                               \
                     break;                                                                                             \
                 }                                                                                                      \
                 unsigned e = ends ? (unsigned)__builtin_ctzll(ends) : (unsigned)w;                                     \
-                digits += popcount(d & below_bit(e));                                                                  \
+                digits += popcount(d & from_bit(b) & below_bit(e));                                                    \
                 if (digits >= r->min_digits && i + e - start >= r->min_len) {                                          \
                     *rs = start;                                                                                       \
                     *re = i + e;                                                                                       \
                     return true;                                                                                       \
                 }                                                                                                      \
-                d &= ~below_bit(e);                                                                                    \
+                starts &= ~below_bit(e);                                                                               \
                 start = SIZE_MAX;                                                                                      \
-            }                                                                                                          \
-            if (start == SIZE_MAX && more && (a >> 63)) {                                                              \
-                /* A run without a digit here reaches the block's end: its digits may come in the next. */            \
-                uint64_t gaps = ~a;                                                                                    \
-                start = i + (gaps ? 64 - (unsigned)__builtin_clzll(gaps) : 0);                                         \
-                digits = 0;                                                                                            \
-                if (start > limit)                                                                                     \
-                    return false;                                                                                      \
             }                                                                                                          \
         }                                                                                                              \
         return false;                                                                                                  \

@@ -16,6 +16,7 @@ typedef struct ps_runscan {
     uint8_t nibbles[2][16]; /* bytes below 0x80 ([0]) and from 0x80 ([1]): for low nibble l, bit h & 7 set when the
                                byte with high nibble h is in the alphabet */
     unsigned min_digits, min_len;
+    unsigned window; /* the shortest run that can count, at most 64: no shorter one is looked at */
     int avx2; /* the CPU has AVX2 (0 forces the portable loop: tests) */
 } ps_runscan;
 
