@@ -16,6 +16,12 @@ static inline void byteset_add(uint64_t s[4], unsigned c)
     s[c >> 6] |= (uint64_t)1 << (c & 63);
 }
 
+static inline void byteset_unite(uint64_t s[4], const uint64_t t[4])
+{
+    for (int i = 0; i < 4; i++)
+        s[i] |= t[i];
+}
+
 static inline bool byteset_subset(const uint64_t a[4], const uint64_t b[4])
 {
     return !(a[0] & ~b[0]) && !(a[1] & ~b[1]) && !(a[2] & ~b[2]) && !(a[3] & ~b[3]);

@@ -173,6 +173,9 @@ struct ps_engine {
     ps_digitruns runs; /* the alphabets of the rules that need two or more digits */
     ps_prefilter pf;   /* chunk-level triggers (text formats); used only when every rule has one */
     bool pf_on;
+    /* The trigger bytes that only start a character fold_apply may change (E2 starts U+2010 and also a curly
+     * quote): a hit on one counts only when the character there folds (engine_next_trigger). */
+    uint64_t fold_only[4];
     /* Line mode (scan_lines), for whole subjects of many lines: the line-local rules (a match, what it needs and its
      * trigger all in one line) run only on the lines with a trigger, gated line by line; the others (each with a
      * word set) on the whole subject. */
@@ -636,6 +639,7 @@ static int assign_triggers(ps_engine *e)
      * non-ASCII text (accents, CJK) folds to itself. */
     fold_lead_bytes(fold_leads);
     prefilter_add_bytes(&e->pf, fold_leads);
+    uint64_t rule_bytes[4] = {0}; /* the trigger bytes of rules */
     for (size_t i = 0; i < e->n; i++) {
         engine_rule *r = &e->rules[i];
         int cls, gate;
@@ -645,10 +649,12 @@ static int assign_triggers(ps_engine *e)
         r->trigger_at = TRIGGER_IN_MATCH;
         if (bytes && cls == BYTE_RARE) {
             prefilter_add_bytes(&e->pf, bytes);
+            byteset_unite(rule_bytes, bytes);
             r->trigger = "a rare byte its match holds";
             r->trigger_at = byte_at;
         } else if (r->text_digit) { /* a digit in the match, or one a lookahead needs (a licence number's) */
             prefilter_add_bytes(&e->pf, DIGIT_SET);
+            byteset_unite(rule_bytes, DIGIT_SET);
             r->trigger = "a digit";
         } else if (r->run_len >= 16 && !prefilter_add_run(&e->pf, r->run_set, r->run_len)) {
             r->trigger = "a run of the bytes its match is made of";
@@ -659,6 +665,7 @@ static int assign_triggers(ps_engine *e)
             r->trigger_at = TRIGGER_KEYWORDS;
         } else if (bytes && cls == BYTE_MEDIUM) {
             prefilter_add_bytes(&e->pf, bytes);
+            byteset_unite(rule_bytes, bytes);
             r->trigger = "a byte its match holds";
             r->trigger_at = byte_at;
         } else if (ctx) {
@@ -673,6 +680,8 @@ static int assign_triggers(ps_engine *e)
             e->pf_on = false;
         }
     }
+    for (int k = 0; k < 4; k++)
+        e->fold_only[k] = fold_leads[k] & ~rule_bytes[k];
     return prefilter_finish(&e->pf) ? PS_E_NOMEM : PS_OK;
 }
 
@@ -2073,8 +2082,13 @@ bool engine_prefilter_on(const ps_engine *e)
 size_t engine_next_trigger(const ps_engine *e, ps_trigger_cursor *c, const char *p, size_t n, size_t from)
 {
     /* Each kind remembers its next hit; only a kind whose hit is behind `from` looks again. */
-    if (!c->started || c->byte < from)
-        c->byte = prefilter_next_byte(&e->pf, p, n, from);
+    if (!c->started || c->byte < from) {
+        size_t b = prefilter_next_byte(&e->pf, p, n, from);
+        /* A curly quote or a dash is no trigger: only a character that folds is (the cut at n is the record's). */
+        while (b < n && byteset_has(e->fold_only, (unsigned char)p[b]) && !fold_needed(p + b, n - b < 4 ? n - b : 4))
+            b = prefilter_next_byte(&e->pf, p, n, b + 1);
+        c->byte = b;
+    }
     if (!c->started || c->word < from)
         c->word = prefilter_next_word(&e->pf, p, n, from);
     size_t at = c->byte < c->word ? c->byte : c->word;

@@ -67,8 +67,7 @@ void prefilter_free(ps_prefilter *pf)
 
 void prefilter_add_bytes(ps_prefilter *pf, const uint64_t set[4])
 {
-    for (int i = 0; i < 4; i++)
-        pf->bytes[i] |= set[i];
+    byteset_unite(pf->bytes, set);
 }
 
 int prefilter_add_word(ps_prefilter *pf, const char *w, size_t len)

@@ -75,12 +75,6 @@ static void add_range(uint64_t s[4], unsigned lo, unsigned hi)
         byteset_add(s, c);
 }
 
-static void unite(uint64_t s[4], const uint64_t t[4])
-{
-    for (int i = 0; i < 4; i++)
-        s[i] |= t[i];
-}
-
 /* a + b and a * b, saturated at cap (a sum's operands are at most cap, so it cannot wrap). */
 static unsigned cap_add(unsigned a, unsigned b, unsigned cap)
 {
@@ -123,7 +117,7 @@ static piece fail(parser *ps)
 /* Two texts that both start where the piece does, as one: together they cover the longer one. */
 static void span_cover(piece *r, const uint64_t set[4], unsigned digits, unsigned len)
 {
-    unite(r->span_set, set);
+    byteset_unite(r->span_set, set);
     r->span_digits = digits > r->span_digits ? digits : r->span_digits;
     r->span_len = len > r->span_len ? len : r->span_len;
 }
@@ -396,7 +390,7 @@ static piece parse_class(parser *ps)
     if (negated) {
         add_complement(r.set, set);
     } else {
-        unite(r.set, set);
+        byteset_unite(r.set, set);
         if (non_ascii)
             add_non_ascii(r.set);
         r.digits = only_digits(r.set) ? 1 : 0;
@@ -532,7 +526,7 @@ static piece parse_group(parser *ps)
     r.word = positive && in.word;
     if (positive) { /* what it looks at is in the text, though not in the match */
         memcpy(r.look, in.look, sizeof r.look);
-        unite(r.look, in.set);
+        byteset_unite(r.look, in.set);
         memcpy(r.run_set, in.run_set, sizeof r.run_set);
         r.run_len = in.run_len;
         r.text_digit = has_digit(&in);
@@ -555,7 +549,7 @@ static piece backref(parser *ps, unsigned g)
     if (g == 0 || g > ps->n_groups || !ps->group_done[g] || ps->numbers_lost)
         return fail(ps);
     piece r = EMPTY;
-    unite(r.set, ps->group_set[g]);
+    byteset_unite(r.set, ps->group_set[g]);
     r.maxlen = LONG;
     no_text(&r);
     return r;
@@ -751,9 +745,9 @@ static piece parse_seq(parser *ps)
         at_start = at_start && !a.maxlen;
         if (ps->words)
             text_append(ps, &r, &a);
-        unite(r.set, a.set);
-        unite(r.look, a.look);
-        unite(r.req, a.req);
+        byteset_unite(r.set, a.set);
+        byteset_unite(r.look, a.look);
+        byteset_unite(r.req, a.req);
         r.digits = cap_add(r.digits, a.digits, MAX_DIGITS);
         r.len = cap_add(r.len, a.len, MAX_DIGITS);
         r.text_digit = r.text_digit || a.text_digit;
@@ -779,8 +773,8 @@ static piece parse_alt(parser *ps)
         piece b = parse_seq(ps);
         text_either(&r, &b);
         r.text_digit = has_digit(&r) && has_digit(&b);
-        unite(r.set, b.set);
-        unite(r.look, b.look);
+        byteset_unite(r.set, b.set);
+        byteset_unite(r.look, b.look);
         for (int i = 0; i < 4; i++)
             r.req[i] &= b.req[i];
         if (b.digits < r.digits)
@@ -790,7 +784,7 @@ static piece parse_alt(parser *ps)
         if (b.maxlen > r.maxlen)
             r.maxlen = b.maxlen;
         r.at_end = r.at_end && b.at_end;
-        unite(r.span_set, b.span_set); /* either branch's span: the union, the fewer digits, the shorter */
+        byteset_unite(r.span_set, b.span_set); /* either branch's span: the union, the fewer digits, the shorter */
         if (b.span_digits < r.span_digits)
             r.span_digits = b.span_digits;
         if (b.span_len < r.span_len)
@@ -800,7 +794,7 @@ static piece parse_alt(parser *ps)
         r.must = r.must && b.must;
         /* Either branch's run: their union, at the shorter length. */
         if (r.run_len && b.run_len) {
-            unite(r.run_set, b.run_set);
+            byteset_unite(r.run_set, b.run_set);
             if (b.run_len < r.run_len)
                 r.run_len = b.run_len;
             if (has_space(r.run_set))

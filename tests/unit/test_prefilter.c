@@ -1175,7 +1175,8 @@ static void put_s(outbuf *o, const char *s)
 static void rand_record(rng *r, const e2e *x, outbuf *o, char sep)
 {
     static const char *const odd[] = {"\xef\xbc\x91", "\xef\xbc\x90", "\xc2\xa0", "\xc2\xad", "\xe2\x80\x8b",
-                                      "\xef\xbc\xa0", "\xe2\x80\x93", "\xd9\xa3", "\xff", "\xc3"};
+                                      "\xef\xbc\xa0", "\xe2\x80\x93", "\xd9\xa3", "\xff", "\xc3",
+                                      "\xe2\x80\x99", "\xe2\x80\x9c", "\xc2\xa9", "\xe2"};
     size_t start = o->n;
     unsigned kind = below(r, 10);
     if (kind < 4) {
@@ -1310,6 +1311,39 @@ static void test_end_to_end(void **state)
     assert_true(total_records > 1000);
 }
 
+/* A lead byte of a character that folds is a trigger only where the character there does fold: a curly quote is
+ * none, an en dash (U+2013, '-'), a no-break space or a full-width digit is. */
+static void test_fold_triggers(void **state)
+{
+    e2e *x = *state;
+    const size_t NONE = SIZE_MAX;
+    static const struct {
+        const char *text;
+        size_t at; /* the trigger's offset, or NONE */
+    } cases[] = {
+        {"It\xe2\x80\x99s \xe2\x80\x9cquoted\xe2\x80\x9d text", NONE},
+        {"an en\xe2\x80\x93" "dash", 5},
+        {"it\xe2\x80\x99s an\xe2\x80\x93" "dash", 9},
+        {"no\xc2\xa0" "break", 2},
+        {"\xc2\xa9 all rights", NONE},
+        {"a digit \xef\xbc\x91", 8},
+        {"cut at the end \xe2", NONE},
+        {"cut at the end \xe2\x80", NONE},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const char *t = cases[k].text;
+        size_t n = strlen(t);
+        char *p = calloc(n + PAD, 1); /* the prefilter may read up to 64 bytes past the end */
+        assert_non_null(p);
+        memcpy(p, t, n);
+        ps_trigger_cursor c = {0};
+        size_t got = engine_next_trigger(x->e, &c, p, n, 0), want = cases[k].at == NONE ? n : cases[k].at;
+        if (got != want)
+            fail_msg("case %zu: trigger at %zu, want %zu", k, got, want);
+        free(p);
+    }
+}
+
 /* Every match example, alone and inside prose, is still redacted by ps_run with its neighbours (the prefilter) —
  * the same as ps_scrub on it alone. */
 static void test_examples_through_run(void **state)
@@ -1426,6 +1460,7 @@ int main(void)
         cmocka_unit_test(test_digitruns_full),
         cmocka_unit_test(test_rungate),
         cmocka_unit_test(test_runscan),
+        cmocka_unit_test_setup_teardown(test_fold_triggers, e2e_setup, e2e_teardown),
         cmocka_unit_test_setup_teardown(test_end_to_end, e2e_setup, e2e_teardown),
         cmocka_unit_test_setup_teardown(test_examples_through_run, e2e_setup, e2e_teardown),
         cmocka_unit_test_setup_teardown(test_gates_and_bounds_change_nothing, e2e_setup, e2e_teardown),
