@@ -176,6 +176,7 @@ struct ps_engine {
     /* The trigger bytes that only start a character fold_apply may change (E2 starts U+2010 and also a curly
      * quote): a hit on one counts only when the character there folds (engine_next_trigger). */
     uint64_t fold_only[4];
+    uint64_t trigger_sets; /* the word sets whose words are all trigger words (see ps_subject.no_words) */
     /* Line mode (scan_lines), for whole subjects of many lines: the line-local rules (a match, what it needs and its
      * trigger all in one line) run only on the lines with a trigger, gated line by line; the others (each with a
      * word set) on the whole subject. */
@@ -517,6 +518,14 @@ static int assign_wordsets(ps_engine *e)
         return PS_E_NOMEM;
     for (size_t i = 0; i < n_sets; i++)
         wordtab_lits(&e->words, (uint64_t)1 << i, &e->set_lits[i]);
+    /* The sets that are a rule's trigger (assign_triggers): words of two or more bytes all, so a subject in which
+     * the prefilter saw no trigger word holds none of them. */
+    for (size_t i = 0; i < e->n; i++) {
+        const engine_rule *r = &e->rules[i];
+        int set = r->trigger_at == TRIGGER_KEYWORDS ? r->kw_set : r->trigger_at == TRIGGER_CONTEXT ? r->ctx_set : -1;
+        if (set >= 0 && !e->sets[set].has_single)
+            e->trigger_sets |= (uint64_t)1 << set;
+    }
     return PS_OK;
 }
 
@@ -1810,8 +1819,16 @@ static void close_missing_sets(const ps_engine *e, ps_scratch *s, const uint64_t
     }
 }
 
-/* Opens the rules of s->open whose sets, need[i] for rule i, are all in p[lo..hi); the others close. */
-static void need_sets(const ps_engine *e, ps_scratch *s, const uint64_t *need, const char *p, size_t lo, size_t hi)
+/* The word sets known to be missing from a subject without looking (ps_subject.no_words). */
+static uint64_t sets_absent(const ps_engine *e, const ps_subject *subj)
+{
+    return subj->no_words ? e->trigger_sets : 0;
+}
+
+/* Opens the rules of s->open whose sets, need[i] for rule i, are all in p[lo..hi); the others close. The sets of
+ * `absent` are not looked for: they are not there. */
+static void need_sets(const ps_engine *e, ps_scratch *s, const uint64_t *need, const char *p, size_t lo, size_t hi,
+                      uint64_t absent)
 {
     uint64_t sets = 0;
     for (size_t w = 0; w < e->rule_words; w++)
@@ -1819,7 +1836,7 @@ static void need_sets(const ps_engine *e, ps_scratch *s, const uint64_t *need, c
             sets |= need[(w << 6) + (size_t)__builtin_ctzll(b)];
     if (!sets)
         return;
-    uint64_t found = wordsets_in(e, s, sets, p + lo, hi - lo);
+    uint64_t found = sets & ~absent ? wordsets_in(e, s, sets & ~absent, p + lo, hi - lo) : 0;
     if ((sets & found) != sets)
         close_missing_sets(e, s, need, found);
 }
@@ -1842,7 +1859,7 @@ static void gate_bytes_and_runs(const ps_engine *e, ps_scratch *s, const char *p
 static void gate_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj)
 {
     gate_bytes_and_runs(e, s, subj->p, subj->len, 0);
-    need_sets(e, s, e->rule_sets, subj->p, 0, subj->len);
+    need_sets(e, s, e->rule_sets, subj->p, 0, subj->len, sets_absent(e, subj));
 }
 
 /* Runs the rules of [lo, hi) that `open` lets through (all of them when NULL) over the subject; see scan_rule for
@@ -1947,7 +1964,7 @@ static bool gate_line(const ps_engine *e, ps_scratch *s, const ps_subject *subj,
  * not_after look across lines as they always do), so the matches are exactly those of a whole-subject scan. */
 static int scan_lines(const ps_engine *e, ps_scratch *s, const ps_subject *subj, ps_spanvec *out, size_t *hold)
 {
-    line_keywords doc = {0, 0};
+    line_keywords doc = {sets_absent(e, subj), 0};
     const char *p = subj->p;
     size_t n = subj->len;
     ps_trigger_cursor cur = {0};
@@ -1957,7 +1974,7 @@ static int scan_lines(const ps_engine *e, ps_scratch *s, const ps_subject *subj,
      * their triggers, words all, are not in it. */
     if (!e->whole_by_words || cur.word < n) {
         memcpy(s->open, e->whole_rules, e->rule_words * sizeof *s->open);
-        need_sets(e, s, e->rule_sets, p, e->whole_from_word ? cur.word : 0, n);
+        need_sets(e, s, e->rule_sets, p, e->whole_from_word ? cur.word : 0, n, sets_absent(e, subj));
         st = run_rules(e, s, subj, s->open, 0, e->n, n, true, out, NULL, hold);
     }
     /* The line-local ones, on each line that holds a trigger. */
@@ -2049,7 +2066,8 @@ int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int o
     if (fold_apply(whole.p, whole.len, &s->fold_buf, &s->fold_map) || buf_pad(&s->fold_buf, 64))
         return PS_E_NOMEM;
     s->folded = 1;
-    ps_subject f = {s->fold_buf.p, s->fold_buf.len, 0, folded_offset(&s->fold_map, subj->scan_from), subj->last};
+    /* no_words is not passed on: folding may make a trigger word ("pa\u017Fsword" holds "password"). */
+    ps_subject f = {s->fold_buf.p, s->fold_buf.len, 0, folded_offset(&s->fold_map, subj->scan_from), subj->last, 0};
     s->fold_spans.n = 0;
     size_t fmatch_from = matches ? matches->n : 0;
     size_t fhold;
@@ -2114,7 +2132,7 @@ int ps_engine_test_examples(const ps_engine *e, ps_example_fn cb, void *ctx, siz
         const engine_rule *r = &e->rules[i];
         for (size_t k = 0; k < r->n_examples; k++) {
             const engine_example *x = &r->examples[k];
-            ps_subject subj = {x->text, strlen(x->text), 0, 0, 1};
+            ps_subject subj = {x->text, strlen(x->text), 0, 0, 1, 0};
             size_t hold;
             sv.n = 0;
             int sst = engine_scan(e, s, &subj, (int)i, &sv, NULL, &hold);
@@ -2224,7 +2242,7 @@ int ps_explain(const ps_engine *e, const char *text, size_t len, ps_explain_fn c
         engine_scratch_free(s);
         return PS_E_NOMEM;
     }
-    ps_subject subj = {copy.p, len, 0, 0, 1};
+    ps_subject subj = {copy.p, len, 0, 0, 1, 0};
     size_t hold;
     int scan_st = engine_scan(e, s, &subj, -1, &kept, NULL, &hold);
     if (acc.nomem)

@@ -38,13 +38,16 @@ size_t engine_back_margin(const ps_engine *e);
 
 /* A subject to scan: subject[0..len) where subject[0] is record offset `base`. Candidates that start before
  * `scan_from` are not reported (they were final in an earlier window). `last` says the subject reaches the record's
- * end; when it does not, PCRE2 partial matching finds matches that may continue past len. */
+ * end; when it does not, PCRE2 partial matching finds matches that may continue past len. `no_words`: the caller's
+ * prefilter cursor (engine_next_trigger) found no trigger word in subject[0..len), so the word sets made of trigger
+ * words need not be looked for (a log line without "pass", "secret" or "key" skips their search). */
 typedef struct ps_subject {
     const char *p;
     size_t len;
     uint64_t base;
     size_t scan_from;
     int last;
+    int no_words;
 } ps_subject;
 
 /* Appends to `out` every accepted candidate (all checks passed) of every rule, as record offsets, unmerged.

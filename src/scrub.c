@@ -170,11 +170,14 @@ static int drop_record(ps_worker *w, const char *base, size_t at, size_t n, size
 static int scrub_text(ps_worker *w, const char *base, size_t at, size_t n, size_t *pending, ps_chunk_out *o,
                       uint64_t *findings)
 {
+    /* The chunk prefilter's cursor stands at or after the record's start: its next trigger word is after the record
+     * or not (see ps_worker.next_word). */
+    int no_words = w->next_word >= at + n;
     const char *p = base + at;
     size_t len = n;
     if (w->format != PS_FORMAT_NUL && len && p[len - 1] == '\r')
         len--; /* CRLF stays CRLF: the CR is passed through, never part of a match */
-    ps_subject subj = {p, len, 0, 0, 1};
+    ps_subject subj = {p, len, 0, 0, 1, no_words};
     size_t hold;
     w->spans.n = 0;
     *findings = 0;
@@ -250,7 +253,8 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
         }
     }
     c->scanned += len;
-    ps_subject subj = {text, len, 0, 0, 1};
+    /* Past the checks above, a string without escapes had the cursor look at it: its next word is after it, or not. */
+    ps_subject subj = {text, len, 0, 0, 1, w->pf_cur && !js->has_escapes && w->pf_cur->word >= c->at + js->end};
     size_t hold;
     w->spans.n = 0;
     int st = engine_scan(w->e, w->s, &subj, -1, &w->spans, NULL, &hold);
@@ -426,9 +430,11 @@ void scrub_chunk(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
         size_t len = end ? (size_t)(end - (p + pos)) : n - pos;
         w->pf_cur = prefilter && json ? &cur : NULL;
         w->pf_len = n;
+        w->next_word = prefilter && !json ? cur.word : 0;
         int dropped = 0;
         o->status = scrub_record(w, p, pos, len, &pending, o, &dropped);
         w->pf_cur = NULL;
+        w->next_word = 0;
         if (o->status != PS_OK)
             return;
         pos += len + (end != NULL);
@@ -521,7 +527,7 @@ static int longrec_step(ps_worker *w, ps_longrec *lr, int last, ps_chunk_out *o)
     size_t len = lr->win.len;
     int keep_cr = w->format == PS_FORMAT_TEXT && len > lr->out_pos && lr->win.p[len - 1] == '\r';
     size_t subj_len = len - (size_t)keep_cr;
-    ps_subject subj = {lr->win.p, subj_len, lr->base, lr->out_pos, last};
+    ps_subject subj = {lr->win.p, subj_len, lr->base, lr->out_pos, last, 0};
     size_t hold;
     w->spans.n = 0;
     w->matches.n = 0;

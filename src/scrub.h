@@ -50,6 +50,9 @@ typedef struct ps_worker {
      * cannot match: it is not scanned (one with escapes is decoded and looked at on its own). */
     ps_trigger_cursor *pf_cur;
     size_t pf_len; /* the chunk's length */
+    /* text in scrub_chunk: where the chunk prefilter's next trigger word is, at or after the current record's start
+     * (0 elsewhere: unknown). A record that ends before it has none (ps_subject.no_words). */
+    size_t next_word;
 } ps_worker;
 
 /* `o` and `paths` are borrowed for the worker's life. @return PS_OK or PS_E_NOMEM. */

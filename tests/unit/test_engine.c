@@ -428,8 +428,9 @@ static void keywords_on_other_lines_count(void **state)
     release(&c);
 }
 
-/* Runs rule 0 of e over `text` as one subject; @return how many times line mode ran it, and its spans in *n. */
-static uint64_t runs_of_first_rule(const ps_engine *e, const char *text, size_t *n)
+/* Runs rule 0 of e over `text` as one subject (ps_subject.no_words as given); @return how many times it ran (line
+ * mode: once per line), and its spans in *n. */
+static uint64_t runs_of_first_rule_words(const ps_engine *e, const char *text, int no_words, size_t *n)
 {
     ps_scratch *s = NULL;
     assert_int_equal(engine_scratch_new(e, &s), PS_OK);
@@ -438,7 +439,7 @@ static uint64_t runs_of_first_rule(const ps_engine *e, const char *text, size_t 
     char *p = calloc(len + 64, 1); /* subjects carry padding */
     assert_non_null(p);
     memcpy(p, text, len);
-    ps_subject subj = {p, len, 0, 0, 1};
+    ps_subject subj = {p, len, 0, 0, 1, no_words};
     ps_spanvec out = {0};
     size_t hold;
     assert_int_equal(engine_scan(e, s, &subj, -1, &out, NULL, &hold), PS_OK);
@@ -449,6 +450,34 @@ static uint64_t runs_of_first_rule(const ps_engine *e, const char *text, size_t 
     free(p);
     engine_scratch_free(s);
     return runs[0];
+}
+
+static uint64_t runs_of_first_rule(const ps_engine *e, const char *text, size_t *n)
+{
+    return runs_of_first_rule_words(e, text, 0, n);
+}
+
+/* A subject that the caller's prefilter saw no trigger word in (ps_subject.no_words) is not searched for the word
+ * sets that are triggers: a rule whose trigger is its keywords stays closed there. The promise is the caller's, so a
+ * subject that does hold the keyword shows the search was skipped. A set with a one-byte word is searched still. */
+static void no_trigger_words_skip_their_search(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n"
+                       "  - id: kv\n    entity: KV\n    pattern: '(?<=key=)[a-z]{6,}'\n    keywords: [key]\n");
+    assert_int_equal(c.status, PS_OK);
+    size_t n = 0;
+    assert_int_equal(runs_of_first_rule_words(c.e, "the key=abcdefg", 0, &n), 1);
+    assert_int_equal(n, 1);
+    assert_int_equal(runs_of_first_rule_words(c.e, "the key=abcdefg", 1, &n), 0);
+    assert_int_equal(n, 0);
+    release(&c);
+    compiled one = build("version: 1\nrules:\n"
+                         "  - id: kv\n    entity: KV\n    pattern: '(?<=[k%]ey=)[a-z]{6,}'\n    keywords: [key, '%']\n");
+    assert_int_equal(one.status, PS_OK);
+    assert_int_equal(runs_of_first_rule_words(one.e, "the key=abcdefg", 1, &n), 1);
+    assert_int_equal(n, 1);
+    release(&one);
 }
 
 /* A rule whose keyword is on the line of every match (in a leading lookbehind: rxinfo_has_word) runs in line mode
@@ -625,6 +654,7 @@ int main(void)
         cmocka_unit_test(caseless_lookalikes_meet_keywords),
         cmocka_unit_test(words_in_any_case_of_their_letters),
         cmocka_unit_test(keywords_on_other_lines_count),
+        cmocka_unit_test(no_trigger_words_skip_their_search),
         cmocka_unit_test(keywords_on_the_match_line_gate_lines),
         cmocka_unit_test(match_limit_fails_closed),
         cmocka_unit_test(examples_are_checked),
