@@ -84,6 +84,8 @@ static inline uint64_t long_starts(uint64_t lo, uint64_t hi, unsigned len)
         if (from < n)                                                                                                  \
             masks(r, u, n, from, n - from < BLOCK ? n - from : BLOCK, &next_a, &next_d);                               \
         for (size_t i = from; i < n; i += BLOCK) {                                                                     \
+            if (start == SIZE_MAX && i > limit) /* line mode: the runs after the line are not asked for */            \
+                return false;                                                                                          \
             size_t w = n - i < BLOCK ? n - i : BLOCK;                                                                  \
             bool more = i + w < n;                                                                                     \
             a = next_a;                                                                                                \
