@@ -22,6 +22,18 @@ void digitruns_init(ps_digitruns *d)
 #endif
 }
 
+static inline bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Puts byte c into lane a. */
+static void lane_add(ps_digitruns *d, unsigned c, unsigned a)
+{
+    d->member[c][a] = 0xFF;
+    d->digit[c][a] = is_digit((unsigned char)c);
+}
+
 int digitruns_add(ps_digitruns *d, const uint64_t alphabet[4])
 {
     for (unsigned a = 0; a < d->n; a++) {
@@ -46,17 +58,13 @@ int digitruns_add(ps_digitruns *d, const uint64_t alphabet[4])
         }
         for (unsigned c = 0; c < 256; c++)
             if (byteset_has(alphabet, c))
-                d->member[c][best] = 0xFF;
+                lane_add(d, c, best);
         return (int)best;
     }
     for (unsigned c = 0; c < 256; c++)
-        d->member[c][d->n] = byteset_has(alphabet, c) ? 0xFF : 0;
+        if (byteset_has(alphabet, c))
+            lane_add(d, c, d->n);
     return (int)d->n++;
-}
-
-static inline bool is_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
 }
 
 #ifndef __SSE2__
@@ -90,12 +98,11 @@ static void count_sse2(const ps_digitruns *d, const unsigned char *u, size_t n, 
     const __m128i one = _mm_set1_epi8(1), zero = _mm_setzero_si128();
     __m128i c0 = zero, c1 = zero, b0 = zero, b1 = zero, l0 = zero, l1 = zero, m0 = zero, m1 = zero;
     for (size_t i = 0; i < n; i++) {
-        const uint8_t *row = d->member[u[i]];
+        const uint8_t *row = d->member[u[i]], *dig = d->digit[u[i]];
         b |= byte_bits[u[i]];
         __m128i in0 = _mm_loadu_si128((const __m128i *)row), in1 = _mm_loadu_si128((const __m128i *)(row + 16));
-        __m128i add = _mm_set1_epi8((char)is_digit(u[i]));
-        c0 = _mm_and_si128(_mm_adds_epu8(c0, add), in0);
-        c1 = _mm_and_si128(_mm_adds_epu8(c1, add), in1);
+        c0 = _mm_and_si128(_mm_adds_epu8(c0, _mm_loadu_si128((const __m128i *)dig)), in0);
+        c1 = _mm_and_si128(_mm_adds_epu8(c1, _mm_loadu_si128((const __m128i *)(dig + 16))), in1);
         l0 = _mm_and_si128(_mm_adds_epu8(l0, one), in0);
         l1 = _mm_and_si128(_mm_adds_epu8(l1, one), in1);
         b0 = _mm_max_epu8(b0, c0);
@@ -112,7 +119,8 @@ static void count_sse2(const ps_digitruns *d, const unsigned char *u, size_t n, 
 #endif
 
 #ifdef PS_HAVE_AVX2
-/* The same, the 32 lanes in one register: a byte costs one load and six operations, in two independent chains. */
+/* The same, the 32 lanes in one register: a byte costs two loads and six operations, in two independent chains (the
+ * digit row is a load, not a broadcast of a test: four instructions fewer per byte). */
 __attribute__((target("avx2"))) static void count_avx2(const ps_digitruns *d, const unsigned char *u, size_t n,
                                                         uint8_t digits[DIGITRUNS_MAX], uint8_t lens[DIGITRUNS_MAX],
                                                         const uint32_t byte_bits[256], uint32_t *bits)
@@ -123,7 +131,7 @@ __attribute__((target("avx2"))) static void count_avx2(const ps_digitruns *d, co
     for (size_t i = 0; i < n; i++) {
         __m256i in = _mm256_loadu_si256((const __m256i *)d->member[u[i]]);
         b |= byte_bits[u[i]];
-        __m256i add = _mm256_set1_epi8((char)is_digit(u[i])); /* a broadcast, not a branch: digits come and go */
+        __m256i add = _mm256_loadu_si256((const __m256i *)d->digit[u[i]]);
         c = _mm256_and_si256(_mm256_adds_epu8(c, add), in);
         l = _mm256_and_si256(_mm256_adds_epu8(l, one), in);
         best_c = _mm256_max_epu8(best_c, c);

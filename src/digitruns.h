@@ -13,6 +13,7 @@
 
 typedef struct ps_digitruns {
     uint8_t member[256][DIGITRUNS_MAX]; /* 0xFF where byte c is in alphabet a */
+    uint8_t digit[256][DIGITRUNS_MAX];  /* 1 where byte c is an ASCII digit in alphabet a: what a run's count adds */
     unsigned n;
     int avx2; /* the CPU has AVX2 (0 forces the SSE2 loop: tests) */
 } ps_digitruns;
