@@ -42,6 +42,22 @@ static inline unsigned byteset_count(const uint64_t s[4])
     return popcount64(s[0]) + popcount64(s[1]) + popcount64(s[2]) + popcount64(s[3]);
 }
 
+/* Bit p of the result, for each p < 64: bits p .. p + len - 1 of the 128-bit mask (hi:lo) are all set (1 <= len <=
+ * 64), i.e. where a run of at least len set bits starts, seen a 64-bit block and the next at a time. Each step doubles
+ * the stretch a bit stands for, and a last one tops it up to len; bits past hi read as clear, and no p < 64 needs
+ * them. With hi = 0 it is the same for one block alone. */
+static inline uint64_t bits_run_starts(uint64_t lo, uint64_t hi, unsigned len)
+{
+    unsigned have = 1;
+    for (; have * 2 <= len; have *= 2) {
+        lo &= lo >> have | hi << (64 - have);
+        hi &= hi >> have;
+    }
+    if (len > have)
+        lo &= lo >> (len - have) | hi << (64 - (len - have));
+    return lo;
+}
+
 /* Locale-independent on purpose: matching must not depend on the process's locale. */
 static inline unsigned char ascii_lower(unsigned char c)
 {

@@ -230,19 +230,6 @@ size_t prefilter_next_word(const ps_prefilter *pf, const char *p, size_t n, size
     return c.at;
 }
 
-/* Bit i of the result: m has ones at i .. i + len - 1 (len <= 64). */
-static uint64_t run_starts(uint64_t m, unsigned len)
-{
-    unsigned have = 1;
-    while (have * 2 <= len) {
-        m &= m >> have;
-        have *= 2;
-    }
-    if (len > have)
-        m &= m >> (len - have);
-    return m;
-}
-
 
 /* Bit i: p[i] is in run r's set, for i < 64 (a window may read up to 64 bytes past the text: padding). */
 static uint64_t run_members(const ps_prefilter *pf, unsigned r, const unsigned char *p)
@@ -260,16 +247,21 @@ static uint64_t run_members(const ps_prefilter *pf, unsigned r, const unsigned c
     return m;
 }
 
-/* The first start of a run of len (<= 64) in [from, n), windows overlapping by len - 1. */
+/* The bytes of run r among the 64 at u + w, but none at or past n. */
+static uint64_t block_members(const ps_prefilter *pf, unsigned r, const unsigned char *u, size_t n, size_t w)
+{
+    uint64_t m = run_members(pf, r, u + w);
+    return n - w < 64 ? m & (((uint64_t)1 << (n - w)) - 1) : m;
+}
+
+/* The first start of a run of len (<= 64) in [from, n), windows overlapping by len - 1 (one block of members at a
+ * time is cheaper here than runscan's pairs of blocks: prose has few long runs to step through). */
 static size_t next_run_exact(const ps_prefilter *pf, unsigned r, const unsigned char *u, size_t n, size_t from,
                              unsigned len)
 {
     size_t stride = 64 - len + 1;
     for (size_t w = from; w < n; w += stride) {
-        uint64_t m = run_members(pf, r, u + w);
-        if (n - w < 64)
-            m &= ((uint64_t)1 << (n - w)) - 1;
-        uint64_t starts = run_starts(m, len);
+        uint64_t starts = bits_run_starts(block_members(pf, r, u, n, w), 0, len);
         if (starts)
             return w + (size_t)__builtin_ctzll(starts);
     }
@@ -301,10 +293,7 @@ size_t prefilter_next_run(const ps_prefilter *pf, unsigned r, const char *p, siz
     if (!g)
         return next_run_exact(pf, r, u, n, from, len);
     for (size_t w = from; w < n; w += 64) {
-        uint64_t m = run_members(pf, r, u + w);
-        if (n - w < 64)
-            m &= ((uint64_t)1 << (n - w)) - 1;
-        for (uint64_t full = full_groups(m, g); full; full &= full - 1) {
+        for (uint64_t full = full_groups(block_members(pf, r, u, n, w), g); full; full &= full - 1) {
             size_t at = w + (size_t)__builtin_ctzll(full), lo = at - from >= g ? at - g + 1 : from;
             size_t hi = at + len < n ? at + len : n;
             size_t s = next_run_exact(pf, r, u, hi, lo, len);

@@ -59,21 +59,8 @@ static inline uint64_t below_bit(unsigned i)
     return i >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << i) - 1;
 }
 
-/* Bit p of the result: bits p .. p + len - 1 of the 128-bit mask (hi:lo) are all set, for the p of lo (len <= 64).
- * Each step doubles the stretch a bit stands for; bits from past hi read as clear, and no p < 64 needs them. */
-static inline uint64_t long_starts(uint64_t lo, uint64_t hi, unsigned len)
-{
-    for (unsigned have = 1; have < len;) {
-        unsigned s = have < len - have ? have : len - have;
-        lo &= lo >> s | hi << (64 - s);
-        hi &= hi >> s;
-        have += s;
-    }
-    return lo;
-}
-
 /* The first run that counts, from the block masks that `masks` gives (see runscan_next). Only runs as long as
- * r->window are looked at: long_starts finds where they start, a block and the next at a time, so the many short
+ * r->window are looked at: bits_run_starts finds where they start, a block and the next at a time, so the many short
  * runs of a line (a clock's "09", a pid) cost no step of their own. Inlined into one copy per instruction set: with
  * BMI and POPCNT each of the bit steps below is one instruction. */
 #define RUNSCAN_BODY(masks, popcount)                                                                                  \
@@ -93,7 +80,7 @@ static inline uint64_t long_starts(uint64_t lo, uint64_t hi, unsigned len)
             next_a = next_d = 0;                                                                                       \
             if (more)                                                                                                  \
                 masks(r, u, n, i + BLOCK, n - i - BLOCK < BLOCK ? n - i - BLOCK : BLOCK, &next_a, &next_d);            \
-            uint64_t starts = long_starts(a, next_a, r->window);                                                       \
+            uint64_t starts = bits_run_starts(a, next_a, r->window);                                                       \
             /* Runs are taken in order; starts loses the bits of each one done, so its lowest is the next run. */     \
             for (;;) {                                                                                                 \
                 unsigned b = 0; /* the run's first bit in the block, or 0 for the run open at the block's start */     \
