@@ -1680,17 +1680,47 @@ static bool next_window(const engine_rule *r, const char *p, size_t n, size_t *o
     return true;
 }
 
+#define RUN_LIST 8
+
+/* A digit rule's runs in one subject, found RUN_LIST at a time in one pass (runscan_runs): a log line's address and
+ * the rest of the line after it are not read twice, once for the window and once to find that no run follows. */
+typedef struct run_list {
+    size_t s[RUN_LIST], e[RUN_LIST];
+    size_t n, i;
+    bool all; /* no run after the last one listed */
+} run_list;
+
 /* The next window of starts for a rule whose matches are runs of its alphabet (runscan.h), at or after *off and at
  * or before limit: the starts from which a match can lie in a run that holds its digits. @return false when there is
  * no such run left. */
-static bool next_run_window(const engine_rule *r, const ps_subject *subj, size_t limit, size_t *off, size_t *end)
+static bool next_run_window(const engine_rule *r, const ps_subject *subj, size_t limit, run_list *l, size_t *off,
+                            size_t *end)
 {
-    size_t rs, re;
-    if (!runscan_next(&r->runs_at, subj->p, subj->len, *off, limit, &rs, &re))
-        return false;
-    *off = rs;
-    *end = re - r->alpha_len < limit ? re - r->alpha_len : limit;
-    return true;
+    for (;;) {
+        if (l->i == l->n) {
+            if (l->all)
+                return false;
+            l->n = runscan_runs(&r->runs_at, subj->p, subj->len, *off, limit, l->s, l->e, RUN_LIST);
+            l->i = 0;
+            l->all = l->n < RUN_LIST;
+            if (!l->n)
+                return false;
+        }
+        size_t rs = l->s[l->i], re = l->e[l->i];
+        if (*off > rs) {
+            if (re <= *off || re - *off < r->runs_at.min_len) { /* what is left of it is too short to count */
+                l->i++;
+                continue;
+            }
+            l->n = l->i = 0; /* a match ended inside it: what is left counts only with its own digits; look again */
+            l->all = false;
+            continue;
+        }
+        *off = rs;
+        *end = re - r->alpha_len < limit ? re - r->alpha_len : limit;
+        l->i++;
+        return true;
+    }
 }
 
 /* Where rule r's search from `off` may start, given its second set: no match starts more than lead2 bytes before
@@ -1737,11 +1767,12 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
         pcre2_set_offset_limit(s->mctx_lead, limit);
     size_t win_end = 0;
     bool in_window = false;
+    run_list runs_left = {.n = 0, .i = 0, .all = false};
     while (off <= limit) {
         pcre2_match_context *mc = capped ? s->mctx_lead : s->mctx;
         if (bounded) {
             if (!in_window || off > win_end) {
-                if (runs ? !next_run_window(r, subj, limit, &off, &win_end)
+                if (runs ? !next_run_window(r, subj, limit, &runs_left, &off, &win_end)
                          : !next_window(r, subj->p, limit, &off, &win_end))
                     return PS_OK;
                 pcre2_set_offset_limit(s->mctx_lead, win_end);

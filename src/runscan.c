@@ -59,20 +59,21 @@ static inline uint64_t below_bit(unsigned i)
     return i >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << i) - 1;
 }
 
-/* The first run that counts, from the block masks that `masks` gives (see runscan_next). Only runs as long as
+/* The runs that count, up to cap of them, from the block masks that `masks` gives (see runscan_runs). Only runs as long as
  * r->window are looked at: bits_run_starts finds where they start, a block and the next at a time, so the many short
  * runs of a line (a clock's "09", a pid) cost no step of their own. Inlined into one copy per instruction set: with
  * BMI and POPCNT each of the bit steps below is one instruction. */
 #define RUNSCAN_BODY(masks, popcount)                                                                                  \
     do {                                                                                                               \
         size_t start = SIZE_MAX; /* the open run's first byte, or none */                                              \
+        size_t k = 0;            /* runs found */                                                                      \
         unsigned digits = 0;     /* its digits so far */                                                               \
         uint64_t a, d, next_a = 0, next_d = 0;                                                                         \
         if (from < n)                                                                                                  \
             masks(r, u, n, from, n - from < BLOCK ? n - from : BLOCK, &next_a, &next_d);                               \
         for (size_t i = from; i < n; i += BLOCK) {                                                                     \
             if (start == SIZE_MAX && i > limit) /* line mode: the runs after the line are not asked for */            \
-                return false;                                                                                          \
+                return k;                                                                                              \
             size_t w = n - i < BLOCK ? n - i : BLOCK;                                                                  \
             bool more = i + w < n;                                                                                     \
             a = next_a;                                                                                                \
@@ -91,7 +92,7 @@ static inline uint64_t below_bit(unsigned i)
                     start = i + b;                                                                                     \
                     digits = 0;                                                                                        \
                     if (start > limit)                                                                                 \
-                        return false;                                                                                  \
+                        return k;                                                                                      \
                 }                                                                                                      \
                 uint64_t ends = ~a & from_bit(b) & below_bit((unsigned)w);                                             \
                 if (!ends && more) { /* it goes on into the next block */                                             \
@@ -101,15 +102,16 @@ static inline uint64_t below_bit(unsigned i)
                 unsigned e = ends ? (unsigned)__builtin_ctzll(ends) : (unsigned)w;                                     \
                 digits += popcount(d & from_bit(b) & below_bit(e));                                                    \
                 if (digits >= r->min_digits && i + e - start >= r->min_len) {                                          \
-                    *rs = start;                                                                                       \
-                    *re = i + e;                                                                                       \
-                    return true;                                                                                       \
+                    rs[k] = start;                                                                                     \
+                    re[k] = i + e;                                                                                     \
+                    if (++k == cap)                                                                                    \
+                        return k;                                                                                      \
                 }                                                                                                      \
                 starts &= ~below_bit(e);                                                                               \
                 start = SIZE_MAX;                                                                                      \
             }                                                                                                          \
         }                                                                                                              \
-        return false;                                                                                                  \
+        return k;                                                                                                      \
     } while (0)
 
 static inline void block_scalar(const ps_runscan *r, const unsigned char *u, size_t n, size_t i, size_t w,
@@ -119,8 +121,8 @@ static inline void block_scalar(const ps_runscan *r, const unsigned char *u, siz
     masks_scalar(r, u + i, w, a, d);
 }
 
-static bool next_scalar(const ps_runscan *r, const unsigned char *u, size_t n, size_t from, size_t limit, size_t *rs,
-                        size_t *re)
+static size_t runs_scalar(const ps_runscan *r, const unsigned char *u, size_t n, size_t from, size_t limit,
+                          size_t *rs, size_t *re, size_t cap)
 {
     RUNSCAN_BODY(block_scalar, popcount64);
 }
@@ -171,19 +173,27 @@ AVX2_TARGET static inline void block_avx2(const ps_runscan *r, const unsigned ch
     *d = ((uint64_t)d1 << 32 | d0) >> shift & below_bit((unsigned)w);
 }
 
-AVX2_TARGET static bool next_avx2(const ps_runscan *r, const unsigned char *u, size_t n, size_t from, size_t limit,
-                                  size_t *rs, size_t *re)
+AVX2_TARGET static size_t runs_avx2(const ps_runscan *r, const unsigned char *u, size_t n, size_t from, size_t limit,
+                                    size_t *rs, size_t *re, size_t cap)
 {
     RUNSCAN_BODY(block_avx2, __builtin_popcountll);
 }
 #endif
 
-bool runscan_next(const ps_runscan *r, const char *p, size_t n, size_t from, size_t limit, size_t *rs, size_t *re)
+size_t runscan_runs(const ps_runscan *r, const char *p, size_t n, size_t from, size_t limit, size_t *rs, size_t *re,
+                    size_t cap)
 {
     const unsigned char *u = (const unsigned char *)p;
+    if (cap == 0)
+        return 0;
 #ifdef PS_HAVE_AVX2
     if (r->avx2)
-        return next_avx2(r, u, n, from, limit, rs, re);
+        return runs_avx2(r, u, n, from, limit, rs, re, cap);
 #endif
-    return next_scalar(r, u, n, from, limit, rs, re);
+    return runs_scalar(r, u, n, from, limit, rs, re, cap);
+}
+
+bool runscan_next(const ps_runscan *r, const char *p, size_t n, size_t from, size_t limit, size_t *rs, size_t *re)
+{
+    return runscan_runs(r, p, n, from, limit, rs, re, 1) == 1;
 }

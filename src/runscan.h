@@ -27,4 +27,9 @@ void runscan_init(ps_runscan *r, const uint64_t alphabet[4], unsigned min_digits
  * before `limit`: [*rs, *re). @return false when there is none. */
 bool runscan_next(const ps_runscan *r, const char *p, size_t n, size_t from, size_t limit, size_t *rs, size_t *re);
 
+/* The runs runscan_next would give one after another from `from` (each call from the last one's end), up to cap of
+ * them, in one pass: [rs[i], re[i]). @return how many. */
+size_t runscan_runs(const ps_runscan *r, const char *p, size_t n, size_t from, size_t limit, size_t *rs, size_t *re,
+                    size_t cap);
+
 #endif

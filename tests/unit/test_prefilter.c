@@ -921,6 +921,16 @@ static void test_runscan(void **state)
             /* Every run, in order, as the engine walks them; from and limit anywhere. */
             size_t from = below(&r, 3) ? 0 : below(&r, (unsigned)n + 1);
             size_t limit = below(&r, 3) ? n : from + below(&r, (unsigned)(n - from) + 1);
+            /* runscan_runs: up to cap of them in one pass, the same as one naive search after another. */
+            size_t cap = 1 + below(&r, 6), ls[6], le[6];
+            size_t got_n = runscan_runs(&v, (const char *)t, n, from, limit, ls, le, cap), want_n = 0;
+            for (size_t at = from, ws, we; want_n < cap && naive_counting_run(al, min_digits, min_len, t, n, at, limit,
+                                                                             &ws, &we); at = we, want_n++)
+                if (want_n >= got_n || ls[want_n] != ws || le[want_n] != we)
+                    fail_msg("iter %d (avx2 %d, n %zu, from %zu, limit %zu, cap %zu): run %zu of %zu is [%zu, %zu), "
+                             "want [%zu, %zu)", iter, avx2, n, from, limit, cap, want_n, got_n,
+                             want_n < got_n ? ls[want_n] : 0, want_n < got_n ? le[want_n] : 0, ws, we);
+            assert_int_equal(got_n, want_n);
             for (int k = 0; k < 200; k++) {
                 size_t gs = 0, ge = 0, ws = 0, we = 0;
                 bool got = runscan_next(&v, (const char *)t, n, from, limit, &gs, &ge);
