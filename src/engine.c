@@ -147,7 +147,8 @@ struct lazy_jit {
     pthread_mutex_t mu[JIT_LOCKS];
     atomic_int *done;         /* per rule: 1 when its code went through JIT compilation, JIT_CODE when it has JIT code */
     atomic_int *partial_done; /* per rule: partial[i] is made (NULL: out of memory) */
-    atomic_int *veto_done;    /* per rule: its not_after regexes went through JIT compilation (on its first candidate) */
+    atomic_int *veto_done;    /* per rule: its not_after regexes went through JIT compilation (on its first candidate):
+                                 1, or JIT_CODE when they all have JIT code */
     pcre2_code **partial;
 };
 
@@ -1474,7 +1475,7 @@ static void drop(ps_scratch *s, const char *check, const char *fmt, ...)
 
 /* @return the 1-based index of the first regex of v[0..n) that matches text[0..len), 0 when none does, -1 on a
  * match error. */
-static int first_veto(pcre2_code *const *v, const unsigned *tail, size_t n, const char *text, size_t len,
+static int first_veto(pcre2_code *const *v, const unsigned *tail, size_t n, const char *text, size_t len, bool jit,
                       ps_scratch *s)
 {
     for (size_t i = 0; i < n; i++) {
@@ -1482,7 +1483,9 @@ static int first_veto(pcre2_code *const *v, const unsigned *tail, size_t n, cons
         size_t from = tail && tail[i] != RXINFO_NO_TAIL && len > (size_t)tail[i] + 1 ? len - tail[i] - 1 : 0;
         while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80)
             from--; /* from a character's start: earlier is never wrong */
-        int rc = pcre2_match(v[i], (PCRE2_SPTR)text, len, from, 0, s->md, s->mctx);
+        /* Straight into the JIT code when they all have it, as scan_rule does. */
+        int rc = jit ? pcre2_jit_match(v[i], (PCRE2_SPTR)text, len, from, 0, s->md, s->mctx)
+                     : pcre2_match(v[i], (PCRE2_SPTR)text, len, from, 0, s->md, s->mctx);
         if (rc >= 0)
             return (int)i + 1;
         if (rc != PCRE2_ERROR_NOMATCH)
@@ -1492,7 +1495,8 @@ static int first_veto(pcre2_code *const *v, const unsigned *tail, size_t n, cons
 }
 
 /* Runs the candidate checks, cheapest first. @return 1 accept, 0 drop, <0 a match error in an allow regex. */
-static int check_candidate(const engine_rule *r, ps_scratch *s, const ps_subject *subj, size_t gs, size_t ge)
+static int check_candidate(const engine_rule *r, ps_scratch *s, const ps_subject *subj, size_t gs, size_t ge,
+                           bool veto_jit)
 {
     const char *v = subj->p + gs;
     size_t vn = ge - gs;
@@ -1519,13 +1523,13 @@ static int check_candidate(const engine_rule *r, ps_scratch *s, const ps_subject
             return 0;
         }
     }
-    int rc = first_veto(r->allow, NULL, r->n_allow, v, vn, s);
+    int rc = first_veto(r->allow, NULL, r->n_allow, v, vn, false, s);
     if (rc > 0)
         drop(s, "allow", "allow regex #%d vetoed it", rc);
     if (rc)
         return rc > 0 ? 0 : -1;
     size_t from = gs > NOT_AFTER_WINDOW ? gs - NOT_AFTER_WINDOW : 0;
-    rc = first_veto(r->not_after, r->not_after_tail, r->n_not_after, subj->p + from, gs - from, s);
+    rc = first_veto(r->not_after, r->not_after_tail, r->n_not_after, subj->p + from, gs - from, veto_jit, s);
     if (rc > 0)
         drop(s, "not_after", "not_after regex #%d matched the text before it", rc);
     return rc ? (rc > 0 ? 0 : -1) : 1;
@@ -1565,9 +1569,11 @@ static void ensure_jit(const ps_engine *e, size_t i)
 
 static int jit_vetoes(const ps_engine *e, size_t i)
 {
+    int all = JIT_CODE;
     for (size_t k = 0; k < e->rules[i].n_not_after; k++)
-        (void)pcre2_jit_compile(e->rules[i].not_after[k], PCRE2_JIT_COMPLETE);
-    return 1;
+        if (pcre2_jit_compile(e->rules[i].not_after[k], PCRE2_JIT_COMPLETE) != 0)
+            all = 1;
+    return all;
 }
 
 /* Rule i's not_after regexes, JIT-compiled when it first has a candidate to check: most rules never do on a given
@@ -1826,7 +1832,8 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
         }
         if (r->n_not_after)
             ensure_veto_jit(e, idx);
-        int ok = check_candidate(r, s, subj, gs, ge);
+        int ok = check_candidate(r, s, subj, gs, ge,
+                                 atomic_load_explicit(&e->jit->veto_done[idx], memory_order_relaxed) == JIT_CODE);
         if (ok < 0)
             return PS_E_UNSCANNED;
         if (s->on_candidate)
