@@ -98,7 +98,8 @@ typedef struct engine_rule {
     uint32_t gate[3];      /* bytegate bits of those sets; the subject must have at least one bit of each */
     unsigned n_gate;
     int run_alphabet;      /* the rule's alphabet in engine->runs, or -1: no digit gate */
-    ps_runscan runs_at;    /* ... and where its runs are: a search starts only in one (run_alphabet >= 0) */
+    ps_runscan runs_at;    /* where the runs of its alphabet that can hold a match are... */
+    bool run_windows;      /* ... when a search starts only in one: digit rules, and long matches (assign_digit_gates) */
     int run_lane;          /* run_set's lane in engine->runs, or -1: no run-length gate */
     int digit_lane;        /* the digits' lane, for a rule that needs a digit only in the text (text_digit), or -1 */
     unsigned min_digits;   /* a match is a run of that alphabet holding at least this many digits (rxinfo) */
@@ -552,6 +553,8 @@ static void assign_gates(ps_engine *e)
 }
 
 #define MIN_GATE_RUN 6 /* a record gate for shorter runs would rarely close */
+#define RUN_WINDOW_MIN_LEN 12  /* shorter runs of an alphabet are everywhere in prose and logs: a lead bounds better */
+#define RUN_WINDOW_MIN_LEAD 32 /* a lead this far from a match's start bounds less than its runs do */
 
 /* Rules that need two or more digits get a digit gate (one digit is the byte gate's business). */
 static void assign_digit_gates(ps_engine *e)
@@ -565,10 +568,17 @@ static void assign_digit_gates(ps_engine *e)
     }
     for (size_t i = 0; i < e->n; i++) {
         engine_rule *r = &e->rules[i];
-        if (r->min_digits >= 2) {
+        if (r->min_digits >= 2)
             r->run_alphabet = digitruns_add(&e->runs, r->alphabet);
+        /* A long match of an alphabet without spaces is a rare run too: when its lead is far from its start (a full
+         * IPv6 address, 15 of [0-9A-Fa-f:.%...], is searched from 45 bytes before a digit: on a log line, from the
+         * clock on), its search starts only in such runs instead, whatever its digits. A rule with a short lead or
+         * none keeps it: its PCRE2 search fails fast where the runs would cost a pass of their own (tokens in prose). */
+        r->run_windows = r->min_digits >= 2 || (r->alpha_len >= RUN_WINDOW_MIN_LEN && !byteset_has(r->alphabet, ' ') &&
+                                                 !byteset_has(r->alphabet, '\n') && r->has_lead &&
+                                                 r->lead >= RUN_WINDOW_MIN_LEAD);
+        if (r->run_windows)
             runscan_init(&r->runs_at, r->alphabet, r->min_digits, r->alpha_len);
-        }
     }
     /* Then, in the lanes left, the runs a match needs (a Spanish DNI: 8 of [0-9XYZ]; a full IPv6 address: 15 of
      * [0-9A-Fa-f:]): far sharper than the merged run kinds of the prefilter. */
@@ -1251,8 +1261,11 @@ int ps_engine_rule_search(const ps_engine *e, size_t i, char *buf, size_t size)
     if (!e || i >= e->n)
         return -1;
     const engine_rule *r = &e->rules[i];
-    if (r->run_alphabet >= 0) { /* scan_rule's run windows (runscan.h) */
-        snprintf(buf, size, "in runs of its bytes with %u+ digits", r->min_digits);
+    if (r->run_windows) { /* scan_rule's run windows (runscan.h) */
+        if (r->min_digits >= 2)
+            snprintf(buf, size, "in runs of its bytes with %u+ digits", r->min_digits);
+        else
+            snprintf(buf, size, "in runs of its bytes %u+ long", r->alpha_len);
         return 1;
     }
     if (!r->has_lead) {
@@ -1763,8 +1776,8 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
     /* A rule with a lead searches only where a match can start: in [t - lead, t] for each byte t of its range,
      * nearby ranges joined into one window (searched with PCRE2's offset limit at the window's end). Whole
      * subjects only; --explain runs unbounded searches, so it also checks that bounding changes nothing. */
-    bool bounded = (r->has_lead || r->run_alphabet >= 0) && subj->last && !s->ungated;
-    bool runs = bounded && r->run_alphabet >= 0; /* a digit rule's windows are its runs (runscan), not a lead's */
+    bool bounded = (r->has_lead || r->run_windows) && subj->last && !s->ungated;
+    bool runs = bounded && r->run_windows; /* its windows are its runs (runscan), not a lead's */
     bool lead2 = bounded && !runs && r->has_lead2;
     if (lead2 && (off = lead2_start(r, subj, off, limit)) > limit)
         return PS_OK;

@@ -20,7 +20,7 @@ typedef struct ps_runscan {
     int avx2; /* the CPU has AVX2 (0 forces the portable loop: tests) */
 } ps_runscan;
 
-/* A run is of `alphabet`'s bytes and counts when it holds min_digits (at least 1) ASCII digits and min_len bytes. */
+/* A run is of `alphabet`'s bytes and counts when it holds min_digits ASCII digits (0: any run) and min_len bytes. */
 void runscan_init(ps_runscan *r, const uint64_t alphabet[4], unsigned min_digits, unsigned min_len);
 
 /* The first run that counts in p[from..n), taking the text before `from` as outside any run, if it starts at or

@@ -602,7 +602,8 @@ static void ruleset_digest_follows_content(void **state)
 }
 
 /* Where each rule's search starts (--profile's SEARCH STARTS): bounded before a rare byte, or anywhere; a rule whose
- * matches are runs holding two or more digits searches only in such runs. */
+ * matches are runs holding two or more digits searches only in such runs, and so does one whose long matches are runs
+ * of an alphabet without spaces when its lead is far. */
 static void search_bounds_are_described(void **state)
 {
     (void)state;
@@ -611,7 +612,9 @@ static void search_bounds_are_described(void **state)
                        "  - {id: open, pattern: '[a-z.]+@[a-z]+'}\n"
                        "  - {id: num, pattern: '\\b\\d{3}-\\d{4}\\b'}\n"
                        "  - {id: tagged, pattern: 'no\\. ?\\d{6}'}\n"
-                       "  - {id: quad, pattern: '\\b\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\b'}\n");
+                       "  - {id: quad, pattern: '\\b\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\b'}\n"
+                       "  - {id: far, pattern: '(?=[0-9a-f:]{0,40}\\d)(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}'}\n"
+                       "  - {id: near, pattern: '[a-f]{3}\\d[0-9a-f]{12}'}\n");
     assert_int_equal(c.status, PS_OK);
     char buf[64];
     assert_int_equal(ps_engine_rule_search(c.e, 0, buf, sizeof buf), 1);
@@ -624,7 +627,12 @@ static void search_bounds_are_described(void **state)
     assert_string_equal(buf, "in runs of its bytes with 6+ digits");
     assert_int_equal(ps_engine_rule_search(c.e, 4, buf, sizeof buf), 1);
     assert_string_equal(buf, "in runs of its bytes with 4+ digits");
-    assert_int_equal(ps_engine_rule_search(c.e, 5, buf, sizeof buf), -1);
+    /* a long match of a narrow alphabet whose lead is far from its start: its runs bound it better */
+    assert_int_equal(ps_engine_rule_search(c.e, 5, buf, sizeof buf), 1);
+    assert_string_equal(buf, "in runs of its bytes 15+ long");
+    assert_int_equal(ps_engine_rule_search(c.e, 6, buf, sizeof buf), 1); /* its lead is near: kept */
+    assert_string_equal(buf, "within 3 B before a digit");
+    assert_int_equal(ps_engine_rule_search(c.e, 7, buf, sizeof buf), -1);
     assert_string_equal(buf, "");
     char tiny[8];
     assert_int_equal(ps_engine_rule_search(c.e, 0, tiny, sizeof tiny), 1);
