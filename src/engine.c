@@ -123,6 +123,10 @@ typedef struct engine_rule {
     bool has_lead2;
     unsigned char lead2_lo, lead2_hi;
     unsigned lead2;
+    /* The bytes between a match's start and a lead byte after it: consumed by the match, or seen by a lookahead
+     * (rxinfo's alphabet and look). A search starts no earlier than the run of them that ends at the lead byte: an
+     * e-mail address "...from=<alice@..." is searched from its 'a', not from 64 bytes before its '@'. */
+    uint64_t reach[4];
     engine_example *examples;
     size_t n_examples;
 } engine_rule;
@@ -1057,6 +1061,8 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
         r->alpha_len = info.min_len;
         r->text_digit = info.text_digit;
         memcpy(r->alphabet, info.alphabet, sizeof r->alphabet);
+        memcpy(r->reach, info.alphabet, sizeof r->reach);
+        byteset_unite(r->reach, info.look);
         if (byteset_subset(info.span_set, info.alphabet)) {
             /* A lookahead at the start that looks only at the match's own bytes (a phone number's digit count)
              * makes the run a match starts in longer: the run of its alphabet there holds the span. */
@@ -1675,13 +1681,24 @@ static size_t last_in_range(const char *p, size_t from, size_t to, unsigned char
 
 /* The next window of starts for a rule with a lead, at or after *off: *off moves to its first start, *end to its last.
  * @return false when no byte of the rule's range is left (so no match either). */
+/* The earliest start of a match whose lead byte (within `lead` bytes of its start) is at t: no earlier than lead bytes
+ * before it, nor before the run of the rule's reach that ends at it. */
+static size_t lead_start(const engine_rule *r, const char *p, size_t t, unsigned lead)
+{
+    size_t from = t > lead ? t - lead : 0;
+    while (t > from && byteset_has(r->reach, (unsigned char)p[t - 1]))
+        t--;
+    return t;
+}
+
 static bool next_window(const engine_rule *r, const char *p, size_t n, size_t *off, size_t *end)
 {
     size_t t = first_in_range(p, *off, n, r->lead_lo, r->lead_hi);
     if (t >= n)
         return false;
-    if (t > r->lead && t - r->lead > *off)
-        *off = t - r->lead;
+    size_t s = lead_start(r, p, t, r->lead);
+    if (s > *off)
+        *off = s;
     if (n <= LEAD_ONE_WINDOW) { /* short: one window to the end, not worth finding where the bytes stop */
         *end = n;
         return true;
@@ -1752,7 +1769,8 @@ static size_t lead2_start(const engine_rule *r, const ps_subject *subj, size_t o
     size_t t = first_in_range(subj->p, off, reach, r->lead2_lo, r->lead2_hi);
     if (t >= reach)
         return limit + 1;
-    return t > r->lead2 && t - r->lead2 > off ? t - r->lead2 : off;
+    size_t s = lead_start(r, subj->p, t, r->lead2);
+    return s > off ? s : off;
 }
 
 /* Searches the subject for rule r's matches that start in [subj->scan_from, limit]. kw_check: the subject's one-byte

@@ -480,6 +480,25 @@ static void no_trigger_words_skip_their_search(void **state)
     release(&one);
 }
 
+/* A search led by a byte starts no earlier than the run of bytes a match consumes or its lookahead sees that ends at
+ * that byte (lead_start): the bytes between a match and its lead byte that only a lookahead sees ('-' here) are part
+ * of that run, so the match is found; a byte outside it (' ') cuts the run. */
+static void lead_windows_start_at_the_run_before_the_lead(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n"
+                       "  - {id: ahead, pattern: '\\b[a-z]{2}(?=-{0,5}\\d)'}\n"
+                       "  - {id: mail, pattern: '(?<![a-z.])[a-z.]{1,30}@[a-z]+'}\n");
+    assert_int_equal(c.status, PS_OK);
+    char buf[64];
+    assert_int_equal(ps_engine_rule_search(c.e, 0, buf, sizeof buf), 1);
+    assert_string_equal(buf, "within 7 B before a digit");
+    size_t n = 0;
+    assert_int_equal(runs_of_first_rule(c.e, "x ab---5 cd 7", &n), 1);
+    assert_int_equal(n, 1); /* "ab" (its digit seen through '---'); "cd" is cut from its digit by a space */
+    release(&c);
+}
+
 /* A rule whose keyword is on the line of every match (in a leading lookbehind: rxinfo_has_word) runs in line mode
  * only on the lines that hold its keyword, as in text mode, not on the whole subject wherever the keyword is; a
  * rule whose keyword may be on another line still runs on the whole subject. Their matches are the same. */
@@ -663,6 +682,7 @@ int main(void)
         cmocka_unit_test(words_in_any_case_of_their_letters),
         cmocka_unit_test(keywords_on_other_lines_count),
         cmocka_unit_test(no_trigger_words_skip_their_search),
+        cmocka_unit_test(lead_windows_start_at_the_run_before_the_lead),
         cmocka_unit_test(keywords_on_the_match_line_gate_lines),
         cmocka_unit_test(match_limit_fails_closed),
         cmocka_unit_test(examples_are_checked),
