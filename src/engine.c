@@ -1804,7 +1804,9 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
         pcre2_set_offset_limit(s->mctx_lead, limit);
     size_t win_end = 0;
     bool in_window = false;
-    run_list runs_left = {.n = 0, .i = 0, .all = false};
+    run_list runs_left; /* its arrays are written before they are read: not cleared on every call */
+    runs_left.n = runs_left.i = 0;
+    runs_left.all = false;
     while (off <= limit) {
         pcre2_match_context *mc = capped ? s->mctx_lead : s->mctx;
         if (bounded) {
