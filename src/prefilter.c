@@ -247,27 +247,6 @@ static uint64_t run_members(const ps_prefilter *pf, unsigned r, const unsigned c
     return m;
 }
 
-/* The bytes of run r among the 64 at u + w, but none at or past n. */
-static uint64_t block_members(const ps_prefilter *pf, unsigned r, const unsigned char *u, size_t n, size_t w)
-{
-    uint64_t m = run_members(pf, r, u + w);
-    return n - w < 64 ? m & (((uint64_t)1 << (n - w)) - 1) : m;
-}
-
-/* The first start of a run of len (<= 64) in [from, n), windows overlapping by len - 1 (one block of members at a
- * time is cheaper here than runscan's pairs of blocks: prose has few long runs to step through). */
-static size_t next_run_exact(const ps_prefilter *pf, unsigned r, const unsigned char *u, size_t n, size_t from,
-                             unsigned len)
-{
-    size_t stride = 64 - len + 1;
-    for (size_t w = from; w < n; w += stride) {
-        uint64_t starts = bits_run_starts(block_members(pf, r, u, n, w), 0, len);
-        if (starts)
-            return w + (size_t)__builtin_ctzll(starts);
-    }
-    return n;
-}
-
 /* Bit i * g of the result (for each aligned group of g = 8 or 16 bits): the group of m is all ones. */
 static uint64_t full_groups(uint64_t m, unsigned g)
 {
@@ -279,27 +258,85 @@ static uint64_t full_groups(uint64_t m, unsigned g)
     return m & (g == 16 ? 0x0001000100010001u : 0x0101010101010101u);
 }
 
+/* A block's bits for run r: the 64 bytes at p (the AVX2 path of run_members). */
+#ifdef PS_HAVE_PSHUFB
+__attribute__((target("avx2"))) static uint64_t block_avx2(const ps_prefilter *pf, unsigned r, const unsigned char *p)
+{
+    return members64_avx2(_mm_loadu_si128((const __m128i *)pf->runs[r].lo),
+                          _mm_loadu_si128((const __m128i *)pf->runs[r].hi), p);
+}
+#endif
+
+typedef uint64_t (*block_fn)(const ps_prefilter *pf, unsigned r, const unsigned char *p);
+
+/* The bytes of run r among the 64 at u + w, but none at or past n. */
+static inline __attribute__((always_inline)) uint64_t block_members(block_fn members, const ps_prefilter *pf,
+                                                                    unsigned r, const unsigned char *u, size_t n,
+                                                                    size_t w)
+{
+    uint64_t m = members(pf, r, u + w);
+    return n - w < 64 ? m & (((uint64_t)1 << (n - w)) - 1) : m;
+}
+
+/* The first start of a run of len (<= 64) in [from, n), windows overlapping by len - 1 (one block of members at a
+ * time is cheaper here than runscan's pairs of blocks: prose has few long runs to step through). */
+static inline __attribute__((always_inline)) size_t next_run_exact(block_fn members, const ps_prefilter *pf,
+                                                                   unsigned r, const unsigned char *u, size_t n,
+                                                                   size_t from, unsigned len)
+{
+    size_t stride = 64 - len + 1;
+    for (size_t w = from; w < n; w += stride) {
+        uint64_t starts = bits_run_starts(block_members(members, pf, r, u, n, w), 0, len);
+        if (starts)
+            return w + (size_t)__builtin_ctzll(starts);
+    }
+    return n;
+}
+
+/* A run of len >= 2g - 1 holds a whole group of the g-byte grid from `from`; the first whole group of a run is fewer
+ * than g bytes from its start. So each byte is read once, and only near a whole group of run bytes (rare for long
+ * runs) is the run looked for exactly. g = 0: exactly everywhere. Inlined into one copy per instruction set, with
+ * `members` a constant: the block test is inlined into the loops (a call per block was half the cost of the run
+ * search on prose). */
+static inline __attribute__((always_inline)) size_t next_run(block_fn members, const ps_prefilter *pf, unsigned r,
+                                                             const unsigned char *u, size_t n, size_t from,
+                                                             unsigned len, unsigned g)
+{
+    if (!g)
+        return next_run_exact(members, pf, r, u, n, from, len);
+    for (size_t w = from; w < n; w += 64) {
+        for (uint64_t full = full_groups(block_members(members, pf, r, u, n, w), g); full; full &= full - 1) {
+            size_t at = w + (size_t)__builtin_ctzll(full), lo = at - from >= g ? at - g + 1 : from;
+            size_t hi = at + len < n ? at + len : n;
+            size_t s = next_run_exact(members, pf, r, u, hi, lo, len);
+            if (s < hi)
+                return s;
+        }
+    }
+    return n;
+}
+
+#ifdef PS_HAVE_PSHUFB
+__attribute__((target("avx2"))) static size_t next_run_avx2(const ps_prefilter *pf, unsigned r,
+                                                           const unsigned char *u, size_t n, size_t from,
+                                                           unsigned len, unsigned g)
+{
+    return next_run(block_avx2, pf, r, u, n, from, len, g);
+}
+#endif
+
 size_t prefilter_next_run(const ps_prefilter *pf, unsigned r, const char *p, size_t n, size_t from)
 {
     const unsigned char *u = (const unsigned char *)p;
     unsigned len = pf->runs[r].min_len < RUN_CAP ? pf->runs[r].min_len : RUN_CAP;
     if (len <= 1)
         return from < n ? from : n;
-    /* A run of len >= 2g - 1 holds a whole group of the g-byte grid from `from`; the first whole group of a run is
-     * fewer than g bytes from its start. So each byte is read once, and only near a whole group of run bytes (rare
-     * for long runs) is the run looked for exactly. Not with eight-byte groups of a set that holds lower-case
-     * letters: words of eight letters are everywhere in prose, and each would be looked at twice. */
+    /* Not with eight-byte groups of a set that holds lower-case letters: words of eight letters are everywhere in
+     * prose, and each would be looked at twice. */
     unsigned g = len >= 31 ? 16 : len >= 15 && !(pf->runs[r].set[1] & LOWER_LETTERS) ? 8 : 0;
-    if (!g)
-        return next_run_exact(pf, r, u, n, from, len);
-    for (size_t w = from; w < n; w += 64) {
-        for (uint64_t full = full_groups(block_members(pf, r, u, n, w), g); full; full &= full - 1) {
-            size_t at = w + (size_t)__builtin_ctzll(full), lo = at - from >= g ? at - g + 1 : from;
-            size_t hi = at + len < n ? at + len : n;
-            size_t s = next_run_exact(pf, r, u, hi, lo, len);
-            if (s < hi)
-                return s;
-        }
-    }
-    return n;
+#ifdef PS_HAVE_PSHUFB
+    if (pf->simd > 1)
+        return next_run_avx2(pf, r, u, n, from, len, g);
+#endif
+    return next_run(run_members, pf, r, u, n, from, len, g);
 }

@@ -595,9 +595,9 @@ static void test_prefilter_runs_exact(void **state)
         for (unsigned k = 0; k < nr; k++) {
             unsigned len = rs[k].len < 48 ? rs[k].len : 48; /* RUN_CAP in prefilter.c */
             bool exact = rows(rs[k].set) <= 8 && len >= 2;
-            for (int simd = 0; simd < 2; simd++) {
+            for (int simd = 0; simd <= pf.simd; simd++) { /* portable, SSSE3, AVX2: each the CPU has */
                 ps_prefilter q = pf;
-                q.simd = simd && pf.simd;
+                q.simd = simd;
                 for (size_t from = 0; from <= n; from++) {
                     size_t want = naive_run(&rs[k], t.p, n, from, len);
                     size_t got = prefilter_next_run(&q, k, (const char *)t.p, n, from);
@@ -692,9 +692,9 @@ static void test_prefilter_run_windows(void **state)
             memset(buf + at, '7', eff);
             if (at >= 2)
                 memset(buf + at - 2, '5', 1); /* a lone digit before: no run there */
-            for (int simd = 0; simd < 2; simd++) {
+            for (int simd = 0; simd <= pf.simd; simd++) { /* portable, SSSE3, AVX2: each the CPU has */
                 ps_prefilter q = pf;
-                q.simd = simd && pf.simd;
+                q.simd = simd;
                 for (size_t from = 0; from <= at; from += 1 + from / 16)
                     assert_int_equal(prefilter_next_run(&q, 0, (const char *)buf, n, from), at);
                 /* cut one byte short: none */
