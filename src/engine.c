@@ -100,7 +100,7 @@ typedef struct engine_rule {
     unsigned n_gate;
     int run_alphabet;      /* the rule's alphabet in engine->runs, or -1: no digit gate */
     ps_runscan runs_at;    /* where the runs of its alphabet that can hold a match are... */
-    bool run_windows;      /* ... when a search starts only in one: digit rules, and long matches (assign_digit_gates) */
+    bool run_windows;      /* ... when a search starts only in one: digit rules, long matches (assign_digit_gates) */
     int run_lane;          /* run_set's lane in engine->runs, or -1: no run-length gate */
     int digit_lane;        /* the digits' lane, for a rule that needs a digit only in the text (text_digit), or -1 */
     unsigned min_digits;   /* a match is a run of that alphabet holding at least this many digits (rxinfo) */
@@ -579,7 +579,8 @@ static void assign_digit_gates(ps_engine *e)
         /* A long match of an alphabet without spaces is a rare run too: when its lead is far from its start (a full
          * IPv6 address, 15 of [0-9A-Fa-f:.%...], is searched from 45 bytes before a digit: on a log line, from the
          * clock on), its search starts only in such runs instead, whatever its digits. A rule with a short lead or
-         * none keeps it: its PCRE2 search fails fast where the runs would cost a pass of their own (tokens in prose). */
+         * none keeps it: its PCRE2 search fails fast where the runs would cost a pass of their own (tokens in
+         * prose). */
         r->run_windows = r->min_digits >= 2 || (r->alpha_len >= RUN_WINDOW_MIN_LEN && !byteset_has(r->alphabet, ' ') &&
                                                  !byteset_has(r->alphabet, '\n') && r->has_lead &&
                                                  r->lead >= RUN_WINDOW_MIN_LEAD);

@@ -59,10 +59,10 @@ static inline uint64_t below_bit(unsigned i)
     return i >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << i) - 1;
 }
 
-/* The runs that count, up to cap of them, from the block masks that `masks` gives (see runscan_runs). Only runs as long as
- * r->window are looked at: bits_run_starts finds where they start, a block and the next at a time, so the many short
- * runs of a line (a clock's "09", a pid) cost no step of their own. Inlined into one copy per instruction set: with
- * BMI and POPCNT each of the bit steps below is one instruction. */
+/* The runs that count, up to cap of them, from the block masks that `masks` gives (see runscan_runs). Only runs as
+ * long as r->window are looked at: bits_run_starts finds where they start, a block and the next at a time, so the
+ * many short runs of a line (a clock's "09", a pid) cost no step of their own. Inlined into one copy per instruction
+ * set: with BMI and POPCNT each of the bit steps below is one instruction. */
 #define RUNSCAN_BODY(masks, popcount)                                                                                  \
     do {                                                                                                               \
         size_t start = SIZE_MAX; /* the open run's first byte, or none */                                              \
@@ -81,7 +81,7 @@ static inline uint64_t below_bit(unsigned i)
             next_a = next_d = 0;                                                                                       \
             if (more)                                                                                                  \
                 masks(r, u, n, i + BLOCK, n - i - BLOCK < BLOCK ? n - i - BLOCK : BLOCK, &next_a, &next_d);            \
-            uint64_t starts = bits_run_starts(a, next_a, r->window);                                                       \
+            uint64_t starts = bits_run_starts(a, next_a, r->window);                                                   \
             /* Runs are taken in order; starts loses the bits of each one done, so its lowest is the next run. */     \
             for (;;) {                                                                                                 \
                 unsigned b = 0; /* the run's first bit in the block, or 0 for the run open at the block's start */     \
