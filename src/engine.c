@@ -170,8 +170,8 @@ struct ps_engine {
     /* One pass over a subject tells which gate byte sets it touches; a rule runs only where all of its do. */
     ps_bytegate gate;
     /* The rules' gate masks side by side (gate g of rule i at gate_mask[g][i], all bits when the rule has fewer
-     * gates; n rounded up to a multiple of 4, the padding never open): a record opens a rule when it has a bit of
-     * each of the rule's masks. Four rules per SSE2 step. */
+     * gates; n rounded up to a multiple of 8, the padding never open): a record opens a rule when it has a bit of
+     * each of the rule's masks. Eight rules per AVX2 step, four per SSE2 step. */
     uint32_t *gate_mask[3];
     int avx2; /* the CPU has AVX2: open_rules takes eight rules at a time */
     ps_rungate rungate;  /* per rule, the runs and length a record needs (gate_rules) */
@@ -1708,8 +1708,6 @@ static size_t last_in_range(const char *p, size_t from, size_t to, unsigned char
 #define LEAD_JOIN 64        /* lead bytes this close share one window: a PCRE2 call costs more than 64 positions */
 #define LEAD_ONE_WINDOW 256 /* subjects up to this long get one window, from the first lead byte on */
 
-/* The next window of starts for a rule with a lead, at or after *off: *off moves to its first start, *end to its last.
- * @return false when no byte of the rule's range is left (so no match either). */
 /* The earliest start of a match whose lead byte (within `lead` bytes of its start) is at t: no earlier than lead bytes
  * before it, nor before the run of the rule's reach that ends at it. */
 static size_t lead_start(const engine_rule *r, const char *p, size_t t, unsigned lead)
@@ -1720,6 +1718,8 @@ static size_t lead_start(const engine_rule *r, const char *p, size_t t, unsigned
     return t;
 }
 
+/* The next window of starts for a rule with a lead, at or after *off: *off moves to its first start, *end to its last.
+ * @return false when no byte of the rule's range is left (so no match either). */
 static bool next_window(const engine_rule *r, const char *p, size_t n, size_t *off, size_t *end)
 {
     size_t t = first_in_range(p, *off, n, r->lead_lo, r->lead_hi);

@@ -271,9 +271,9 @@ int fold_needed(const char *p, size_t n)
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0, len;
 #if defined(__SSE2__)
-    /* Walks the lead bytes of each block by bit, rather than rescanning after each (CJK text has many E3 leads). */
-    /* The short last block is read as the 32 bytes that end the text, its bytes already seen shifted out: a record
-     * of 40 bytes costs two loads, not eight bytes by hand. */
+    /* Walks the lead bytes of each block by bit, rather than rescanning after each (CJK text has many E3 leads). The
+     * short last block is read as the 32 bytes that end the text, its bytes already seen shifted out: a record of 40
+     * bytes costs two loads, not eight bytes by hand. */
     for (; n >= 32 && i < n; i += 32) {
         size_t at = n - i >= 32 ? i : n - 32;
         unsigned seen = (unsigned)(i - at);

@@ -192,8 +192,3 @@ size_t runscan_runs(const ps_runscan *r, const char *p, size_t n, size_t from, s
 #endif
     return runs_scalar(r, u, n, from, limit, rs, re, cap);
 }
-
-bool runscan_next(const ps_runscan *r, const char *p, size_t n, size_t from, size_t limit, size_t *rs, size_t *re)
-{
-    return runscan_runs(r, p, n, from, limit, rs, re, 1) == 1;
-}

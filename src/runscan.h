@@ -23,12 +23,8 @@ typedef struct ps_runscan {
 /* A run is of `alphabet`'s bytes and counts when it holds min_digits ASCII digits (0: any run) and min_len bytes. */
 void runscan_init(ps_runscan *r, const uint64_t alphabet[4], unsigned min_digits, unsigned min_len);
 
-/* The first run that counts in p[from..n), taking the text before `from` as outside any run, if it starts at or
- * before `limit`: [*rs, *re). @return false when there is none. */
-bool runscan_next(const ps_runscan *r, const char *p, size_t n, size_t from, size_t limit, size_t *rs, size_t *re);
-
-/* The runs runscan_next would give one after another from `from` (each call from the last one's end), up to cap of
- * them, in one pass: [rs[i], re[i]). @return how many. */
+/* The runs that count in p[from..n), in order, taking the text before `from` as outside any run, that start at or
+ * before `limit`: up to cap of them, in one pass, as [rs[i], re[i]). @return how many. */
 size_t runscan_runs(const ps_runscan *r, const char *p, size_t n, size_t from, size_t limit, size_t *rs, size_t *re,
                     size_t cap);
 

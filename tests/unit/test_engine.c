@@ -496,6 +496,8 @@ static void lead_windows_start_at_the_run_before_the_lead(void **state)
     size_t n = 0;
     assert_int_equal(runs_of_first_rule(c.e, "x ab---5 cd 7", &n), 1);
     assert_int_equal(n, 1); /* "ab" (its digit seen through '---'); "cd" is cut from its digit by a space */
+    /* an e-mail's search starts at its local part, after the '<' that ends the run before its '@' */
+    EXPECT(c.e, "from=<alice.b@example> to=<bob@host>", "from=<[MAIL]> to=<[MAIL]>");
     release(&c);
 }
 

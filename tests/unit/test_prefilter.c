@@ -853,7 +853,7 @@ static void test_digitruns_full(void **state)
  * lengths around the thresholds, any open bitmap. */
 /* ---------------------------------------------------------------- runscan */
 
-/* The first counting run of `a` in u[from..n) (see runscan_next), byte by byte. */
+/* The first counting run of `a` in u[from..n) (see runscan_runs), byte by byte. */
 static bool naive_counting_run(const uint64_t a[4], unsigned min_digits, unsigned min_len, const unsigned char *u, size_t n,
                       size_t from, size_t limit, size_t *rs, size_t *re)
 {
@@ -933,7 +933,7 @@ static void test_runscan(void **state)
             assert_int_equal(got_n, want_n);
             for (int k = 0; k < 200; k++) {
                 size_t gs = 0, ge = 0, ws = 0, we = 0;
-                bool got = runscan_next(&v, (const char *)t, n, from, limit, &gs, &ge);
+                bool got = runscan_runs(&v, (const char *)t, n, from, limit, &gs, &ge, 1) == 1;
                 bool want = naive_counting_run(al, min_digits, min_len, t, n, from, limit, &ws, &we);
                 if (got != want || (got && (gs != ws || ge != we)))
                     fail_msg("iter %d (avx2 %d, n %zu, from %zu, limit %zu): run %d [%zu, %zu), want %d [%zu, %zu)",
