@@ -612,7 +612,8 @@ def write_results(a, results):
         w('From `piiscrub --profile` (one untimed `-j 1`-style run per corpus; matching time only, all threads '
           'added up): the 12 most expensive rules. "runs" = records the prefilter and the rule\'s gates (byte '
           'classes, minimum length, keywords, context words, digits and runs of its bytes) let through to its regex '
-          '— a rule that runs on every record and finds nothing is the one to tighten. "search starts" = where in a '
+          '— a rule that runs on every record and finds nothing is the one to tighten. "regex calls per run" = '
+          'searches of the windows where a match can start (0 when none is left in a record). "search starts" = where in a '
           'record its regex is started (only near a byte every match holds, or anywhere). "trigger" = what the '
           'record prefilter looks for on the rule\'s behalf.')
         w('')
@@ -621,12 +622,14 @@ def write_results(a, results):
                 continue
             w('**%s**' % cc)
             w('')
-            w('| rule | share of match time | ms | runs | ns per run | findings | search starts | trigger |')
-            w('|---|---:|---:|---:|---:|---:|---|---|')
+            w('| rule | share of match time | ms | runs | ns per run | regex calls per run | findings | search starts '
+              '| trigger |')
+            w('|---|---:|---:|---:|---:|---:|---:|---|---|')
             for r in rows[:12]:
-                w('| %s | %.1f %% | %.1f | %d | %d | %d | %s | %s |' % (
-                    r['rule'], r['share'], r['ms'], r['runs'], r['ns_per_run'], r['findings'], r.get('search', ''),
-                    r.get('trigger', '')))
+                calls = r.get('calls_per_run')
+                w('| %s | %.1f %% | %.1f | %d | %d | %s | %d | %s | %s |' % (
+                    r['rule'], r['share'], r['ms'], r['runs'], r['ns_per_run'], '–' if calls is None else '%.2f' % calls,
+                    r['findings'], r.get('search', ''), r.get('trigger', '')))
             w('')
     else:
         w('**Not measured.** (%s)' % results['profile_note'])
@@ -668,17 +671,19 @@ def write_results(a, results):
 
 
 def parse_profile(path):
-    """Rows of `piiscrub --profile`'s table (stderr): rule, share %, ms, runs, ns per run, findings, and the rule's
-    search start and prefilter trigger when the binary prints them."""
+    """Rows of `piiscrub --profile`'s table (stderr): rule, share %, ms, runs, ns per run, regex calls per run
+    (newer binaries), findings, and the rule's search start and prefilter trigger when the binary prints them."""
     rows = []
     try:
         for line in open(path, encoding='utf-8', errors='replace'):
-            m = re.match(r'^(\S+)\s+([\d.]+)%\s+([\d.]+)\s+(\d+)\s+(\d+)\s+(\d+)(?:\s+(\S.*?))?\s*$', line)
+            m = re.match(r'^(\S+)\s+([\d.]+)%\s+([\d.]+)\s+(\d+)\s+(\d+)\s+(?:(\d+\.\d+)\s+)?(\d+)(?:\s+(\S.*?))?\s*$',
+                         line)
             if m:
                 # the last columns, two spaces apart: where the search starts (newer binaries), the trigger
-                tail = re.split(r'\s{2,}', m.group(7) or '')
+                tail = re.split(r'\s{2,}', m.group(8) or '')
                 rows.append({'rule': m.group(1), 'share': float(m.group(2)), 'ms': float(m.group(3)),
-                             'runs': int(m.group(4)), 'ns_per_run': int(m.group(5)), 'findings': int(m.group(6)),
+                             'runs': int(m.group(4)), 'ns_per_run': int(m.group(5)),
+                             'calls_per_run': float(m.group(6)) if m.group(6) else None, 'findings': int(m.group(7)),
                              'search': tail[0] if len(tail) > 1 else '', 'trigger': tail[-1]})
     except OSError:
         pass

@@ -300,6 +300,7 @@ typedef struct ps_stats {
     uint64_t *per_rule;
     uint64_t *rule_ns;    /* with profile: nanoseconds spent matching each rule (all threads added up) */
     uint64_t *rule_runs;  /* with profile: records on which each rule's regex ran (its gates let it through) */
+    uint64_t *rule_calls; /* with profile: regex searches each rule made (several a record when it has windows) */
     size_t n_rules;
 } ps_stats;
 

@@ -708,8 +708,8 @@ void cli_profile_write(FILE *fp, const ps_stats *st, const ps_engine *e)
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
-    fprintf(fp, "%-28s %7s %10s %12s %9s %9s  %-48s  %s\n", "RULE", "SHARE", "MS", "RUNS", "NS/RUN", "FINDINGS",
-            "SEARCH STARTS", "PREFILTER TRIGGER");
+    fprintf(fp, "%-28s %7s %10s %12s %9s %9s %9s  %-48s  %s\n", "RULE", "SHARE", "MS", "RUNS", "NS/RUN", "CALLS/RUN",
+            "FINDINGS", "SEARCH STARTS", "PREFILTER TRIGGER");
     size_t untriggered = 0;
     for (size_t k = 0; k < n; k++) {
         size_t i = order[k];
@@ -718,13 +718,16 @@ void cli_profile_write(FILE *fp, const ps_stats *st, const ps_engine *e)
         untriggered += trigger == NULL;
         char search[64];
         ps_engine_rule_search(e, i, search, sizeof search);
-        fprintf(fp, "%-28s %6.1f%% %10.1f %12" PRIu64 " %9.0f %9" PRIu64 "  %-48s  %s\n",
+        double runs = st->rule_runs[i] ? (double)st->rule_runs[i] : 1.0;
+        fprintf(fp, "%-28s %6.1f%% %10.1f %12" PRIu64 " %9.0f %9.2f %9" PRIu64 "  %-48s  %s\n",
                 str_or(ps_engine_rule_id(e, i), "?"), share, (double)st->rule_ns[i] / 1e6, st->rule_runs[i],
-                st->rule_runs[i] ? (double)st->rule_ns[i] / (double)st->rule_runs[i] : 0.0, st->per_rule[i], search,
+                (double)st->rule_ns[i] / runs, (double)st->rule_calls[i] / runs, st->per_rule[i], search,
                 str_or(trigger, "NONE"));
     }
     fprintf(fp, "(matching time of all rules: %.1f ms, all threads added up; RUNS = records (lines, in a "
-                "record of many lines) a rule's gates let through; SEARCH STARTS = where in a record its regex is "
+                "record of many lines) a rule's gates let through; CALLS/RUN = regex searches per run (a search of each window "
+                "where a match can start: none when the windows in a record its gates let through hold no start); "
+                "SEARCH STARTS = where in a record its regex is "
                 "started: bound what may come before a rare byte, e.g. [\\w.]{1,64}@ rather than [\\w.]+@, and a "
                 "long record is searched only near it)\n",
             (double)total / 1e6);

@@ -70,6 +70,8 @@ typedef struct engine_example {
  * run, a byte it holds), or anywhere in the record (a keyword, a context word, a one-byte keyword no match holds). */
 enum trigger_at { TRIGGER_NONE, TRIGGER_IN_MATCH, TRIGGER_KEYWORDS, TRIGGER_CONTEXT, TRIGGER_IN_RECORD };
 
+enum { START_MAY = 1, START_REFUSED = 2 }; /* engine_rule.start_tab */
+
 typedef struct engine_rule {
     char *id, *entity;
     pcre2_code *code;
@@ -105,6 +107,7 @@ typedef struct engine_rule {
     int digit_lane;        /* the digits' lane, for a rule that needs a digit only in the text (text_digit), or -1 */
     unsigned min_digits;   /* a match is a run of that alphabet holding at least this many digits (rxinfo) */
     unsigned alpha_len;    /* and at least this long (rxinfo's shortest match, in characters so in bytes) */
+    unsigned min_group;    /* and with this many digits in a row (rxinfo) */
     bool text_digit;       /* the record holds a digit wherever the rule matches, maybe outside the match (rxinfo) */
     uint64_t alphabet[4];  /* the bytes a match can consume (rxinfo) */
     uint64_t run_set[4];   /* a space-free run that must be in the text (rxinfo), run_len long (0: none) */
@@ -128,6 +131,11 @@ typedef struct engine_rule {
      * (rxinfo's alphabet and look). A search starts no earlier than the run of them that ends at the lead byte: an
      * e-mail address "...from=<alice@..." is searched from its 'a', not from 64 bytes before its '@'. */
     uint64_t reach[4];
+    /* Where in a window a search may start (scan_rule): start_tab[c] has START_MAY when c may be a match's first
+     * byte and START_REFUSED when a match never starts just after c (rxinfo's not_before). `guarded` when some
+     * byte is refused: on the run "194.170.130.182 " a phone rule's (?<![\w+./-]) leaves one start, not 15. */
+    bool guarded;
+    uint8_t start_tab[256];
     engine_example *examples;
     size_t n_examples;
 } engine_rule;
@@ -234,7 +242,7 @@ struct ps_scratch {
      * told of every candidate (kept: check == NULL). */
     bool ungated;
     /* profiling (ps_run_options.profile): per rule, nanoseconds and runs */
-    uint64_t *prof_ns, *prof_runs;
+    uint64_t *prof_ns, *prof_runs, *prof_calls;
     size_t prof_n;
     void (*on_candidate)(void *ctx, size_t gs, size_t ge, uint32_t rule, const char *check, const char *why);
     void *candidate_ctx;
@@ -585,7 +593,7 @@ static void assign_digit_gates(ps_engine *e)
                                                  !byteset_has(r->alphabet, '\n') && r->has_lead &&
                                                  r->lead >= RUN_WINDOW_MIN_LEAD);
         if (r->run_windows)
-            runscan_init(&r->runs_at, r->alphabet, r->min_digits, r->alpha_len);
+            runscan_init(&r->runs_at, r->alphabet, r->min_digits, r->alpha_len, r->min_group);
     }
     /* Then, in the lanes left, the runs a match needs (a Spanish DNI: 8 of [0-9XYZ]; a full IPv6 address: 15 of
      * [0-9A-Fa-f:]): far sharper than the merged run kinds of the prefilter. */
@@ -1002,6 +1010,18 @@ static void choose_lead(engine_rule *r, const char *pattern, bool caseless, cons
     }
 }
 
+/* Fills r->start_tab (see engine_rule.guarded) from the bytes a match never starts after. */
+static void set_start_tab(engine_rule *r, const uint64_t not_before[4])
+{
+    for (unsigned c = 0; c < 256; c++) {
+        bool may = !r->has_set[GATE_FIRST] || byteset_has(r->sets[GATE_FIRST], c);
+        bool refused = byteset_has(not_before, c);
+        r->start_tab[c] = (uint8_t)((may ? START_MAY : 0) | (refused ? START_REFUSED : 0));
+        r->guarded = r->guarded || refused;
+    }
+    r->guarded = r->guarded && r->min_len > 0; /* an empty match may start anywhere, even at the subject's end */
+}
+
 static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs, ps_diag *diag)
 {
     int st;
@@ -1066,6 +1086,7 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
         rxinfo_analyze(src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, &info)) {
         r->min_digits = info.min_digits;
         r->alpha_len = info.min_len;
+        r->min_group = info.min_group;
         r->text_digit = info.text_digit;
         memcpy(r->alphabet, info.alphabet, sizeof r->alphabet);
         memcpy(r->reach, info.alphabet, sizeof r->reach);
@@ -1090,6 +1111,7 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
                         rxinfo_has_word(src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0,
                                         (const char *const *)r->keywords, r->kw_len, r->n_keywords);
         choose_lead(r, src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, info.required);
+        set_start_tab(r, info.not_before);
     }
     return PS_OK;
 }
@@ -1382,6 +1404,7 @@ void engine_scratch_free(ps_scratch *s)
     free(s->open);
     free(s->prof_ns);
     free(s->prof_runs);
+    free(s->prof_calls);
     buf_free(&s->fold_buf);
     offmap_free(&s->fold_map);
     spanvec_free(&s->fold_spans);
@@ -1802,6 +1825,38 @@ static size_t lead2_start(const engine_rule *r, const ps_subject *subj, size_t o
     return s > off ? s : off;
 }
 
+/* The first position in [from, end] (end < n) where a match of guarded rule r can start (engine_rule.start_tab), or
+ * end + 1. A byte at the subject's start has none before it to refuse. */
+static size_t next_start(const engine_rule *r, const unsigned char *u, size_t from, size_t end)
+{
+    for (size_t i = from; i <= end; i++)
+        if ((r->start_tab[u[i]] & START_MAY) && (i == 0 || !(r->start_tab[u[i - 1]] & START_REFUSED)))
+            return i;
+    return end + 1;
+}
+
+/* In the window that ends at win_end, where rule r's search from *off looks next: *off moves to the first start
+ * there may be, and the search is limited to it and the starts right after it (*sub_end). A call per group of
+ * adjacent starts: PCRE2 fails a start faster than it enters a call, but a call per start costs fewer
+ * instructions on logs and prose than one across the refused bytes between starts. @return false when no start is
+ * left in the window. */
+static bool next_starts(const engine_rule *r, const ps_subject *subj, size_t *off, size_t win_end, size_t *sub_end)
+{
+    const unsigned char *u = (const unsigned char *)subj->p;
+    if (!subj->len)
+        return false; /* a guarded rule's matches are not empty */
+    size_t end = win_end < subj->len ? win_end : subj->len - 1;
+    size_t s = next_start(r, u, *off, end);
+    if (s > end)
+        return false;
+    size_t last = s;
+    while (last < end && next_start(r, u, last + 1, last + 1) == last + 1)
+        last++;
+    *off = s;
+    *sub_end = last;
+    return true;
+}
+
 /* Searches the subject for rule r's matches that start in [subj->scan_from, limit]. kw_check: the subject's one-byte
  * keywords were not gated (line mode takes them as present: kw_bits), so a match counts only if one is in it. */
 static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_scratch *s, const ps_subject *subj,
@@ -1831,7 +1886,7 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
     bool capped = limit < subj->len; /* line mode: no search starts after the line */
     if (capped && !bounded)
         pcre2_set_offset_limit(s->mctx_lead, limit);
-    size_t win_end = 0;
+    size_t win_end = 0, sub_end = 0; /* the window's last start, and that of the starts searched in one call */
     bool in_window = false;
     run_list runs_left; /* its arrays are written before they are read: not cleared on every call */
     runs_left.n = runs_left.i = 0;
@@ -1846,13 +1901,24 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
                 pcre2_set_offset_limit(s->mctx_lead, win_end);
                 in_window = true;
             }
+            sub_end = win_end;
+            if (r->guarded) {
+                if (!next_starts(r, subj, &off, win_end, &sub_end)) {
+                    off = win_end + 1;
+                    in_window = false;
+                    continue;
+                }
+                pcre2_set_offset_limit(s->mctx_lead, sub_end);
+            }
             mc = s->mctx_lead;
         }
+        if (s->prof_calls)
+            s->prof_calls[idx]++;
         int rc = fast ? pcre2_jit_match(code, (PCRE2_SPTR)subj->p, subj->len, off, mopts, s->md, mc)
                       : pcre2_match(code, (PCRE2_SPTR)subj->p, subj->len, off, mopts, s->md, mc);
         if (rc == PCRE2_ERROR_NOMATCH && bounded) {
-            off = win_end + 1; /* no match starts in the window */
-            in_window = false;
+            off = sub_end + 1; /* no match starts in [off, sub_end] */
+            in_window = off <= win_end;
             continue;
         }
         if (rc == PCRE2_ERROR_NOMATCH)
@@ -2277,14 +2343,16 @@ int engine_profile_enable(ps_scratch *s, const ps_engine *e)
         return PS_OK;
     s->prof_ns = calloc(e->n, sizeof *s->prof_ns);
     s->prof_runs = calloc(e->n, sizeof *s->prof_runs);
-    return s->prof_ns && s->prof_runs ? PS_OK : PS_E_NOMEM;
+    s->prof_calls = calloc(e->n, sizeof *s->prof_calls);
+    return s->prof_ns && s->prof_runs && s->prof_calls ? PS_OK : PS_E_NOMEM;
 }
 
-void engine_profile_add(const ps_scratch *s, uint64_t *ns, uint64_t *runs, size_t n)
+void engine_profile_add(const ps_scratch *s, uint64_t *ns, uint64_t *runs, uint64_t *calls, size_t n)
 {
-    for (size_t i = 0; s && s->prof_ns && ns && runs && i < n && i < s->prof_n; i++) {
+    for (size_t i = 0; s && s->prof_ns && ns && runs && calls && i < n && i < s->prof_n; i++) {
         ns[i] += s->prof_ns[i];
         runs[i] += s->prof_runs[i];
+        calls[i] += s->prof_calls[i];
     }
 }
 

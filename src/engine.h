@@ -68,8 +68,9 @@ void engine_jit_share(const ps_engine *e, unsigned k, unsigned n);
 
 /* Profiling: time every rule's matching in this scratch. @return PS_OK or PS_E_NOMEM. */
 int engine_profile_enable(ps_scratch *s, const ps_engine *e);
-/* Adds this scratch's per-rule nanoseconds and runs to ns[0..n) and runs[0..n) (no-op when not profiling). */
-void engine_profile_add(const ps_scratch *s, uint64_t *ns, uint64_t *runs, size_t n);
+/* Adds this scratch's per-rule nanoseconds, runs and regex calls to ns, runs and calls[0..n) (no-op when not
+ * profiling). */
+void engine_profile_add(const ps_scratch *s, uint64_t *ns, uint64_t *runs, uint64_t *calls, size_t n);
 
 /* The chunk prefilter (text formats): when on, a record in which engine_next_trigger finds nothing has no match of
  * any rule and need not be scanned. */

@@ -469,7 +469,7 @@ static int run(const ps_engine *e, const ps_run_options *o, int in_fd, ps_stats 
     if (st == PS_OK)
         st = pl.status ? pl.status : pl.read_status;
     for (unsigned i = 0; i < inited; i++) {
-        engine_profile_add(wa[i].w.s, stats->rule_ns, stats->rule_runs, stats->n_rules);
+        engine_profile_add(wa[i].w.s, stats->rule_ns, stats->rule_runs, stats->rule_calls, stats->n_rules);
         worker_free(&wa[i].w);
     }
     for (unsigned i = 0; i < pl.threads; i++) {
@@ -497,7 +497,8 @@ int ps_stats_init(ps_stats *st, const ps_engine *e)
     st->n_rules = ps_engine_rule_count(e);
     if (st->n_rules && (!(st->per_rule = calloc(st->n_rules, sizeof *st->per_rule)) ||
                         !(st->rule_ns = calloc(st->n_rules, sizeof *st->rule_ns)) ||
-                        !(st->rule_runs = calloc(st->n_rules, sizeof *st->rule_runs)))) {
+                        !(st->rule_runs = calloc(st->n_rules, sizeof *st->rule_runs)) ||
+                        !(st->rule_calls = calloc(st->n_rules, sizeof *st->rule_calls)))) {
         ps_stats_free(st);
         return PS_E_NOMEM;
     }
@@ -509,6 +510,7 @@ void ps_stats_free(ps_stats *st)
     free(st->per_rule);
     free(st->rule_ns);
     free(st->rule_runs);
+    free(st->rule_calls);
     memset(st, 0, sizeof *st);
 }
 

@@ -12,7 +12,8 @@
 
 #define BLOCK 64
 
-void runscan_init(ps_runscan *r, const uint64_t alphabet[4], unsigned min_digits, unsigned min_len)
+void runscan_init(ps_runscan *r, const uint64_t alphabet[4], unsigned min_digits, unsigned min_len,
+                  unsigned min_group)
 {
     memset(r, 0, sizeof *r);
     for (unsigned c = 0; c < 256; c++)
@@ -22,6 +23,7 @@ void runscan_init(ps_runscan *r, const uint64_t alphabet[4], unsigned min_digits
         }
     r->min_digits = min_digits;
     r->min_len = min_len;
+    r->min_group = min_group > BLOCK ? BLOCK : min_group;
     unsigned window = min_len > min_digits ? min_len : min_digits;
     r->window = window < 1 ? 1 : window > BLOCK ? BLOCK : window;
 #ifdef PS_HAVE_AVX2
@@ -68,6 +70,7 @@ static inline uint64_t below_bit(unsigned i)
         size_t start = SIZE_MAX; /* the open run's first byte, or none */                                              \
         size_t k = 0;            /* runs found */                                                                      \
         unsigned digits = 0;     /* its digits so far */                                                               \
+        bool grouped = false;    /* a group of min_group digits in a row starts in it */                               \
         uint64_t a, d, next_a = 0, next_d = 0;                                                                         \
         if (from < n)                                                                                                  \
             masks(r, u, n, from, n - from < BLOCK ? n - from : BLOCK, &next_a, &next_d);                               \
@@ -82,6 +85,7 @@ static inline uint64_t below_bit(unsigned i)
             if (more)                                                                                                  \
                 masks(r, u, n, i + BLOCK, n - i - BLOCK < BLOCK ? n - i - BLOCK : BLOCK, &next_a, &next_d);            \
             uint64_t starts = bits_run_starts(a, next_a, r->window);                                                   \
+            uint64_t groups = r->min_group > 1 ? bits_run_starts(d, next_d, r->min_group) : 0;                         \
             /* Runs are taken in order; starts loses the bits of each one done, so its lowest is the next run. */     \
             for (;;) {                                                                                                 \
                 unsigned b = 0; /* the run's first bit in the block, or 0 for the run open at the block's start */     \
@@ -91,17 +95,20 @@ static inline uint64_t below_bit(unsigned i)
                     b = (unsigned)__builtin_ctzll(starts);                                                             \
                     start = i + b;                                                                                     \
                     digits = 0;                                                                                        \
+                    grouped = r->min_group <= 1;                                                                       \
                     if (start > limit)                                                                                 \
                         return k;                                                                                      \
                 }                                                                                                      \
                 uint64_t ends = ~a & from_bit(b) & below_bit((unsigned)w);                                             \
                 if (!ends && more) { /* it goes on into the next block */                                             \
                     digits += popcount(d & from_bit(b));                                                               \
+                    grouped = grouped || (groups & from_bit(b));                                                       \
                     break;                                                                                             \
                 }                                                                                                      \
                 unsigned e = ends ? (unsigned)__builtin_ctzll(ends) : (unsigned)w;                                     \
                 digits += popcount(d & from_bit(b) & below_bit(e));                                                    \
-                if (digits >= r->min_digits && i + e - start >= r->min_len) {                                          \
+                grouped = grouped || (groups & from_bit(b) & below_bit(e));                                            \
+                if (digits >= r->min_digits && i + e - start >= r->min_len && grouped) {                               \
                     rs[k] = start;                                                                                     \
                     re[k] = i + e;                                                                                     \
                     if (++k == cap)                                                                                    \

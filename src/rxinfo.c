@@ -36,6 +36,11 @@ typedef struct piece {
     uint64_t span_set[4];
     unsigned span_digits, span_len;
     bool at_end; /* every match ends where the subject does, or just before a newline that ends it (rxinfo_tail) */
+    uint64_t guard[4]; /* ASCII bytes that never come just before where the piece matches (ps_rxinfo.not_before) */
+    /* Digit groups (ps_rxinfo.min_group): every match holds dg ASCII digits in a row, begins with dg_pre of them and
+     * ends with dg_suf; only_dg when a match holds nothing but digits (the empty text too). */
+    unsigned dg, dg_pre, dg_suf;
+    bool only_dg;
     /* For rxinfo_has_word: whether every match holds one of the parser's words, in the text it consumes or that a
      * positive lookaround in it sees; and the text every match begins and ends with (ASCII letters lower-cased; at
      * most TEXT_MAX bytes each), `exact` when that is all of it. */
@@ -524,6 +529,10 @@ static piece parse_group(parser *ps)
     piece r = EMPTY;
     no_text(&r); /* it sees text, but not next to what comes before or after it */
     r.word = positive && in.word;
+    if (!ahead && !positive && in.len == 1 && in.maxlen == 1) /* (?<![\w.-]): one ASCII byte it refuses */
+        memcpy(r.guard, in.set, 2 * sizeof in.set[0]);
+    if (ahead && positive) /* what its text starts with starts where it is */
+        memcpy(r.guard, in.guard, sizeof r.guard);
     if (positive) { /* what it looks at is in the text, though not in the match */
         memcpy(r.look, in.look, sizeof r.look);
         byteset_unite(r.look, in.set);
@@ -695,9 +704,35 @@ static bool quantifier(parser *ps, unsigned *min, unsigned *max, bool *none)
     return true;
 }
 
+/* The digit groups of a piece that follows r, as r's: a group may run on from r's last digits into a's first. */
+static void groups_append(piece *r, const piece *a)
+{
+    unsigned joined = cap_add(r->dg_suf, a->dg_pre, MAX_DIGITS);
+    r->dg = r->dg > a->dg ? r->dg : a->dg;
+    r->dg = joined > r->dg ? joined : r->dg;
+    if (r->only_dg)
+        r->dg_pre = cap_add(r->len, a->dg_pre, MAX_DIGITS); /* r's digits, every one, then a's first ones */
+    r->dg_suf = a->only_dg ? cap_add(r->dg_suf, a->len, MAX_DIGITS) : a->dg_suf;
+    r->only_dg = r->only_dg && a->only_dg;
+}
+
+/* A piece repeated min or more times (groups_append's view of it): one repetition ends where the next begins. */
+static void groups_repeat(piece *a, unsigned min)
+{
+    if (!min) {
+        a->dg = a->dg_pre = a->dg_suf = 0;
+    } else if (a->only_dg) {
+        a->dg = a->dg_pre = a->dg_suf = a->len; /* a->len is already the repetitions' */
+    } else if (min >= 2) {
+        unsigned joined = cap_add(a->dg_suf, a->dg_pre, MAX_DIGITS);
+        a->dg = joined > a->dg ? joined : a->dg;
+    }
+}
+
 static piece parse_seq(parser *ps)
 {
     piece r = EMPTY;
+    r.only_dg = true; /* nothing yet: the empty text */
     bool at_start = true; /* nothing before the atom consumes anything: it starts where the sequence does */
     while (*ps->p && *ps->p != '|' && *ps->p != ')' && !ps->failed) {
         bool group = *ps->p == '(';
@@ -712,7 +747,11 @@ static piece parse_seq(parser *ps)
             a.must = ps->lead_set && ascii && (a.set[0] | a.set[1]) && byteset_subset(a.set, ps->lead_set);
             if (byteset_count(a.set) == 1)
                 memcpy(a.req, a.set, sizeof a.req);
+            a.only_dg = only_digits(a.set);
+            a.dg = a.dg_pre = a.dg_suf = a.only_dg;
         }
+        if (!a.maxlen) /* it consumes nothing: the empty text, all digits */
+            a.only_dg = true;
         unsigned min, max;
         bool none, quantified = false;
         while (quantifier(ps, &min, &max, &none)) {
@@ -727,6 +766,7 @@ static piece parse_seq(parser *ps)
                 memset(a.set, 0, sizeof a.set);
             if (!min) { /* optional: guarantees nothing */
                 span_clear(&a);
+                memset(a.guard, 0, sizeof a.guard);
                 a.run_len = 0;
                 a.text_digit = false;
                 a.word = false;
@@ -734,17 +774,21 @@ static piece parse_seq(parser *ps)
             } else if (min != 1 || max != 1) {
                 a.exact = false; /* begins and ends as one repetition does */
             }
+            groups_repeat(&a, min);
         }
         if (*ps->p == '{')
             return fail(ps);
         r.at_end = a.at_end && !quantified; /* the sequence ends as its last atom does */
         if (!group && a.len) /* a character or class, repeated: the repetitions follow one another from its start */
             span_cover(&a, a.set, a.digits, a.len);
-        if (at_start)
+        if (at_start) {
             span_cover(&r, a.span_set, a.span_digits, a.span_len);
+            byteset_unite(r.guard, a.guard); /* it starts where the sequence does */
+        }
         at_start = at_start && !a.maxlen;
         if (ps->words)
             text_append(ps, &r, &a);
+        groups_append(&r, &a); /* before r.len takes a's */
         byteset_unite(r.set, a.set);
         byteset_unite(r.look, a.look);
         byteset_unite(r.req, a.req);
@@ -775,8 +819,14 @@ static piece parse_alt(parser *ps)
         r.text_digit = has_digit(&r) && has_digit(&b);
         byteset_unite(r.set, b.set);
         byteset_unite(r.look, b.look);
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 4; i++) {
             r.req[i] &= b.req[i];
+            r.guard[i] &= b.guard[i];
+        }
+        r.dg = b.dg < r.dg ? b.dg : r.dg; /* what both branches hold */
+        r.dg_pre = b.dg_pre < r.dg_pre ? b.dg_pre : r.dg_pre;
+        r.dg_suf = b.dg_suf < r.dg_suf ? b.dg_suf : r.dg_suf;
+        r.only_dg = r.only_dg && b.only_dg;
         if (b.digits < r.digits)
             r.digits = b.digits;
         if (b.len < r.len)
@@ -827,6 +877,8 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
     memcpy(out->span_set, r.span_set, sizeof r.span_set);
     out->span_digits = r.span_digits;
     out->span_len = r.span_len;
+    memcpy(out->not_before, r.guard, sizeof r.guard);
+    out->min_group = r.dg;
     return true;
 }
 

@@ -29,6 +29,12 @@ typedef struct ps_rxinfo {
      * digits where the match alone may hold 4: the run of span_set bytes that a match starts in holds them all. */
     uint64_t span_set[4];
     unsigned span_digits, span_len;
+    /* ASCII bytes that never come just before a match's start: a leading one-character negative lookbehind on every
+     * path ((?<![\w.-]) before a phone number), so on a dotted quad only the first digit can start one. */
+    uint64_t not_before[4];
+    /* Every match holds this many ASCII digits in a row: a US phone number's last four, where an IPv4 address's
+     * groups have three at most. */
+    unsigned min_group;
 } ps_rxinfo;
 
 /* Analyses `pattern` as compiled with PCRE2_UTF and no UCP (\d \w \s are ASCII); `caseless` when the rule's flags

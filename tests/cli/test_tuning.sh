@@ -9,6 +9,7 @@ assert_rc 0
 assert_out $'mail [EMAIL]\ncard [CREDIT_CARD]\nplain\n'
 assert_err_contains "RULE"
 assert_err_contains "NS/RUN"
+assert_err_contains "CALLS/RUN"
 grep -qE '^email +[0-9.]+% ' "$ERR" && pass || fail "no row for the email rule"
 grep -qE '^card .* 1  in runs of its bytes with [0-9]+\+ digits +a digit$' "$ERR" && pass || fail "the card row must show its 1 finding, where its search starts and its trigger"
 grep -qE "^email .* within 64 B before '@' \(and [0-9]+ B before '\.'\) +a rare byte" "$ERR" && pass || fail "the email row must show its bounded search, and its second bound"

@@ -429,8 +429,9 @@ static void keywords_on_other_lines_count(void **state)
 }
 
 /* Runs rule 0 of e over `text` as one subject (ps_subject.no_words as given); @return how many times it ran (line
- * mode: once per line), and its spans in *n. */
-static uint64_t runs_of_first_rule_words(const ps_engine *e, const char *text, int no_words, size_t *n)
+ * mode: once per line), its spans in *n and its regex calls in *calls (when not NULL). */
+static uint64_t runs_of_first_rule_calls(const ps_engine *e, const char *text, int no_words, size_t *n,
+                                         uint64_t *calls)
 {
     ps_scratch *s = NULL;
     assert_int_equal(engine_scratch_new(e, &s), PS_OK);
@@ -443,18 +444,53 @@ static uint64_t runs_of_first_rule_words(const ps_engine *e, const char *text, i
     ps_spanvec out = {0};
     size_t hold;
     assert_int_equal(engine_scan(e, s, &subj, -1, &out, NULL, &hold), PS_OK);
-    uint64_t ns[2] = {0}, runs[2] = {0};
-    engine_profile_add(s, ns, runs, ps_engine_rule_count(e));
+    uint64_t ns[2] = {0}, runs[2] = {0}, n_calls[2] = {0};
+    engine_profile_add(s, ns, runs, n_calls, ps_engine_rule_count(e));
     *n = out.n;
+    if (calls)
+        *calls = n_calls[0];
     spanvec_free(&out);
     free(p);
     engine_scratch_free(s);
     return runs[0];
 }
 
+static uint64_t runs_of_first_rule_words(const ps_engine *e, const char *text, int no_words, size_t *n)
+{
+    return runs_of_first_rule_calls(e, text, no_words, n, NULL);
+}
+
 static uint64_t runs_of_first_rule(const ps_engine *e, const char *text, size_t *n)
 {
     return runs_of_first_rule_words(e, text, 0, n);
+}
+
+/* A search starts only where a match can: not just after a byte a leading one-character lookbehind refuses
+ * (rxinfo's not_before), and not in a run without as many digits in a row as every match holds (min_group). The
+ * profile's regex calls show it; the matches are those of an unbounded search. */
+static void searches_skip_refused_starts_and_short_groups(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n"
+                       "  - {id: dotted, entity: PHONE, pattern: '(?<![\\w.])\\d{3}\\.\\d{3}\\.\\d{4}(?![\\w.])'}\n");
+    assert_int_equal(c.status, PS_OK);
+    size_t n = 0;
+    uint64_t calls = 0;
+    /* an address's groups have three digits at most: its run is not searched */
+    assert_int_equal(runs_of_first_rule_calls(c.e, "from 192.168.100.200 port 22", 0, &n, &calls), 1);
+    assert_int_equal(calls, 0);
+    assert_int_equal(n, 0);
+    /* every start of this run's window comes after a word byte or a '.': none is searched */
+    assert_int_equal(runs_of_first_rule_calls(c.e, "ref a12.555.123.4567", 0, &n, &calls), 1);
+    assert_int_equal(calls, 0);
+    assert_int_equal(n, 0);
+    /* at the subject's start, after a space, after '(': found, one call each */
+    assert_int_equal(runs_of_first_rule_calls(c.e, "555.123.4567 and (555.123.4568) x555.123.4569", 0, &n, &calls), 1);
+    assert_int_equal(calls, 2);
+    assert_int_equal(n, 2);
+    EXPECT(c.e, "555.123.4567 and (555.123.4568) x555.123.4569 .555.123.4560",
+           "[PHONE] and ([PHONE]) x555.123.4569 .555.123.4560");
+    release(&c);
 }
 
 /* A subject that the caller's prefilter saw no trigger word in (ps_subject.no_words) is not searched for the word
@@ -685,6 +721,7 @@ int main(void)
         cmocka_unit_test(keywords_on_other_lines_count),
         cmocka_unit_test(no_trigger_words_skip_their_search),
         cmocka_unit_test(lead_windows_start_at_the_run_before_the_lead),
+        cmocka_unit_test(searches_skip_refused_starts_and_short_groups),
         cmocka_unit_test(keywords_on_the_match_line_gate_lines),
         cmocka_unit_test(match_limit_fails_closed),
         cmocka_unit_test(examples_are_checked),

@@ -897,7 +897,7 @@ static void test_runscan(void **state)
                                                            : below(&r, 8) == 0 ? below(&r, min_digits)
                                                                                : min_digits + below(&r, 6);
         ps_runscan rs;
-        runscan_init(&rs, al, min_digits, min_len);
+        runscan_init(&rs, al, min_digits, min_len, 0);
         /* Exactly n bytes: a read past the end is a sanitizer error. Long texts cross many 64-byte blocks. */
         size_t n = below(&r, 4) == 0 ? 64 + below(&r, 400) : below(&r, 140);
         unsigned char *t = malloc(n ? n : 1);

@@ -394,6 +394,47 @@ static void test_span(void **state)
     }
 }
 
+static void test_not_before_and_group(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern;
+        const char *not_before; /* spec_set's form */
+        unsigned group;
+    } nb_cases[] = {
+        {"(?<![\\w+./-])(?<!\\d )\\d{3}-\\d{4}", "0-9A-Za-z_+./-", 4}, /* one-byte lookbehinds unite; two-byte ones add nothing */
+        {"(?i)(?<![a-c])x", "a-cA-C", 0},                                   /* ignoring case */
+        {"(?<!a)x|(?<![ab])y", "a", 0},                                     /* either branch: what both refuse */
+        {"(?<!a)x|y", "", 0},
+        {"x(?<!a)", "", 0},                                                 /* after a byte: not at the start */
+        {"(?:(?<!a))?x", "", 0},                                            /* optional */
+        {"(?=(?<!a)x)x", "a", 0},                                           /* a lookahead at the start */
+        {"(?<=a)x", "", 0},                                                 /* positive: not modelled */
+        {"(?<![^a])x", "", 0},                                              /* non-ASCII: not listed */
+        {"\\d{2}(?:\\.\\d{2}){2}", "", 2},
+        {"\\d(?=-)\\d{2}", "", 3},                                            /* a lookaround does not break a group */
+        {"1\\d?2", "", 2},                                                  /* an optional digit: the fewest */
+        {"(?:\\d\\d-){3}", "", 2},
+        {"(?:-\\d\\d){2}", "", 2},
+        {"(?:\\d-\\d){2}", "", 2},                                          /* one repetition's end, the next's start */
+        {"\\d{3}|\\d-\\d{5}", "", 3},
+        {"(?:\\d{2}|a)\\d", "", 1},
+        {"\\d+\\d*7", "", 2},
+    };
+    for (size_t i = 0; i < sizeof nb_cases / sizeof nb_cases[0]; i++) {
+        ps_rxinfo info;
+        uint64_t want[4];
+        char got_s[300], want_s[300];
+        assert_true(rxinfo_analyze(nb_cases[i].pattern, false, &info));
+        spec_set(nb_cases[i].not_before, want);
+        set_str(info.not_before, got_s, sizeof got_s);
+        set_str(want, want_s, sizeof want_s);
+        if (memcmp(info.not_before, want, sizeof want) || info.min_group != nb_cases[i].group)
+            fail_msg("\"%s\": not_before [%s] and min_group %u, want [%s] and %u", nb_cases[i].pattern, got_s,
+                     info.min_group, want_s, nb_cases[i].group);
+    }
+}
+
 static void test_limits(void **state)
 {
     (void)state;
@@ -532,6 +573,22 @@ static bool sound_on(const pcre2_code *code, const ps_rxinfo *info, const char *
                 ok = false;
             }
         }
+        if (ok && s > 0 && in_set(info->not_before, u[s - 1])) {
+            snprintf(why, why_size, "match [%zu,%zu) starts after 0x%02x, a not_before byte", s, e, u[s - 1]);
+            ok = false;
+        }
+        if (ok) { /* min_group digits in a row, in the match */
+            unsigned row = 0, most = 0;
+            for (size_t i = s; i < e; i++) {
+                row = u[i] >= '0' && u[i] <= '9' ? row + 1 : 0;
+                most = row > most ? row : most;
+            }
+            if (most < info->min_group) {
+                snprintf(why, why_size, "match [%zu,%zu) holds %u digits in a row < min_group %u", s, e, most,
+                         info->min_group);
+                ok = false;
+            }
+        }
         if (ok && digits_checked && best[dix] < (info->min_digits > 255 ? 255 : info->min_digits)) {
             snprintf(why, why_size, "match [%zu,%zu), but digitruns finds only %u digits in a run", s, e, best[dix]);
             ok = false;
@@ -661,9 +718,10 @@ static void gen_atom(rng *r, pbuf *b, int depth)
         static const char *const open[] = {"(", "(?:", "(?>", "(?i:", "(?-i:", "(?=", "(?!", "(?<=", "(?<!"};
         unsigned o = below(r, sizeof open / sizeof open[0]);
         pb(b, open[o]);
-        if (o >= 7) { /* lookbehinds: fixed length */
+        if (o >= 7) { /* lookbehinds: fixed length, one character (not_before's kind) or two */
             pb(b, atoms[below(r, 30)]);
-            pb(b, atoms[below(r, 30)]);
+            if (below(r, 2))
+                pb(b, atoms[below(r, 30)]);
         } else {
             gen_alt(r, b, depth + 1);
         }
@@ -1269,6 +1327,7 @@ int main(void)
         cmocka_unit_test(test_text_digit),
         cmocka_unit_test(test_look),
         cmocka_unit_test(test_span),
+        cmocka_unit_test(test_not_before_and_group),
         cmocka_unit_test(test_tail),
         cmocka_unit_test(test_packs_sound),
         cmocka_unit_test(test_random_patterns),
