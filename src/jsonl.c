@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,14 +31,21 @@
 #define SMALL_DEPTH 64
 #define SMALL_PATH 256
 
+/* The path is built as the walk goes (seg: truncation points), or, when `lazy`, only when a caller asks for it
+ * (jsonl_string_path): then seg holds each level's key offset in the line (key_end its end) or array index, and a
+ * key costs two stores instead of a copy into the path. */
 typedef struct jw_stack {
     unsigned char *kind; /* '{' or '[' per open container */
-    size_t *seg;         /* per level: path length before this level's segment (truncation point) */
-    size_t cap;          /* levels available in kind and seg */
+    size_t *seg;         /* per level: path length before this level's segment (truncation point); lazy: the
+                            level's key offset or array index */
+    size_t *key_end;     /* lazy: per object level, the end offset of its key */
+    size_t cap;          /* levels available in kind, seg and key_end */
     char *path;          /* dotted path of the current value, NUL-terminated at plen */
     size_t plen, pcap;
+    bool lazy;
+    const unsigned char *line; /* lazy: what the offsets are in */
     unsigned char kind_small[SMALL_DEPTH];
-    size_t seg_small[SMALL_DEPTH];
+    size_t seg_small[SMALL_DEPTH], key_end_small[SMALL_DEPTH];
     char path_small[SMALL_PATH];
 } jw_stack;
 
@@ -45,24 +53,34 @@ static void stack_init(jw_stack *st)
 {
     st->kind = st->kind_small;
     st->seg = st->seg_small;
+    st->key_end = st->key_end_small;
     st->cap = SMALL_DEPTH;
+    st->lazy = false;
+    st->line = NULL;
     st->path = st->path_small;
     st->plen = 0;
     st->pcap = SMALL_PATH;
     st->path[0] = '\0';
 }
 
-static void stack_free(jw_stack *st)
+static void stack_free_levels(jw_stack *st)
 {
     if (st->kind != st->kind_small)
         free(st->kind);
     if (st->seg != st->seg_small)
         free(st->seg);
+    if (st->key_end != st->key_end_small)
+        free(st->key_end);
+}
+
+static void stack_free(jw_stack *st)
+{
+    stack_free_levels(st);
     if (st->path != st->path_small)
         free(st->path);
 }
 
-/* Room for at least `levels` levels. kind and seg grow together so indexes stay valid for both. */
+/* Room for at least `levels` levels. kind, seg and key_end grow together so indexes stay valid for all. */
 static int stack_grow(jw_stack *st, size_t levels)
 {
     if (levels <= st->cap)
@@ -73,20 +91,20 @@ static int stack_grow(jw_stack *st, size_t levels)
     if (cap > SIZE_MAX / sizeof(size_t))
         return -1;
     unsigned char *k = malloc(cap);
-    size_t *s = malloc(cap * sizeof *s);
-    if (!k || !s) {
+    size_t *s = malloc(cap * sizeof *s), *ke = malloc(cap * sizeof *ke);
+    if (!k || !s || !ke) {
         free(k);
         free(s);
+        free(ke);
         return -1;
     }
     memcpy(k, st->kind, st->cap);
     memcpy(s, st->seg, st->cap * sizeof *s);
-    if (st->kind != st->kind_small)
-        free(st->kind);
-    if (st->seg != st->seg_small)
-        free(st->seg);
+    memcpy(ke, st->key_end, st->cap * sizeof *ke);
+    stack_free_levels(st);
     st->kind = k;
     st->seg = s;
+    st->key_end = ke;
     st->cap = cap;
     return 0;
 }
@@ -330,7 +348,7 @@ enum { V_STRING, V_NUMBER, V_LITERAL, V_OBJECT, V_ARRAY };
 
 /* Called for every value (containers too, before their members) with the stack's path describing it at `depth`
  * segments. Non-zero stops the walk and is returned. */
-typedef int (*visit_fn)(void *ctx, const jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc);
+typedef int (*visit_fn)(void *ctx, jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc);
 
 /* check_string's way past the first escape (or to the error): q is the first special byte after p. */
 static const unsigned char *check_escaped(const unsigned char *lo, const unsigned char *p, const unsigned char *q,
@@ -414,6 +432,10 @@ static void seg_begin(jw_stack *st, size_t depth)
 /* The next array index: increments the last segment's decimal digits in place. */
 static int next_index(jw_stack *st, size_t depth)
 {
+    if (st->lazy) {
+        st->seg[depth - 1]++;
+        return 0;
+    }
     size_t beg = st->seg[depth - 1] + (depth > 1), i = st->plen;
     while (i > beg && st->path[i - 1] == '9')
         st->path[--i] = '0';
@@ -432,6 +454,11 @@ static int next_index(jw_stack *st, size_t depth)
 /* The key whose body is [k, q) becomes the path's last segment at level depth - 1. */
 static int set_key(jw_stack *st, size_t depth, const unsigned char *k, const unsigned char *q, int esc)
 {
+    if (st->lazy) {
+        st->seg[depth - 1] = (size_t)(k - st->line);
+        st->key_end[depth - 1] = (size_t)(q - st->line);
+        return 0;
+    }
     size_t klen = (size_t)(q - k);
     if (path_reserve(st, klen + 1)) /* plen >= seg[depth - 1]: truncating first never needs more */
         return -1;
@@ -456,6 +483,7 @@ static int walk(const unsigned char *s, size_t n, unsigned max_depth, jw_stack *
 {
     if (n == 0) /* also keeps a NULL line out of pointer arithmetic */
         return JSONL_INVALID;
+    st->line = s;
     const unsigned char *p = s, *e = s + n, *q;
     size_t depth = 0;
     int r, esc;
@@ -497,7 +525,9 @@ value:
         depth++;
         if (c == '{')
             goto key;
-        if (fn) {
+        if (fn && st->lazy) {
+            st->seg[depth - 1] = 0;
+        } else if (fn) {
             if (path_reserve(st, 2))
                 return JSONL_NOMEM;
             seg_begin(st, depth - 1);
@@ -563,7 +593,7 @@ after_value:
     if (c != (st->kind[depth - 1] == '{' ? '}' : ']'))
         return JSONL_INVALID;
     depth--;
-    if (fn) {
+    if (fn && !st->lazy) {
         st->plen = st->seg[depth];
         st->path[st->plen] = '\0';
     }
@@ -685,13 +715,13 @@ typedef struct walk_ctx {
     const ps_buf *dec; /* where walk decodes string values with escapes, or NULL */
 } walk_ctx;
 
-static int walk_visit(void *vctx, const jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc)
+static int walk_visit(void *vctx, jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc)
 {
     const walk_ctx *w = vctx;
     (void)kind; /* strings only (see walk's `all`) */
     if (w->paths && !selected(w->paths, st, depth))
         return 0;
-    ps_jstring js = {.start = start, .end = end, .path = st->path, .has_escapes = esc};
+    ps_jstring js = {.start = start, .end = end, .has_escapes = esc, .walk = st, .depth = depth};
     if (esc && w->dec) {
         js.decoded = w->dec->p;
         js.decoded_len = w->dec->len;
@@ -699,11 +729,13 @@ static int walk_visit(void *vctx, const jw_stack *st, size_t depth, int kind, si
     return w->cb(w->ctx, &js);
 }
 
-/* One walk over line[0..n) with a fresh stack. */
-static int walk_line(const char *line, size_t n, unsigned max_depth, visit_fn fn, bool all, ps_buf *dec, void *ctx)
+/* One walk over line[0..n) with a fresh stack; `lazy`: paths only on request (jsonl_string_path). */
+static int walk_line(const char *line, size_t n, unsigned max_depth, visit_fn fn, bool all, bool lazy, ps_buf *dec,
+                     void *ctx)
 {
     jw_stack st;
     stack_init(&st);
+    st.lazy = lazy;
     int rc = walk((const unsigned char *)line, n, max_depth, &st, fn, all, dec, ctx);
     stack_free(&st);
     return rc;
@@ -711,7 +743,7 @@ static int walk_line(const char *line, size_t n, unsigned max_depth, visit_fn fn
 
 int jsonl_validate(const char *line, size_t n, unsigned max_depth)
 {
-    return walk_line(line, n, max_depth, NULL, false, NULL, NULL);
+    return walk_line(line, n, max_depth, NULL, false, false, NULL, NULL);
 }
 
 int jsonl_walk_optimistic(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth, ps_buf *dec,
@@ -723,7 +755,39 @@ int jsonl_walk_optimistic(const char *line, size_t n, const ps_jpaths *paths, un
             return JSONL_NOMEM;
     }
     walk_ctx w = {paths, cb, ctx, dec};
-    return walk_line(line, n, max_depth, walk_visit, false, dec, &w);
+    /* Without a selection no path is compared, and the callback asks for one seldom (a string with findings). */
+    return walk_line(line, n, max_depth, walk_visit, false, paths == NULL, dec, &w);
+}
+
+const char *jsonl_string_path(const ps_jstring *js)
+{
+    jw_stack *st = js->walk;
+    if (!st->lazy)
+        return st->path;
+    st->plen = 0;
+    for (size_t l = 0; l < js->depth; l++) {
+        char index[24];
+        const char *seg = index;
+        size_t len;
+        if (st->kind[l] == '{') {
+            seg = (const char *)st->line + st->seg[l];
+            len = st->key_end[l] - st->seg[l];
+        } else {
+            len = (size_t)snprintf(index, sizeof index, "%zu", st->seg[l]);
+        }
+        if (path_reserve(st, len + 1))
+            return NULL;
+        if (l)
+            st->path[st->plen++] = '.';
+        if (st->kind[l] == '{' && memchr(seg, '\\', len)) { /* a key with escapes is decoded, as set_key does */
+            st->plen += decode_into(seg, len, st->path + st->plen);
+        } else {
+            memcpy(st->path + st->plen, seg, len);
+            st->plen += len;
+        }
+    }
+    st->path[st->plen] = '\0';
+    return st->path;
 }
 
 int jsonl_walk(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth, jsonl_string_fn cb,
@@ -764,7 +828,7 @@ static int path_relation(const char *t, const jw_stack *st, size_t depth)
 
 /* Duplicate keys: the last occurrence wins (as in Python's json, JavaScript and Go), so a gate sees the value a
  * consumer of the data will see. Re-assigning any ancestor forgets what was found under its earlier value. */
-static int find_visit(void *vctx, const jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc)
+static int find_visit(void *vctx, jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc)
 {
     find_ctx *f = vctx;
     (void)esc;
@@ -789,7 +853,7 @@ int jsonl_find(const char *line, size_t n, const char *const *paths, size_t k, u
         values[i] = (jsonl_value){JSONL_ABSENT, 0, 0};
     find_ctx f = {paths, k, values};
     /* find_visit never stops the walk, and what it found counts only on a valid line. */
-    int rc = walk_line(line, n, max_depth, k ? find_visit : NULL, true, NULL, &f);
+    int rc = walk_line(line, n, max_depth, k ? find_visit : NULL, true, false, NULL, &f);
     if (rc != JSONL_OK)
         for (size_t i = 0; i < k; i++)
             values[i].kind = JSONL_ABSENT;

@@ -25,16 +25,23 @@ typedef struct ps_jpaths ps_jpaths;
 int jsonl_paths_new(const char *const *paths, size_t n, ps_jpaths **out);
 void jsonl_paths_free(ps_jpaths *p); /* accepts NULL */
 
+struct jw_stack;
+
 /* One string value of a line. */
 typedef struct ps_jstring {
     size_t start, end;   /* the string's content in the line: between the quotes, escapes still encoded */
-    const char *path;    /* dotted path of the value, array elements as their index ("items.3.text"); valid during
-                            the callback only; NUL-terminated */
     int has_escapes;     /* the content has at least one backslash */
     const char *decoded; /* with escapes, when the walk was given a buffer: the content decoded (as jsonl_decode),
                             decoded_len bytes in that buffer; valid during the callback only. Else NULL */
     size_t decoded_len;
+    struct jw_stack *walk; /* where jsonl_string_path finds the path */
+    size_t depth;
 } ps_jstring;
+
+/* The dotted path of the string's value, array elements as their index ("items.3.text"); valid during the callback
+ * only; NUL-terminated. Built on request when the walk selects no fields: most strings never need theirs.
+ * @return the path, or NULL when out of memory. */
+const char *jsonl_string_path(const ps_jstring *js);
 
 /* @return 0 to go on, non-zero to stop the walk (jsonl_walk returns that value). */
 typedef int (*jsonl_string_fn)(void *ctx, const ps_jstring *s);

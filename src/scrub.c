@@ -273,7 +273,8 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
         return c->status = st;
     /* The field path goes into the chunk's arena once per string with findings. */
     size_t field = c->o->fields.len + 1;
-    if (buf_append(&c->o->fields, js->path, strlen(js->path) + 1))
+    const char *path = jsonl_string_path(js);
+    if (!path || buf_append(&c->o->fields, path, strlen(path) + 1))
         return c->status = PS_E_NOMEM;
     long n = merge_and_count(w, c->o->records, field, c->o);
     if (n < 0)

@@ -52,7 +52,9 @@ static int collect_cb(void *vctx, const ps_jstring *s)
     }
     if (c->calls++)
         assert_int_equal(buf_append(&c->out, "|", 1), 0);
-    assert_int_equal(buf_append(&c->out, s->path, strlen(s->path)), 0);
+    const char *path = jsonl_string_path(s);
+    assert_non_null(path);
+    assert_int_equal(buf_append(&c->out, path, strlen(path)), 0);
     assert_int_equal(buf_append(&c->out, "=", 1), 0);
     assert_int_equal(buf_append(&c->out, c->line + s->start, s->end - s->start), 0);
     if (c->stop_after && c->calls == c->stop_after)
@@ -243,7 +245,9 @@ static char *make_deep(size_t depth, int objects, size_t *n)
 static int count_cb(void *vctx, const ps_jstring *s)
 {
     size_t *plen = vctx;
-    *plen = strlen(s->path);
+    const char *path = jsonl_string_path(s);
+    assert_non_null(path);
+    *plen = strlen(path);
     return 0;
 }
 
@@ -290,7 +294,7 @@ static int spans_cb(void *vctx, const ps_jstring *s)
     sp->start[sp->n] = s->start;
     sp->end[sp->n] = s->end;
     sp->esc[sp->n] = s->has_escapes;
-    snprintf(sp->path[sp->n], sizeof sp->path[0], "%s", s->path);
+    snprintf(sp->path[sp->n], sizeof sp->path[0], "%s", jsonl_string_path(s));
     sp->n++;
     return 0;
 }
@@ -330,18 +334,28 @@ static void test_callback_order_offsets(void **state)
     expect_strings("{\"secret@example.com\": 1, \"a\": {\"b\": null}}", NULL, 0, "");
 }
 
+/* expect_strings with every string (paths built on request) and with "*" (built as the walk goes, for selection):
+ * the same strings and paths under a top-level container. */
+static void expect_paths(const char *text, const char *want)
+{
+    static const char *const star[] = {"*"};
+    expect_strings(text, NULL, 0, want);
+    expect_strings(text, star, 1, want);
+}
+
 static void test_paths(void **state)
 {
     (void)state;
-    expect_strings("{\"a\":{\"b\":{\"c\":\"x\"}},\"d\":[\"p\",[\"q\",\"r\"],{\"e\":\"s\"}],\"f\":\"t\"}", NULL, 0,
-                   "a.b.c=x|d.0=p|d.1.0=q|d.1.1=r|d.2.e=s|f=t");
+    expect_paths("{\"a\":{\"b\":{\"c\":\"x\"}},\"d\":[\"p\",[\"q\",\"r\"],{\"e\":\"s\"}],\"f\":\"t\"}",
+                 "a.b.c=x|d.0=p|d.1.0=q|d.1.1=r|d.2.e=s|f=t");
     /* empty containers and scalars between strings keep indexes right */
-    expect_strings("[[], {}, 1, \"a\", [null, \"b\"], \"c\"]", NULL, 0, "3=a|4.1=b|5=c");
+    expect_paths("[[], {}, 1, \"a\", [null, \"b\"], \"c\"]", "3=a|4.1=b|5=c");
     /* keys with escapes are decoded in paths; keys with '.' and empty keys are kept as they are */
-    expect_strings("{\"m\\u00e9ta\":{\"a\\\"b\":\"x\"},\"a.b\":\"y\",\"\":{\"\":\"z\"}}", NULL, 0,
-                   "m\xc3\xa9ta.a\"b=x|a.b=y|.=z");
+    expect_paths("{\"m\\u00e9ta\":{\"a\\\"b\":\"x\"},\"a.b\":\"y\",\"\":{\"\":\"z\"}}",
+                 "m\xc3\xa9ta.a\"b=x|a.b=y|.=z");
     /* after a deeper object closes, the next key replaces its segment */
-    expect_strings("{\"a\":{\"bb\":{\"ccc\":1}},\"d\":\"v\"}", NULL, 0, "d=v");
+    expect_paths("{\"a\":{\"bb\":{\"ccc\":1}},\"d\":\"v\"}", "d=v");
+    expect_paths("{\"a\":[{\"k\":[\"x\",{\"k2\":\"y\"}]},\"z\"],\"b\":\"w\"}", "a.0.k.0=x|a.0.k.1.k2=y|a.1=z|b=w");
 
     /* indexes carry correctly past 9, 99, 999 */
     ps_buf b = {0};
