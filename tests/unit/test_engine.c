@@ -465,6 +465,16 @@ static uint64_t runs_of_first_rule(const ps_engine *e, const char *text, size_t 
     return runs_of_first_rule_words(e, text, 0, n);
 }
 
+/* Rule 0 of e over text: it ran `runs` times, made `calls` regex searches and found `n` spans. */
+static void expect_searches(const ps_engine *e, const char *text, uint64_t runs, uint64_t calls, size_t n)
+{
+    size_t got_n = 0;
+    uint64_t got_calls = 0, got_runs = runs_of_first_rule_calls(e, text, 0, &got_n, &got_calls);
+    if (got_runs != runs || got_calls != calls || got_n != n)
+        fail_msg("\"%s\": %llu runs, %llu calls, %zu spans; want %llu, %llu, %zu", text, (unsigned long long)got_runs,
+                 (unsigned long long)got_calls, got_n, (unsigned long long)runs, (unsigned long long)calls, n);
+}
+
 /* A search starts only where a match can: not just after a byte a leading one-character lookbehind refuses
  * (rxinfo's not_before), and not in a run without as many digits in a row as every match holds (min_group). The
  * profile's regex calls show it; the matches are those of an unbounded search. */
@@ -474,20 +484,12 @@ static void searches_skip_refused_starts_and_short_groups(void **state)
     compiled c = build("version: 1\nrules:\n"
                        "  - {id: dotted, entity: PHONE, pattern: '(?<![\\w.])\\d{3}\\.\\d{3}\\.\\d{4}(?![\\w.])'}\n");
     assert_int_equal(c.status, PS_OK);
-    size_t n = 0;
-    uint64_t calls = 0;
     /* an address's groups have three digits at most: its run is not searched */
-    assert_int_equal(runs_of_first_rule_calls(c.e, "from 192.168.100.200 port 22", 0, &n, &calls), 1);
-    assert_int_equal(calls, 0);
-    assert_int_equal(n, 0);
+    expect_searches(c.e, "from 192.168.100.200 port 22", 1, 0, 0);
     /* every start of this run's window comes after a word byte or a '.': none is searched */
-    assert_int_equal(runs_of_first_rule_calls(c.e, "ref a12.555.123.4567", 0, &n, &calls), 1);
-    assert_int_equal(calls, 0);
-    assert_int_equal(n, 0);
+    expect_searches(c.e, "ref a12.555.123.4567", 1, 0, 0);
     /* at the subject's start, after a space, after '(': found, one call each */
-    assert_int_equal(runs_of_first_rule_calls(c.e, "555.123.4567 and (555.123.4568) x555.123.4569", 0, &n, &calls), 1);
-    assert_int_equal(calls, 2);
-    assert_int_equal(n, 2);
+    expect_searches(c.e, "555.123.4567 and (555.123.4568) x555.123.4569", 1, 2, 2);
     EXPECT(c.e, "555.123.4567 and (555.123.4568) x555.123.4569 .555.123.4560",
            "[PHONE] and ([PHONE]) x555.123.4569 .555.123.4560");
     release(&c);
