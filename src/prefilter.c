@@ -331,6 +331,8 @@ size_t prefilter_next_run(const ps_prefilter *pf, unsigned r, const char *p, siz
     unsigned len = pf->runs[r].min_len < RUN_CAP ? pf->runs[r].min_len : RUN_CAP;
     if (len <= 1)
         return from < n ? from : n;
+    if (from >= n || n - from < len)
+        return n; /* no room for one (a short JSON value): not worth a block */
     /* Not with eight-byte groups of a set that holds lower-case letters: words of eight letters are everywhere in
      * prose, and each would be looked at twice. */
     unsigned g = len >= 31 ? 16 : len >= 15 && !(pf->runs[r].set[1] & LOWER_LETTERS) ? 8 : 0;
