@@ -131,9 +131,11 @@ typedef struct engine_rule {
      * (rxinfo's alphabet and look). A search starts no earlier than the run of them that ends at the lead byte: an
      * e-mail address "...from=<alice@..." is searched from its 'a', not from 64 bytes before its '@'. */
     uint64_t reach[4];
-    /* Where in a window a search may start (scan_rule): start_tab[c] has START_MAY when c may be a match's first
-     * byte and START_REFUSED when a match never starts just after c (rxinfo's not_before). `guarded` when some
-     * byte is refused: on the run "194.170.130.182 " a phone rule's (?<![\w+./-]) leaves one start, not 15. */
+    /* Where in a run window a search may start (scan_rule): start_tab[c] has START_MAY when c may be a match's
+     * first byte and START_REFUSED when a match never starts just after c (rxinfo's not_before). `guarded` when some
+     * byte is refused: on the run "194.170.130.182 " a phone rule's (?<![\w+./-]) leaves one start, not 15. Lead
+     * windows (64 bytes before an '@') are searched whole: a byte-by-byte look at them cost more on logs than the
+     * starts it saved. */
     bool guarded;
     uint8_t start_tab[256];
     engine_example *examples;
@@ -1902,7 +1904,7 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
                 in_window = true;
             }
             sub_end = win_end;
-            if (r->guarded) {
+            if (r->guarded && runs) { /* a run window: short, and its refused starts are many */
                 if (!next_starts(r, subj, &off, win_end, &sub_end)) {
                     off = win_end + 1;
                     in_window = false;
