@@ -300,8 +300,9 @@ typedef struct ps_stats {
     uint64_t *per_rule;
     uint64_t *rule_ns;    /* with profile: nanoseconds spent matching each rule (all threads added up) */
     uint64_t *rule_runs;  /* with profile: records on which each rule's regex ran (its gates let it through) */
-    uint64_t *rule_calls; /* with profile: regex searches each rule made (several a record when it has windows) */
     size_t n_rules;
+    uint64_t *rule_calls; /* with profile: regex searches each rule made (several a record when it has windows);
+                             after n_rules so that the fields before it keep their offsets */
 } ps_stats;
 
 /*! ps_stats_init() : zeroes *st and allocates per-rule counters for e. @return PS_OK or PS_E_NOMEM. */

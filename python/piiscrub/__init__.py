@@ -131,7 +131,7 @@ class _Stats(ctypes.Structure):
                 ("findings", _c_u64), ("unscanned", _c_u64), ("invalid", _c_u64),
                 ("dropped", _c_u64 * len(DROP_REASONS)), ("missing_field", _c_u64),
                 ("per_rule", ctypes.POINTER(_c_u64)), ("rule_ns", ctypes.POINTER(_c_u64)),
-                ("rule_runs", ctypes.POINTER(_c_u64)), ("n_rules", _c_size),
+                ("rule_runs", ctypes.POINTER(_c_u64)), ("n_rules", _c_size), ("rule_calls", ctypes.POINTER(_c_u64)),
                 ("_reserved", ctypes.c_ubyte * _SLACK)]
 
 
