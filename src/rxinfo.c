@@ -426,6 +426,31 @@ static bool inline_options(parser *ps)
 }
 
 /* A group, at '('. */
+/* Is t[0..n) one character of the pattern and nothing else: a literal, an escaped punctuation mark, a class escape
+ * (\w, \d, ...) or one [...] class? Assertions (\b, ^, $, lookarounds) and quantifiers make it false. */
+static bool one_char_text(const char *t, size_t n)
+{
+    if (n == 1)
+        return !strchr("\\[](){}|*+?.^$", t[0]);
+    if (n == 2 && t[0] == '\\')
+        return strchr("wWdDsShHvV", t[1]) || !((t[1] >= '0' && t[1] <= '9') || (t[1] >= 'A' && t[1] <= 'Z') ||
+                                                 (t[1] >= 'a' && t[1] <= 'z'));
+    if (n < 3 || t[0] != '[' || t[n - 1] != ']')
+        return false;
+    size_t i = 1;
+    if (t[i] == '^')
+        i++;
+    if (t[i] == ']') /* a ']' first is a literal */
+        i++;
+    for (; i < n - 1; i++) {
+        if (t[i] == '\\')
+            i++; /* an escaped byte, ']' too */
+        else if (t[i] == ']')
+            return false; /* the class ends before the text does */
+    }
+    return i == n - 1;
+}
+
 static piece parse_group(parser *ps)
 {
     const char *p = ps->p + 1;
@@ -515,10 +540,12 @@ static piece parse_group(parser *ps)
             return fail(ps);
         g = ++ps->n_groups;
     }
+    const char *body = ps->p;
     piece in = parse_alt(ps);
     ps->caseless = caseless;
     if (ps->failed || *ps->p != ')')
         return fail(ps);
+    size_t body_len = (size_t)(ps->p - body);
     ps->p++;
     if (capture) {
         memcpy(ps->group_set[g], in.set, sizeof in.set);
@@ -529,7 +556,9 @@ static piece parse_group(parser *ps)
     piece r = EMPTY;
     no_text(&r); /* it sees text, but not next to what comes before or after it */
     r.word = positive && in.word;
-    if (!ahead && !positive && in.len == 1 && in.maxlen == 1) /* (?<![\w.-]): one ASCII byte it refuses */
+    /* (?<![\w.-]): the ASCII bytes it refuses. Only a lookbehind of one character and nothing else: one with an
+     * assertion in it ((?<!\ba), (?<!a$)) refuses a byte only sometimes. */
+    if (!ahead && !positive && in.len == 1 && in.maxlen == 1 && one_char_text(body, body_len))
         memcpy(r.guard, in.set, 2 * sizeof in.set[0]);
     if (ahead && positive) /* what its text starts with starts where it is */
         memcpy(r.guard, in.guard, sizeof r.guard);

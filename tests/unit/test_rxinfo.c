@@ -411,6 +411,12 @@ static void test_not_before_and_group(void **state)
         {"(?=(?<!a)x)x", "a", 0},                                           /* a lookahead at the start */
         {"(?<=a)x", "", 0},                                                 /* positive: not modelled */
         {"(?<![^a])x", "", 0},                                              /* non-ASCII: not listed */
+        {"(?<!\\ba)x", "", 0},  /* an assertion in it: it refuses 'a' only at a word's start */
+        {"(?<!a$)x", "", 0},
+        {"(?<!(?<=a)b)x", "", 0},
+        {"(?<![\\]a])x", "]a", 0}, /* a class holding ']' */
+        {"(?<!\\.)x", ".", 0},
+        {"(?<!\\x2e)x", "", 0},   /* one character, but not read as one: nothing (never a wrong byte) */
         {"\\d{2}(?:\\.\\d{2}){2}", "", 2},
         {"\\d(?=-)\\d{2}", "", 3},                                            /* a lookaround does not break a group */
         {"1\\d?2", "", 2},                                                  /* an optional digit: the fewest */
@@ -718,10 +724,10 @@ static void gen_atom(rng *r, pbuf *b, int depth)
         static const char *const open[] = {"(", "(?:", "(?>", "(?i:", "(?-i:", "(?=", "(?!", "(?<=", "(?<!"};
         unsigned o = below(r, sizeof open / sizeof open[0]);
         pb(b, open[o]);
-        if (o >= 7) { /* lookbehinds: fixed length, one character (not_before's kind) or two */
-            pb(b, atoms[below(r, 30)]);
+        if (o >= 7) { /* lookbehinds: fixed length, one character (not_before's kind) or two, or with an anchor */
+            pb(b, atoms[below(r, 34)]);
             if (below(r, 2))
-                pb(b, atoms[below(r, 30)]);
+                pb(b, atoms[below(r, 34)]);
         } else {
             gen_alt(r, b, depth + 1);
         }
