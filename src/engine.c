@@ -1827,12 +1827,18 @@ static size_t lead2_start(const engine_rule *r, const ps_subject *subj, size_t o
     return s > off ? s : off;
 }
 
-/* The first position in [from, end] (end < n) where a match of guarded rule r can start (engine_rule.start_tab), or
- * end + 1. A byte at the subject's start has none before it to refuse. */
+/* Can a match of guarded rule r start at u[i] (engine_rule.start_tab)? A byte at the subject's start has none before
+ * it to refuse. */
+static inline bool may_start(const engine_rule *r, const unsigned char *u, size_t i)
+{
+    return (r->start_tab[u[i]] & START_MAY) && (i == 0 || !(r->start_tab[u[i - 1]] & START_REFUSED));
+}
+
+/* The first position in [from, end] (end < n) where a match of guarded rule r can start, or end + 1. */
 static size_t next_start(const engine_rule *r, const unsigned char *u, size_t from, size_t end)
 {
     for (size_t i = from; i <= end; i++)
-        if ((r->start_tab[u[i]] & START_MAY) && (i == 0 || !(r->start_tab[u[i - 1]] & START_REFUSED)))
+        if (may_start(r, u, i))
             return i;
     return end + 1;
 }
@@ -1852,7 +1858,7 @@ static bool next_starts(const engine_rule *r, const ps_subject *subj, size_t *of
     if (s > end)
         return false;
     size_t last = s;
-    while (last < end && next_start(r, u, last + 1, last + 1) == last + 1)
+    while (last < end && may_start(r, u, last + 1))
         last++;
     *off = s;
     *sub_end = last;

@@ -422,11 +422,22 @@ static const unsigned char *check_number(const unsigned char *p, const unsigned 
 }
 
 /* Starts a segment for level `depth` (0-based): truncates to the level's start and adds the separator. */
-static void seg_begin(jw_stack *st, size_t depth)
+/* Appends a segment to the path at plen, after a '.' unless it is the first: seg[0..len), decoded when it holds
+ * escapes (a key's body). @return 0, or -1 when out of memory. */
+static int path_append(jw_stack *st, const char *seg, size_t len, bool esc, bool first)
 {
-    st->plen = st->seg[depth];
-    if (depth > 0)
+    if (path_reserve(st, len + 1))
+        return -1;
+    if (!first)
         st->path[st->plen++] = '.';
+    if (esc) {
+        st->plen += decode_into(seg, len, st->path + st->plen);
+    } else {
+        memcpy(st->path + st->plen, seg, len);
+        st->plen += len;
+    }
+    st->path[st->plen] = '\0';
+    return 0;
 }
 
 /* The next array index: increments the last segment's decimal digits in place. */
@@ -459,18 +470,8 @@ static int set_key(jw_stack *st, size_t depth, const unsigned char *k, const uns
         st->key_end[depth - 1] = (size_t)(q - st->line);
         return 0;
     }
-    size_t klen = (size_t)(q - k);
-    if (path_reserve(st, klen + 1)) /* plen >= seg[depth - 1]: truncating first never needs more */
-        return -1;
-    seg_begin(st, depth - 1);
-    if (esc) {
-        st->plen += decode_into((const char *)k, klen, st->path + st->plen);
-    } else {
-        memcpy(st->path + st->plen, k, klen);
-        st->plen += klen;
-    }
-    st->path[st->plen] = '\0';
-    return 0;
+    st->plen = st->seg[depth - 1];
+    return path_append(st, (const char *)k, (size_t)(q - k), esc, depth == 1);
 }
 
 /* One pass over s[0..n): validates it as exactly one JSON value and, when fn is set, reports values with their paths
@@ -527,12 +528,8 @@ value:
             goto key;
         if (fn && st->lazy) {
             st->seg[depth - 1] = 0;
-        } else if (fn) {
-            if (path_reserve(st, 2))
-                return JSONL_NOMEM;
-            seg_begin(st, depth - 1);
-            st->path[st->plen++] = '0';
-            st->path[st->plen] = '\0';
+        } else if (fn && path_append(st, "0", 1, false, depth == 1)) { /* plen is seg[depth - 1]: just opened */
+            return JSONL_NOMEM;
         }
         goto value;
     case 't':
@@ -765,28 +762,21 @@ const char *jsonl_string_path(const ps_jstring *js)
     if (!st->lazy)
         return st->path;
     st->plen = 0;
+    st->path[0] = '\0'; /* a top-level value's path */
     for (size_t l = 0; l < js->depth; l++) {
         char index[24];
         const char *seg = index;
         size_t len;
-        if (st->kind[l] == '{') {
+        bool key = st->kind[l] == '{';
+        if (key) {
             seg = (const char *)st->line + st->seg[l];
             len = st->key_end[l] - st->seg[l];
         } else {
             len = (size_t)snprintf(index, sizeof index, "%zu", st->seg[l]);
         }
-        if (path_reserve(st, len + 1))
+        if (path_append(st, seg, len, key && memchr(seg, '\\', len), l == 0)) /* keys decoded, as set_key does */
             return NULL;
-        if (l)
-            st->path[st->plen++] = '.';
-        if (st->kind[l] == '{' && memchr(seg, '\\', len)) { /* a key with escapes is decoded, as set_key does */
-            st->plen += decode_into(seg, len, st->path + st->plen);
-        } else {
-            memcpy(st->path + st->plen, seg, len);
-            st->plen += len;
-        }
     }
-    st->path[st->plen] = '\0';
     return st->path;
 }
 

@@ -121,8 +121,7 @@ static void merge_runs(ps_prefilter *pf)
                 }
             }
         }
-        for (int k = 0; k < 4; k++)
-            pf->runs[bi].set[k] |= pf->runs[bj].set[k];
+        byteset_unite(pf->runs[bi].set, pf->runs[bj].set);
         if (pf->runs[bj].min_len < pf->runs[bi].min_len)
             pf->runs[bi].min_len = pf->runs[bj].min_len;
         pf->runs[bj] = pf->runs[--pf->n_runs];

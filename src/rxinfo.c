@@ -425,7 +425,6 @@ static bool inline_options(parser *ps)
     return *ps->p != 0;
 }
 
-/* A group, at '('. */
 /* Is t[0..n) one character of the pattern and nothing else: a literal, an escaped punctuation mark, a class escape
  * (\w, \d, ...) or one [...] class? Assertions (\b, ^, $, lookarounds) and quantifiers make it false. */
 static bool one_char_text(const char *t, size_t n)
@@ -451,6 +450,7 @@ static bool one_char_text(const char *t, size_t n)
     return i == n - 1;
 }
 
+/* A group, at '('. */
 static piece parse_group(parser *ps)
 {
     const char *p = ps->p + 1;

@@ -854,8 +854,8 @@ static void test_digitruns_full(void **state)
 /* ---------------------------------------------------------------- runscan */
 
 /* The first counting run of `a` in u[from..n) (see runscan_runs), byte by byte. */
-static bool naive_counting_run(const uint64_t a[4], unsigned min_digits, unsigned min_len, const unsigned char *u, size_t n,
-                      size_t from, size_t limit, size_t *rs, size_t *re)
+static bool naive_counting_run(const uint64_t a[4], unsigned min_digits, unsigned min_len, unsigned min_group,
+                               const unsigned char *u, size_t n, size_t from, size_t limit, size_t *rs, size_t *re)
 {
     for (size_t i = from; i < n;) {
         if (!in_set(a, u[i])) {
@@ -863,12 +863,16 @@ static bool naive_counting_run(const uint64_t a[4], unsigned min_digits, unsigne
             continue;
         }
         size_t s = i;
-        unsigned digits = 0;
-        for (; i < n && in_set(a, u[i]); i++)
-            digits += u[i] >= '0' && u[i] <= '9';
+        unsigned digits = 0, row = 0, most = 0; /* digits in a row: now, and the most */
+        for (; i < n && in_set(a, u[i]); i++) {
+            bool digit = u[i] >= '0' && u[i] <= '9';
+            digits += digit;
+            row = digit ? row + 1 : 0;
+            most = row > most ? row : most;
+        }
         if (s > limit)
             return false;
-        if (digits >= min_digits && i - s >= min_len) {
+        if (digits >= min_digits && i - s >= min_len && most >= min_group) {
             *rs = s;
             *re = i;
             return true;
@@ -896,8 +900,10 @@ static void test_runscan(void **state)
         unsigned min_digits = 1 + below(&r, 12), min_len = below(&r, 8) == 0 ? 60 + below(&r, 20)
                                                            : below(&r, 8) == 0 ? below(&r, min_digits)
                                                                                : min_digits + below(&r, 6);
+        /* Now and then digits in a row that a run must hold (a US phone number's four). */
+        unsigned min_group = below(&r, 3) == 0 ? 2 + below(&r, min_digits + 2) : 0;
         ps_runscan rs;
-        runscan_init(&rs, al, min_digits, min_len, 0);
+        runscan_init(&rs, al, min_digits, min_len, min_group);
         /* Exactly n bytes: a read past the end is a sanitizer error. Long texts cross many 64-byte blocks. */
         size_t n = below(&r, 4) == 0 ? 64 + below(&r, 400) : below(&r, 140);
         unsigned char *t = malloc(n ? n : 1);
@@ -924,17 +930,17 @@ static void test_runscan(void **state)
             /* runscan_runs: up to cap of them in one pass, the same as one naive search after another. */
             size_t cap = 1 + below(&r, 6), ls[6], le[6];
             size_t got_n = runscan_runs(&v, (const char *)t, n, from, limit, ls, le, cap), want_n = 0;
-            for (size_t at = from, ws, we; want_n < cap && naive_counting_run(al, min_digits, min_len, t, n, at, limit,
-                                                                             &ws, &we); at = we, want_n++)
+            for (size_t at = from, ws, we; want_n < cap && naive_counting_run(al, min_digits, min_len, min_group, t, n,
+                                                                             at, limit, &ws, &we); at = we, want_n++)
                 if (want_n >= got_n || ls[want_n] != ws || le[want_n] != we)
-                    fail_msg("iter %d (avx2 %d, n %zu, from %zu, limit %zu, cap %zu): run %zu of %zu is [%zu, %zu), "
-                             "want [%zu, %zu)", iter, avx2, n, from, limit, cap, want_n, got_n,
+                    fail_msg("iter %d (avx2 %d, group %u, n %zu, from %zu, limit %zu, cap %zu): run %zu of %zu is "
+                             "[%zu, %zu), want [%zu, %zu)", iter, avx2, min_group, n, from, limit, cap, want_n, got_n,
                              want_n < got_n ? ls[want_n] : 0, want_n < got_n ? le[want_n] : 0, ws, we);
             assert_int_equal(got_n, want_n);
             for (int k = 0; k < 200; k++) {
                 size_t gs = 0, ge = 0, ws = 0, we = 0;
                 bool got = runscan_runs(&v, (const char *)t, n, from, limit, &gs, &ge, 1) == 1;
-                bool want = naive_counting_run(al, min_digits, min_len, t, n, from, limit, &ws, &we);
+                bool want = naive_counting_run(al, min_digits, min_len, min_group, t, n, from, limit, &ws, &we);
                 if (got != want || (got && (gs != ws || ge != we)))
                     fail_msg("iter %d (avx2 %d, n %zu, from %zu, limit %zu): run %d [%zu, %zu), want %d [%zu, %zu)",
                              iter, avx2, n, from, limit, got, gs, ge, want, ws, we);
