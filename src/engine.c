@@ -57,7 +57,8 @@
 #define JIT_STACK_MAX (1024u * 1024)
 #define MAX_LOOKBEHIND_MARGIN 256u
 #define NOT_AFTER_WINDOW 64u /* bytes before a candidate that its not_after regexes see */
-#define LIT_CACHE 64 /* fingerprint filters kept per thread, by the word sets they cover */
+#define LIT_CACHE_PAIR_BITS 5
+#define LIT_CACHE (2 << LIT_CACHE_PAIR_BITS) /* fingerprint filters kept per thread, by the word sets they cover */
 
 typedef struct engine_example {
     char *text;
@@ -234,7 +235,7 @@ struct ps_scratch {
         uint64_t sets;
         ps_litscan lits;
     } lit_cache[LIT_CACHE];
-    unsigned lit_used, lit_next;
+    unsigned lit_next; /* alternates the way a full pair of slots gives up */
     /* Unicode folding of the current subject (see engine_scan) */
     int folded;
     ps_buf fold_buf;
@@ -1443,10 +1444,13 @@ static int word_at(void *ctx, size_t i)
 /* The fingerprint filter of the words of `sets`, from the scratch's cache. */
 static const ps_litscan *lits_for(const ps_engine *e, ps_scratch *s, uint64_t sets)
 {
-    for (unsigned i = 0; i < s->lit_used; i++)
+    /* Two ways of LIT_CACHE / 2 slots, by a hash of the sets: a lookup is two compares, not a walk of up to
+     * LIT_CACHE entries (line mode looks once for every gated line of a document). An empty slot has no sets. */
+    unsigned way0 = 2 * (unsigned)((sets * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - LIT_CACHE_PAIR_BITS));
+    for (unsigned i = way0; i < way0 + 2; i++)
         if (s->lit_cache[i].sets == sets)
             return &s->lit_cache[i].lits;
-    unsigned i = s->lit_used < LIT_CACHE ? s->lit_used++ : s->lit_next++ % LIT_CACHE;
+    unsigned i = way0 + (s->lit_cache[way0].sets && (!s->lit_cache[way0 + 1].sets || s->lit_next++ & 1));
     s->lit_cache[i].sets = sets;
     litscan_init(&s->lit_cache[i].lits);
     for (uint64_t b = sets; b; b &= b - 1)
