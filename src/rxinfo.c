@@ -508,8 +508,8 @@ static piece parse_group(parser *ps)
         ps->p = p + 2;
         ps->numbers_lost = true;
     } else if (p[1] == '=' || p[1] == '!') {
-        zero = true;
-        positive = ahead = p[1] == '=';
+        zero = ahead = true;
+        positive = p[1] == '=';
         ps->p = p + 2;
     } else if (p[1] == '<' && (p[2] == '=' || p[2] == '!')) {
         zero = true;
@@ -569,14 +569,12 @@ static piece parse_group(parser *ps)
         r.run_len = in.run_len;
         r.text_digit = has_digit(&in);
     }
-    if (ahead) { /* a lookahead's bytes are in the text from here on: they bound where a search may start too */
+    if (ahead && positive) { /* its bytes are in the text from here on: they bound where a search may start too */
         r.must = in.must;
         r.lead = in.lead;
-        if (positive) {
-            memcpy(r.span_set, in.span_set, sizeof r.span_set);
-            r.span_digits = in.span_digits;
-            r.span_len = in.span_len;
-        }
+        memcpy(r.span_set, in.span_set, sizeof r.span_set);
+        r.span_digits = in.span_digits;
+        r.span_len = in.span_len;
     }
     return r;
 }

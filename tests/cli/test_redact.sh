@@ -28,6 +28,13 @@ run $'contrase\xc3\xb1a: gIv&FzRPj1!I6Pz done\npwd=l2cHNvxbz4zJAES& ok\n/login?u
 assert_rc 0
 assert_out $'contrase\xc3\xb1a: [PASSWORD] done\npwd=[PASSWORD] ok\n/login?user=jane&password=[PASSWORD]&next=/\n'
 
+tcase "a rule that starts with a negative lookahead matches after the byte it refuses (its start guard is a lookbehind's only)"
+printf 'version: 1\nrules:\n  - id: code\n    entity: CODE\n    description: two letters or digits, then two digits\n    pattern: %s\n' \
+    "'(?!\\d)[a-z0-9]{2}\\d\\d'" >"$TMP/neg-ahead.yaml"
+run $'1ab55 zz 9cd77\n' -r "$TMP/neg-ahead.yaml"
+assert_rc 0
+assert_out $'1[CODE] zz 9[CODE]\n'
+
 tcase "a Luhn-invalid card number is kept"
 run $'card 4111 1111 1111 1112\n' "${R[@]}"
 assert_rc 0

@@ -410,6 +410,8 @@ static void test_not_before_and_group(void **state)
         {"(?:(?<!a))?x", "", 0},                                            /* optional */
         {"(?=(?<!a)x)x", "a", 0},                                           /* a lookahead at the start */
         {"(?<=a)x", "", 0},                                                 /* positive: not modelled */
+        {"(?!a)x", "", 0},        /* a negative lookahead refuses 'a' at the start, not before it */
+        {"(?!\\d)[a-z0-9]{2}\\d\\d", "", 2},
         {"(?<![^a])x", "", 0},                                              /* non-ASCII: not listed */
         {"(?<!\\ba)x", "", 0},  /* an assertion in it: it refuses 'a' only at a word's start */
         {"(?<!a$)x", "", 0},
@@ -784,6 +786,10 @@ static void test_random_patterns(void **state)
     for (int iter = 0; iter < 4000; iter++) {
         pbuf b = {.n = 0};
         b.p[0] = 0;
+        if (below(&r, 6) == 0) { /* a one-character lookaround first, as rules begin: not_before reads those */
+            static const char *const look[] = {"(?!a)", "(?<!a)", "(?![a1 ])", "(?<![a1 ])", "(?!\\d)", "(?<!\\d)"};
+            pb(&b, look[below(&r, sizeof look / sizeof look[0])]);
+        }
         gen_alt(&r, &b, 0);
         bool caseless = below(&r, 3) == 0;
         ps_rxinfo info;
