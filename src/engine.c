@@ -419,24 +419,20 @@ static bool inline_caseless(const char *p)
 static void derive_gates(engine_rule *r)
 {
     uint32_t v = 0;
-    /* Required byte: PCRE2 knows a code unit every match contains. */
+    /* Required byte: PCRE2 knows a code unit every match contains. A letter's other case counts too, caseless rule
+     * or not: PCRE2 reads [aA] and (?:a|A) as a caseless 'a' and reports 'a' alone (whether it is caseless is not
+     * in its API), so a gate of 'a' alone would skip "A12". */
     if (pcre2_pattern_info(r->code, PCRE2_INFO_LASTCODETYPE, &v) == 0 && v == 1) {
         uint32_t cu = 0;
         pcre2_pattern_info(r->code, PCRE2_INFO_LASTCODEUNIT, &cu);
-        if (r->caseless)
-            set_add_both_cases(r->sets[GATE_NEED], (unsigned char)cu);
-        else
-            byteset_add(r->sets[GATE_NEED], (unsigned char)cu);
+        set_add_both_cases(r->sets[GATE_NEED], (unsigned char)cu);
         r->has_set[GATE_NEED] = true;
     }
     if (pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODETYPE, &v) == 0) {
         if (v == 1) {
             uint32_t cu = 0;
             pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODEUNIT, &cu);
-            if (r->caseless)
-                set_add_both_cases(r->sets[GATE_FIRST], (unsigned char)cu);
-            else
-                byteset_add(r->sets[GATE_FIRST], (unsigned char)cu);
+            set_add_both_cases(r->sets[GATE_FIRST], (unsigned char)cu);
             r->has_set[GATE_FIRST] = true;
         } else {
             const uint8_t *bm = NULL;
