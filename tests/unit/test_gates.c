@@ -56,7 +56,8 @@ static void gen_one(rng *r, sbuf *b, int depth, unsigned *groups)
 {
     static const char *const atoms[] = {"\\d", "\\d", "[0-9]", "\\d{2}", "\\d{3,4}", "[ -]", "[ .-]?", "[-. ]",
                                         "[A-Z]", "[a-z]", "[a-z]{2,3}", "@", "\\.", "x", "ab", "\\w", "[^\\s]",
-                                        "\\s", " ", "-", "/", "[A-Z0-9]", "[xX]", "\\b", "(?i:ab)", "[\\d ]"};
+                                        "\\s", " ", "-", "/", "[A-Z0-9]", "[xX]", "\\b", "(?i:ab)", "[\\d ]",
+                                        "^", "$", "\\x{e9}", "[\xc3\xa9" "a]", "(?i)", "\\K", "[^a-z]"};
     static const char *const ahead[] = {"(?=\\d{2})", "(?!\\d)", "(?=[A-Z0-9]{0,3}\\d)", "(?![\\w-])", "(?!a)",
                                         "(?=\\d(?:[ -]?\\d){3})", "(?!\\.\\d)"};
     static const char *const behind[] = {"(?<![\\w.])", "(?<!\\d)", "(?<=[ :])", "(?<!\\d[.-])", "(?<!a)",
@@ -153,7 +154,8 @@ static void gen_text(rng *r, sbuf *t, unsigned parts)
 {
     static const char *const pool[] = {"1", "42", "123", "4567", "89012", " ", " ", "-", ".", "/", "@", "ab", "AB",
                                        "cd", "x", "X", "the ", "word ", "phone ", "tel ", "id: ", "a", "A1", ":",
-                                       "(", ")", "+", "\t", ", ", "\xc3\xa9", "_", "12-34", "1.2.3.4", "555 123 4567"};
+                                       "(", ")", "+", "\t", ", ", "\xc3\xa9", "_", "12-34", "1.2.3.4", "555 123 4567",
+                                       "\xef\xbc\x91", "\xc3\x89", "\xc2\xa0", "\xe2\x80\x93", "AB12"};
     for (unsigned k = 0; k < parts; k++) {
         PICK(r, t, pool);
         if (below(r, 25) == 0)
@@ -170,7 +172,8 @@ static void sort_spans(ps_spanvec *v)
 static void test_random_rules_gated_as_exhaustive(void **state)
 {
     (void)state;
-    rng r = {0x6A7E5};
+    /* PS_TEST_SEED=N runs other rule sets (a search for a failing one); the default seed is what CI runs. */
+    rng r = {getenv("PS_TEST_SEED") ? strtoull(getenv("PS_TEST_SEED"), NULL, 0) : 0x6A7E5};
     size_t sets = 0, spans = 0, long_subjects = 0, unscanned = 0;
     for (int iter = 0; iter < 1500; iter++) {
         sbuf y = {0};
