@@ -23,9 +23,6 @@ typedef struct piece {
     /* For rxinfo_lead: the most bytes a match consumes (LONG when unbounded); whether every match holds a byte of
      * the parser's lead set; and then the most bytes before the first such byte. */
     unsigned maxlen;
-    /* ps_rxinfo.reach and .back: the most bytes after the piece's start that it consumes or that a lookahead in it
-     * looks at, and before its start that a positive lookbehind in it looks at (LONG: unbounded). */
-    unsigned reach, back;
     bool must;
     unsigned lead;
     uint64_t req[4]; /* bytes every match consumes (ps_rxinfo.required) */
@@ -574,12 +571,6 @@ static piece parse_group(parser *ps)
         r.run_len = in.run_len;
         r.text_digit = has_digit(&in);
     }
-    if (ahead)
-        r.reach = in.reach; /* what it reads, wanted or not */
-    else if (positive)
-        r.back = cap_add(in.maxlen, in.back, LONG); /* it ends where it is: it starts at most in.maxlen before */
-    if (ahead)
-        r.back = in.back;
     if (ahead && positive) { /* its bytes are in the text from here on: they bound where a search may start too */
         r.must = in.must;
         r.lead = in.lead;
@@ -790,8 +781,6 @@ static piece parse_seq(parser *ps)
             a.only_dg = only_digits(a.set);
             a.dg = a.dg_pre = a.dg_suf = a.only_dg;
         }
-        if (a.reach < a.maxlen) /* what consumes reads at least that (a lookahead's reach is its own) */
-            a.reach = a.maxlen;
         if (!a.maxlen) /* it consumes nothing: the empty text, all digits */
             a.only_dg = true;
         unsigned min, max;
@@ -800,10 +789,6 @@ static piece parse_seq(parser *ps)
             quantified = true;
             a.digits = cap_mul(a.digits, min, MAX_DIGITS);
             a.len = cap_mul(a.len, min, MAX_DIGITS);
-            /* The last of max repetitions starts at most max - 1 of them in; the first is the one that looks
-             * furthest back. */
-            a.reach = max ? cap_add(cap_mul(a.maxlen, max - 1, LONG), a.reach, LONG) : 0;
-            a.back = max ? a.back : 0;
             a.maxlen = cap_mul(a.maxlen, max, LONG);
             a.must = a.must && min > 0; /* then the first repetition holds the byte, as far in as one does */
             if (!min)
@@ -845,10 +830,6 @@ static piece parse_seq(parser *ps)
             r.must = true;
             r.lead = cap_add(r.maxlen, a.lead, LONG);
         }
-        unsigned reach = cap_add(r.maxlen, a.reach, LONG); /* a starts at most r.maxlen in, at least r.len */
-        r.reach = reach > r.reach ? reach : r.reach;
-        unsigned back = a.back > r.len ? a.back - r.len : 0;
-        r.back = back > r.back ? back : r.back;
         r.maxlen = cap_add(r.maxlen, a.maxlen, LONG);
         better_run(&r, a.run_set, a.run_len);
     }
@@ -883,8 +864,6 @@ static piece parse_alt(parser *ps)
             r.len = b.len;
         if (b.maxlen > r.maxlen)
             r.maxlen = b.maxlen;
-        r.reach = b.reach > r.reach ? b.reach : r.reach;
-        r.back = b.back > r.back ? b.back : r.back;
         r.at_end = r.at_end && b.at_end;
         byteset_unite(r.span_set, b.span_set); /* either branch's span: the union, the fewer digits, the shorter */
         if (b.span_digits < r.span_digits)
@@ -931,10 +910,6 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
     out->span_len = r.span_len;
     memcpy(out->not_before, r.guard, sizeof r.guard);
     out->min_group = r.dg;
-    /* Text before \K is matched but not in the match: the reach from the match's start does not bound it. */
-    bool k = strstr(pattern, "\\K") != NULL;
-    out->reach = r.reach >= LONG || k ? RXINFO_NO_REACH : r.reach;
-    out->back = r.back >= LONG || k ? RXINFO_NO_REACH : r.back;
     return true;
 }
 

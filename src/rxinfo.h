@@ -35,15 +35,7 @@ typedef struct ps_rxinfo {
     /* Every match holds this many ASCII digits in a row: a US phone number's last four, where an IPv4 address's
      * groups have three at most. */
     unsigned min_group;
-    /* The text a match and what its gates read lie in: at most `reach` bytes from the match's start (what it
-     * consumes, and what a lookahead looks at: a phone rule's (?=[(]?\d(?:[ ()./-]{0,3}\d){8}) may see past the
-     * match's end) and `back` bytes before it (what a positive lookbehind looks at; negative ones hold nothing a
-     * gate needs). RXINFO_NO_REACH when unbounded (a + or a *), or when \K puts the match's start after text the
-     * pattern consumes. */
-    unsigned reach, back;
 } ps_rxinfo;
-
-#define RXINFO_NO_REACH 0xFFFFFFFFu
 
 /* Analyses `pattern` as compiled with PCRE2_UTF and no UCP (\d \w \s are ASCII); `caseless` when the rule's flags
  * make it ignore case. @return true with *out filled, or false when the pattern uses a construct the analysis does

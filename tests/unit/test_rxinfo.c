@@ -443,40 +443,6 @@ static void test_not_before_and_group(void **state)
     }
 }
 
-/* reach and back: what a match and its lookarounds read, from its start on and before it. */
-static void test_reach(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *pattern;
-        unsigned reach, back;
-    } reach_cases[] = {
-        {"\\d{3}", 3, 0},
-        {"\\d{3}(?=-\\d{4})", 8, 0},      /* a lookahead reads past the match */
-        {"(?!\\d{5})\\d{2}", 5, 0},       /* a negative one too: reach is what is read */
-        {"(?<=ab)c", 1, 2},                /* a positive lookbehind reads before the start */
-        {"x(?<=ax)", 1, 1},                /* ... from where it is */
-        {"(?<!\\d{3})a", 1, 0},           /* a negative one holds nothing a gate needs */
-        {"(?=(?<=ab)c)c", 1, 2},
-        {"(?:ab|c){2}", 4, 0},
-        {"(?:(?=\\d{4})\\d){2}", 5, 0},  /* the last repetition's lookahead */
-        {"([-. ])\\d\\1", 3, 0},         /* a backreference: as long as its group */
-        {"(?i)([-. ])\\d\\1", RXINFO_NO_REACH, 0}, /* ignoring case: any length */
-        {"\\d+", RXINFO_NO_REACH, 0},
-        {"a\\Kb", RXINFO_NO_REACH, RXINFO_NO_REACH}, /* the match starts after what \\K keeps out */
-        {"\\x{e9}", 4, 0},                /* bytes: a character that may be non-ASCII counts 4 */
-        {"[^a]", 4, 0},
-    };
-    for (size_t i = 0; i < sizeof reach_cases / sizeof reach_cases[0]; i++) {
-        ps_rxinfo info;
-        if (!rxinfo_analyze(reach_cases[i].pattern, false, &info))
-            fail_msg("\"%s\": not understood", reach_cases[i].pattern);
-        if (info.reach != reach_cases[i].reach || info.back != reach_cases[i].back)
-            fail_msg("\"%s\": reach %u back %u, want %u and %u", reach_cases[i].pattern, info.reach, info.back,
-                     reach_cases[i].reach, reach_cases[i].back);
-    }
-}
-
 static void test_limits(void **state)
 {
     (void)state;
@@ -573,10 +539,6 @@ static bool sound_on(const pcre2_code *code, const ps_rxinfo *info, const char *
                 ok = false;
             }
             digits += u[i] >= '0' && u[i] <= '9';
-        }
-        if (ok && info->reach != RXINFO_NO_REACH && e - s > info->reach) {
-            snprintf(why, why_size, "match [%zu,%zu) is longer than its reach %u", s, e, info->reach);
-            ok = false;
         }
         if (ok && digits < info->min_digits) {
             snprintf(why, why_size, "match [%zu,%zu) holds %u digits < min_digits %u", s, e, digits,
@@ -1380,7 +1342,6 @@ int main(void)
         cmocka_unit_test(test_look),
         cmocka_unit_test(test_span),
         cmocka_unit_test(test_not_before_and_group),
-        cmocka_unit_test(test_reach),
         cmocka_unit_test(test_tail),
         cmocka_unit_test(test_packs_sound),
         cmocka_unit_test(test_random_patterns),
