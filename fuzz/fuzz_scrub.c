@@ -35,7 +35,7 @@ static void same_as_exhaustive(const ps_engine *e, const char *data, size_t size
     if (buf_append(&copy, data, size) == 0 && buf_pad(&copy, 64) == 0 && engine_scratch_new(e, &gated) == PS_OK &&
         engine_scratch_new(e, &all) == PS_OK) {
         engine_scratch_exhaustive(all);
-        ps_subject subj = {copy.p ? copy.p : "", size, 0, 0, 1, 0};
+        ps_subject subj = {copy.p ? copy.p : "", size, 0, 0, 1, 0, 0};
         size_t hold;
         int sa = engine_scan(e, gated, &subj, -1, &a, NULL, &hold);
         int sb = engine_scan(e, all, &subj, -1, &b, NULL, &hold);

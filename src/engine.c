@@ -187,6 +187,7 @@ struct ps_engine {
     int avx2; /* the CPU has AVX2: open_rules takes eight rules at a time */
     ps_rungate rungate;  /* per rule, the runs and length a record needs (gate_rules) */
     uint64_t *rule_sets; /* per rule, the word sets it needs: keywords, required context words (gate_rules) */
+    uint64_t *ctx_need;  /* per rule, its required context words' set alone (a window of a long record) */
     size_t rule_words; /* 64-bit words of a bitmap of rules */
     uint32_t min_len; /* the shortest match any rule can make */
     ps_digitruns runs; /* the alphabets of the rules that need two or more digits */
@@ -746,7 +747,8 @@ static uint64_t set_bit(int set)
 /* The gates a record's runs, length and words decide (gate_rules), once the digit gates and word sets are assigned. */
 static int layout_rule_gates(ps_engine *e)
 {
-    if (rungate_init(&e->rungate, e->n) || !(e->rule_sets = calloc(e->n ? e->n : 1, sizeof *e->rule_sets)))
+    if (rungate_init(&e->rungate, e->n) || !(e->rule_sets = calloc(e->n ? e->n : 1, sizeof *e->rule_sets)) ||
+        !(e->ctx_need = calloc(e->n ? e->n : 1, sizeof *e->ctx_need)))
         return PS_E_NOMEM;
     for (size_t i = 0; i < e->n; i++) {
         const engine_rule *r = &e->rules[i];
@@ -758,6 +760,7 @@ static int layout_rule_gates(ps_engine *e)
             rungate_set(&e->rungate, i, r->digit_lane >= 0 ? (unsigned)r->digit_lane : RUNGATE_NONE, 1, 0, lane,
                         r->run_len, r->min_len);
         e->rule_sets[i] = set_bit(r->kw_set) | set_bit(r->ctx_set);
+        e->ctx_need[i] = set_bit(r->ctx_set);
     }
     return PS_OK;
 }
@@ -1021,11 +1024,38 @@ static void set_start_tab(engine_rule *r, const uint64_t not_before[4])
     r->guarded = r->guarded && r->min_len > 0; /* an empty match may start anywhere, even at the subject's end */
 }
 
+/* Does the pattern use \K (outside \Q...\E)? */
+static bool uses_keep_out(const char *p)
+{
+    for (bool quoted = false; *p; p++) {
+        if (*p != '\\' || !p[1])
+            continue;
+        p++;
+        if (quoted)
+            quoted = *p != 'E';
+        else if (*p == 'Q')
+            quoted = true;
+        else if (*p == 'K')
+            return true;
+    }
+    return false;
+}
+
 static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs, ps_diag *diag)
 {
     int st;
     if (!(r->id = strdup(src->id)) || !(r->entity = strdup(src->entity)))
         return PS_E_NOMEM;
+    /* \K puts a match's start after text the pattern consumed. A record longer than the block is scanned in
+     * windows, and the next window starts its searches where the last one's text became final: a match whose \K
+     * text is before that start would be lost. `group` does the same job and keeps every match whole. */
+    if (uses_keep_out(src->pattern)) {
+        pos_diag(diag, &src->pattern_pos, src->id,
+                 "the pattern uses \\K, which piiscrub does not support (a match split by it could be lost in a long "
+                 "record); capture the part to redact and set `group:` to its number instead, e.g. 'id: (\\d+)' with "
+                 "group: 1%s%s", NULL, NULL);
+        return PS_E_RULES;
+    }
     uint32_t options = engine_pattern_options(src->flags);
     /* No JIT yet: a rule is JIT-compiled on its first use (ensure_jit), so start-up pays only for what runs.
      * PCRE2_USE_OFFSET_LIMIT: searches may be bounded (see engine_rule.lead). */
@@ -1247,6 +1277,7 @@ void ps_engine_free(ps_engine *e)
         free(e->gate_mask[g]);
     rungate_free(&e->rungate);
     free(e->rule_sets);
+    free(e->ctx_need);
     free(e->line_local);
     free(e->whole_rules);
     free(e->ctx_sets);
@@ -1882,7 +1913,8 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
     /* Keywords no gate checked are looked for once the regex has found something (a JIT scan that fails fast is
      * cheaper than a substring search on every subject): in a window of an over-long record, which is not gated,
      * under --explain, and line mode's one-byte keywords. A match of a kw_in_match rule holds one of its own. */
-    bool kw_pending = r->n_keywords && !r->kw_in_match && (!subj->last || s->ungated || (kw_check && !r->kw_search));
+    bool kw_pending = r->n_keywords && !r->kw_in_match && !subj->partial &&
+                      (!subj->last || s->ungated || (kw_check && !r->kw_search));
     /* A rule with a lead searches only where a match can start: in [t - lead, t] for each byte t of its range,
      * nearby ranges joined into one window (searched with PCRE2's offset limit at the window's end). Whole
      * subjects only; --explain runs unbounded searches, so it also checks that bounding changes nothing. */
@@ -2032,6 +2064,11 @@ static void gate_bytes_and_runs(const ps_engine *e, ps_scratch *s, const char *p
  * open, its word sets (keywords, required context words). */
 static void gate_rules(const ps_engine *e, ps_scratch *s, const ps_subject *subj)
 {
+    if (subj->partial) { /* keywords may be outside the window: their bytes and words are taken as present */
+        gate_bytes_and_runs(e, s, subj->p, subj->len, e->kw_bits);
+        need_sets(e, s, e->ctx_need, subj->p, 0, subj->len, 0);
+        return;
+    }
     gate_bytes_and_runs(e, s, subj->p, subj->len, 0);
     need_sets(e, s, e->rule_sets, subj->p, 0, subj->len, sets_absent(e, subj));
 }
@@ -2182,7 +2219,8 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
      * a window that is not the record's end, the needed bytes may still come. */
     const uint64_t *open = NULL;
     if (subj->last && !s->ungated) {
-        if (e->line_mode && only_rule < 0 && !matches && subj->scan_from == 0 && subj->len >= LINE_MODE_MIN &&
+        if (e->line_mode && only_rule < 0 && !matches && subj->scan_from == 0 && !subj->partial &&
+            subj->len >= LINE_MODE_MIN &&
             memchr(subj->p, '\n', subj->len))
             return scan_lines(e, s, subj, out, hold);
         gate_rules(e, s, subj);
@@ -2241,7 +2279,8 @@ int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int o
         return PS_E_NOMEM;
     s->folded = 1;
     /* no_words is not passed on: folding may make a trigger word ("pa\u017Fsword" holds "password"). */
-    ps_subject f = {s->fold_buf.p, s->fold_buf.len, 0, folded_offset(&s->fold_map, subj->scan_from), subj->last, 0};
+    ps_subject f = {s->fold_buf.p, s->fold_buf.len, 0, folded_offset(&s->fold_map, subj->scan_from), subj->last, 0,
+                    subj->partial};
     s->fold_spans.n = 0;
     size_t fmatch_from = matches ? matches->n : 0;
     size_t fhold;
@@ -2306,7 +2345,7 @@ int ps_engine_test_examples(const ps_engine *e, ps_example_fn cb, void *ctx, siz
         const engine_rule *r = &e->rules[i];
         for (size_t k = 0; k < r->n_examples; k++) {
             const engine_example *x = &r->examples[k];
-            ps_subject subj = {x->text, strlen(x->text), 0, 0, 1, 0};
+            ps_subject subj = {x->text, strlen(x->text), 0, 0, 1, 0, 0};
             size_t hold;
             sv.n = 0;
             int sst = engine_scan(e, s, &subj, (int)i, &sv, NULL, &hold);
@@ -2418,7 +2457,7 @@ int ps_explain(const ps_engine *e, const char *text, size_t len, ps_explain_fn c
         engine_scratch_free(s);
         return PS_E_NOMEM;
     }
-    ps_subject subj = {copy.p, len, 0, 0, 1, 0};
+    ps_subject subj = {copy.p, len, 0, 0, 1, 0, 0};
     size_t hold;
     int scan_st = engine_scan(e, s, &subj, -1, &kept, NULL, &hold);
     if (acc.nomem)

@@ -48,6 +48,10 @@ typedef struct ps_subject {
     size_t scan_from;
     int last;
     int no_words;
+    /* A window of a record longer than the block (scrub.c's longrec): the rest of the record is not in view, so a
+     * rule's keywords, which may be anywhere in it, are taken as present (a match is kept: over-redaction, never a
+     * leak). */
+    int partial;
 } ps_subject;
 
 /* Appends to `out` every accepted candidate (all checks passed) of every rule, as record offsets, unmerged.

@@ -10,8 +10,10 @@
  *   may continue past the window (or whose context is not all in view). The window's boundary B starts at hold and
  *   moves left past the start of any match that reaches B, so no match crosses or touches it. Everything before B
  *   is final and is written; the next window keeps a back margin (context words, lookbehind) before B and scans
- *   from B. The result equals scanning the whole record at once, whatever the window size; when no boundary can be
- *   found within `cap` bytes the rest of the record fails closed as [UNSCANNED].
+ *   from B. The result equals scanning the whole record at once, whatever the window size, but for one thing: a
+ *   rule's keywords may be anywhere in the record, not all of it is in view, so in a window they are taken as
+ *   present (ps_subject.partial: more is redacted, never less). When no boundary can be found within `cap` bytes the
+ *   rest of the record fails closed as [UNSCANNED].
  */
 #define _GNU_SOURCE /* memrchr */
 #include "scrub.h"
@@ -177,7 +179,7 @@ static int scrub_text(ps_worker *w, const char *base, size_t at, size_t n, size_
     size_t len = n;
     if (w->format != PS_FORMAT_NUL && len && p[len - 1] == '\r')
         len--; /* CRLF stays CRLF: the CR is passed through, never part of a match */
-    ps_subject subj = {p, len, 0, 0, 1, no_words};
+    ps_subject subj = {p, len, 0, 0, 1, no_words, 0};
     size_t hold;
     w->spans.n = 0;
     *findings = 0;
@@ -254,7 +256,7 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
     }
     c->scanned += len;
     /* Past the checks above, a string without escapes had the cursor look at it: its next word is after it, or not. */
-    ps_subject subj = {text, len, 0, 0, 1, w->pf_cur && !js->has_escapes && w->pf_cur->word >= c->at + js->end};
+    ps_subject subj = {text, len, 0, 0, 1, w->pf_cur && !js->has_escapes && w->pf_cur->word >= c->at + js->end, 0};
     size_t hold;
     w->spans.n = 0;
     int st = engine_scan(w->e, w->s, &subj, -1, &w->spans, NULL, &hold);
@@ -528,7 +530,7 @@ static int longrec_step(ps_worker *w, ps_longrec *lr, int last, ps_chunk_out *o)
     size_t len = lr->win.len;
     int keep_cr = w->format == PS_FORMAT_TEXT && len > lr->out_pos && lr->win.p[len - 1] == '\r';
     size_t subj_len = len - (size_t)keep_cr;
-    ps_subject subj = {lr->win.p, subj_len, lr->base, lr->out_pos, last, 0};
+    ps_subject subj = {lr->win.p, subj_len, lr->base, lr->out_pos, last, 0, 1};
     size_t hold;
     w->spans.n = 0;
     w->matches.n = 0;

@@ -80,6 +80,13 @@ assert_out_empty
 if grep -Eq "^piiscrub: [^ ]*typo\.yaml:6:[0-9]+: rule 'email': .*patern" "$ERR"; then pass; else
     fail "expected 'piiscrub: .../typo.yaml:6:COL: rule 'email': ... patern ...'"; fi
 
+tcase "a pattern with \\K is refused (a long record's windows could lose its match), with what to use instead"
+run $'id: 42\n' -r "$BAD/keep-out.yaml"
+assert_rc 2
+assert_out_empty
+if grep -Eq "^piiscrub: [^ ]*keep-out\.yaml:[0-9]+:[0-9]+: rule 'id-number': .*\\\\K.*group:" "$ERR"; then pass; else
+    fail "expected 'piiscrub: .../keep-out.yaml:LINE:COL: rule 'id-number': ... \\K ... group: ...'"; fi
+
 tcase "a rule path that does not exist: exit 2, named"
 run $'x\n' -r "$TMP/no-such-rules.yaml"
 assert_rc 2

@@ -440,7 +440,7 @@ static uint64_t runs_of_first_rule_calls(const ps_engine *e, const char *text, i
     char *p = calloc(len + 64, 1); /* subjects carry padding */
     assert_non_null(p);
     memcpy(p, text, len);
-    ps_subject subj = {p, len, 0, 0, 1, no_words};
+    ps_subject subj = {p, len, 0, 0, 1, no_words, 0};
     ps_spanvec out = {0};
     size_t hold;
     assert_int_equal(engine_scan(e, s, &subj, -1, &out, NULL, &hold), PS_OK);

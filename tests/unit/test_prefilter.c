@@ -1427,7 +1427,7 @@ static void test_gates_and_bounds_change_nothing(void **state)
         char pad[PAD] = {0};
         put(&o, pad, sizeof pad);
         size_t n = o.n - PAD;
-        ps_subject subj = {o.p, n, 0, 0, 1, 0};
+        ps_subject subj = {o.p, n, 0, 0, 1, 0, 0};
         ps_spanvec a = {0}, b = {0};
         size_t hold;
         int sa = engine_scan(x->e, gated, &subj, -1, &a, NULL, &hold);
