@@ -268,17 +268,36 @@ static int mask_kept(void *ctx, const ps_explain_event *ev)
     return 0;
 }
 
+/* Appends a random ASCII text to `in` and to `want`, masked in `want` where ps_explain's unbounded scan of the text
+ * alone keeps a redaction. `json`: nothing a JSON string would have to escape. @return false when PCRE2's limits
+ * stopped that scan (a nested repeat: ps_run fails closed there, and there is nothing to compare). */
+static bool put_text(rng *r, const ps_engine *e, sbuf *in, sbuf *want, bool lines, bool json)
+{
+    static const char *const pool[] = {"1", "42", "123", "4567", "89012", " ", " ", "-", ".", "/", "@", "ab", "AB",
+                                       "cd", "x", "X", "the ", "word ", "phone ", "tel ", "id: ", "a", "A1", ":",
+                                       "(", ")", "+", "\t", ", ", "_", "12-34", "1.2.3.4", "555 123 4567", "AB12"};
+    size_t start = in->n;
+    for (unsigned k = below(r, 4) ? below(r, 12) : 40 + below(r, 200); k--;) {
+        const char *w = pool[below(r, sizeof pool / sizeof pool[0])];
+        sb_s(in, json && *w == '\t' ? " " : w);
+        if (lines && below(r, 20) == 0)
+            sb_s(in, "\n");
+    }
+    size_t len = in->n - start;
+    sb_put(want, in->p ? in->p + start : "", len);
+    struct kept k = {want->p + start, in->p + start};
+    return !len || ps_explain(e, in->p + start, len, mask_kept, &k) == PS_OK;
+}
+
 /* The whole pipeline (ps_run: the chunk prefilter that passes records without a trigger through unscanned, the
  * record's word sets taken as absent when the chunk's next trigger word is past it, line mode in records of many
- * lines, threads, block sizes) against ps_explain's unbounded scan of each record alone: with the mask action and
- * ASCII text, the output is the input with exactly the bytes of the kept redactions masked. */
+ * lines, JSON lines whose strings are scanned one by one, threads, block sizes) against ps_explain's unbounded scan
+ * of each text alone: with the mask action and ASCII text, the output is the input with exactly the bytes of the
+ * kept redactions masked. */
 static void test_random_rules_through_run(void **state)
 {
     (void)state;
     rng r = {getenv("PS_TEST_SEED") ? strtoull(getenv("PS_TEST_SEED"), NULL, 0) : 0x9195};
-    static const char *const pool[] = {"1", "42", "123", "4567", "89012", " ", " ", "-", ".", "/", "@", "ab", "AB",
-                                       "cd", "x", "X", "the ", "word ", "phone ", "tel ", "id: ", "a", "A1", ":",
-                                       "(", ")", "+", "\t", ", ", "_", "12-34", "1.2.3.4", "555 123 4567", "AB12"};
     size_t docs = 0, masked = 0;
     for (int iter = 0; iter < 120; iter++) {
         sbuf y = {0};
@@ -295,22 +314,25 @@ static void test_random_rules_through_run(void **state)
             free(y.p);
             continue;
         }
-        ps_format fmt = iter % 2 ? PS_FORMAT_NUL : PS_FORMAT_TEXT; /* NUL: records of many lines */
+        /* NUL: records of many lines; JSONL: strings in objects and arrays, keys and numbers not scanned. */
+        static const ps_format fmts[] = {PS_FORMAT_TEXT, PS_FORMAT_NUL, PS_FORMAT_JSONL};
+        ps_format fmt = fmts[iter % 3];
         char sep = fmt == PS_FORMAT_NUL ? '\0' : '\n';
         sbuf in = {0}, want = {0};
         bool unscanned = false;
         for (unsigned rec = 0, n_rec = 20 + below(&r, 80); rec < n_rec; rec++) {
-            size_t start = in.n;
-            for (unsigned k = below(&r, 4) ? below(&r, 12) : 40 + below(&r, 200); k--;) {
-                PICK(&r, &in, pool);
-                if (fmt == PS_FORMAT_NUL && below(&r, 20) == 0)
-                    sb_s(&in, "\n");
+            if (fmt == PS_FORMAT_JSONL) {
+                static const char *const parts[] = {"{\"id\": 7, \"t\": \"", "\", \"m\": {\"k\": \"",
+                                                    "\"}, \"l\": [\"", "\", 12.5]}"};
+                for (int k = 0; k < 4; k++) { /* a text between each two parts */
+                    sb_s(&in, parts[k]);
+                    sb_s(&want, parts[k]);
+                    if (k < 3)
+                        unscanned |= !put_text(&r, e, &in, &want, false, true);
+                }
+            } else {
+                unscanned |= !put_text(&r, e, &in, &want, fmt == PS_FORMAT_NUL, false);
             }
-            size_t len = in.n - start;
-            sb_put(&want, in.p ? in.p + start : "", len);
-            struct kept k = {want.p + start, in.p + start};
-            if (len && ps_explain(e, in.p + start, len, mask_kept, &k) != PS_OK)
-                unscanned = true; /* a nested repeat hit PCRE2's match limit: ps_run fails closed there */
             sb_put(&in, &sep, 1);
             sb_put(&want, &sep, 1);
         }
