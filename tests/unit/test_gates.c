@@ -15,12 +15,12 @@
 #include "piiscrub.h"
 #include "redact.h"
 #include "test_rng.h"
+#include "test_run.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define PAD 64 /* subjects carry padding (buf_pad) */
 
@@ -150,6 +150,28 @@ static void gen_rules(rng *r, sbuf *y, unsigned n)
     }
 }
 
+/* PS_TEST_SEED=N runs other rule sets (a search for a failing one); the default seed is what CI runs. */
+static rng seeded(uint64_t seed)
+{
+    const char *env = getenv("PS_TEST_SEED");
+    return (rng){env ? strtoull(env, NULL, 0) : seed};
+}
+
+/* A random rule set of one to six rules, loaded and compiled with `o` into *rs and *e (and its YAML in *y, for
+ * messages). @return false, with nothing left to free but *y, when PCRE2 or the loader refuses one of the patterns
+ * (a variable lookbehind, a pattern that matches the empty string). */
+static bool random_engine(rng *r, const ps_engine_options *o, sbuf *y, ps_ruleset **rs, ps_engine **e)
+{
+    ps_diag d;
+    gen_rules(r, y, 1 + below(r, 6));
+    *e = NULL;
+    assert_int_equal(ps_ruleset_new(rs), PS_OK);
+    if (ps_ruleset_load_buffer(*rs, "random.yaml", y->p, y->n, &d) == PS_OK && ps_engine_compile(*rs, o, e, &d) == PS_OK)
+        return true;
+    ps_ruleset_free(*rs);
+    return false;
+}
+
 /* Text made of what the patterns look for and what they do not: digit groups and separators, words, context
  * words and keywords, newlines; long lines and documents of many lines when `parts` is large. */
 static void gen_text(rng *r, sbuf *t, unsigned parts)
@@ -174,19 +196,13 @@ static void sort_spans(ps_spanvec *v)
 static void test_random_rules_gated_as_exhaustive(void **state)
 {
     (void)state;
-    /* PS_TEST_SEED=N runs other rule sets (a search for a failing one); the default seed is what CI runs. */
-    rng r = {getenv("PS_TEST_SEED") ? strtoull(getenv("PS_TEST_SEED"), NULL, 0) : 0x6A7E5};
+    rng r = seeded(0x6A7E5);
     size_t sets = 0, spans = 0, long_subjects = 0, unscanned = 0;
     for (int iter = 0; iter < 1500; iter++) {
         sbuf y = {0};
-        gen_rules(&r, &y, 1 + below(&r, 6));
-        ps_ruleset *rs = NULL;
-        ps_engine *e = NULL;
-        ps_diag d;
-        assert_int_equal(ps_ruleset_new(&rs), PS_OK);
-        if (ps_ruleset_load_buffer(rs, "random.yaml", y.p, y.n, &d) != PS_OK ||
-            ps_engine_compile(rs, NULL, &e, &d) != PS_OK) {
-            ps_ruleset_free(rs); /* the generator can write what PCRE2 refuses (a variable lookbehind) */
+        ps_ruleset *rs;
+        ps_engine *e;
+        if (!random_engine(&r, NULL, &y, &rs, &e)) {
             free(y.p);
             continue;
         }
@@ -297,20 +313,15 @@ static bool put_text(rng *r, const ps_engine *e, sbuf *in, sbuf *want, bool line
 static void test_random_rules_through_run(void **state)
 {
     (void)state;
-    rng r = {getenv("PS_TEST_SEED") ? strtoull(getenv("PS_TEST_SEED"), NULL, 0) : 0x9195};
+    rng r = seeded(0x9195);
     size_t docs = 0, masked = 0;
+    ps_engine_options eo = {0};
+    eo.action = PS_ACTION_MASK;
     for (int iter = 0; iter < 120; iter++) {
         sbuf y = {0};
-        gen_rules(&r, &y, 1 + below(&r, 6));
-        ps_ruleset *rs = NULL;
-        ps_engine *e = NULL;
-        ps_diag d;
-        ps_engine_options eo = {0};
-        eo.action = PS_ACTION_MASK;
-        assert_int_equal(ps_ruleset_new(&rs), PS_OK);
-        if (ps_ruleset_load_buffer(rs, "random.yaml", y.p, y.n, &d) != PS_OK ||
-            ps_engine_compile(rs, &eo, &e, &d) != PS_OK) {
-            ps_ruleset_free(rs);
+        ps_ruleset *rs;
+        ps_engine *e;
+        if (!random_engine(&r, &eo, &y, &rs, &e)) {
             free(y.p);
             continue;
         }
@@ -348,17 +359,9 @@ static void test_random_rules_through_run(void **state)
         static const size_t blocks[] = {64, 4096, 0};
         for (unsigned threads = 1; threads <= 2; threads++)
             for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++) {
-                assert_int_equal(lseek(fileno(f), 0, SEEK_SET), 0);
                 sbuf out = {0};
-                ps_run_options o = {0};
-                o.format = fmt;
-                o.threads = threads;
-                o.block_size = blocks[b];
-                o.write = sink;
-                o.write_ctx = &out;
                 ps_stats st;
-                assert_int_equal(ps_stats_init(&st, e), PS_OK);
-                assert_int_equal(ps_run(e, &o, fileno(f), &st), PS_OK);
+                run_fd(e, fileno(f), fmt, threads, blocks[b], sink, &out, &st);
                 /* A record longer than the block is scanned in windows, where keywords elsewhere in the record
                  * are taken as present: more may be masked there, never less. */
                 bool windows = blocks[b] && blocks[b] < 4096;

@@ -18,6 +18,7 @@
 #include "runscan.h"
 #include "wordtab.h"
 #include "test_rng.h"
+#include "test_run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1292,17 +1293,9 @@ static void test_end_to_end(void **state)
         static const size_t blocks[] = {64, 4096, 0};
         for (unsigned threads = 1; threads <= 2; threads++) {
             for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++) {
-                assert_int_equal(lseek(fileno(f), 0, SEEK_SET), 0);
                 outbuf out = {0};
-                ps_run_options o = {0};
-                o.format = fmt;
-                o.threads = threads;
-                o.block_size = blocks[b];
-                o.write = sink;
-                o.write_ctx = &out;
                 ps_stats st;
-                assert_int_equal(ps_stats_init(&st, x->e), PS_OK);
-                assert_int_equal(ps_run(x->e, &o, fileno(f), &st), PS_OK);
+                run_fd(x->e, fileno(f), fmt, threads, blocks[b], sink, &out, &st);
                 if (out.n != ref.n || (ref.n && memcmp(out.p, ref.p, ref.n))) {
                     size_t i = 0;
                     while (i < out.n && i < ref.n && out.p[i] == ref.p[i])
