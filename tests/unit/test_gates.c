@@ -112,8 +112,9 @@ static void gen_seq(rng *r, sbuf *b, int depth, unsigned *groups)
         gen_piece(r, b, depth, groups);
 }
 
-/* A rule's pattern: often a one-character lookaround first, as rules begin, and digits somewhere. */
-static void gen_pattern(rng *r, sbuf *b)
+/* A rule's pattern: often a one-character lookaround first, as rules begin, and digits somewhere. @return its
+ * capture groups. */
+static unsigned gen_pattern(rng *r, sbuf *b)
 {
     static const char *const first[] = {"(?<![\\w.])", "(?!a)", "(?<!\\d)", "(?![a1 ])", "(?<![a1 ])", "(?!\\d)"};
     unsigned groups = 0;
@@ -124,6 +125,7 @@ static void gen_pattern(rng *r, sbuf *b)
         sb_s(b, below(r, 2) ? "\\d{2}" : "\\d");
     if (below(r, 3) == 0)
         gen_seq(r, b, 0, &groups);
+    return groups;
 }
 
 /* A rule file of n random rules; every pattern written as a YAML single-quoted string. */
@@ -135,7 +137,7 @@ static void gen_rules(rng *r, sbuf *y, unsigned n)
         snprintf(head, sizeof head, "  - id: r%u\n    entity: E%u\n    description: random\n    pattern: '", i, i);
         sb_s(y, head);
         sbuf pat = {0};
-        gen_pattern(r, &pat);
+        unsigned groups = gen_pattern(r, &pat);
         for (size_t k = 0; k < pat.n; k++)
             sb_put(y, pat.p[k] == '\'' ? "''" : &pat.p[k], pat.p[k] == '\'' ? 2 : 1);
         free(pat.p);
@@ -145,8 +147,15 @@ static void gen_rules(rng *r, sbuf *y, unsigned n)
         if (below(r, 5) == 0)
             sb_s(y, below(r, 2) ? "    context: {words: [cd, phone], window: 12}\n"
                                 : "    context: {words: [tel], window: 40}\n");
-        if (below(r, 6) == 0)
-            sb_s(y, "    flags: [caseless]\n");
+        static const char *const flags[] = {"[caseless]", "[ucp]", "[multiline]", "[caseless, ucp]", "[ungreedy]",
+                                            "[dotall]"};
+        if (below(r, 4) == 0) {
+            sb_s(y, "    flags: ");
+            PICK(r, y, flags);
+            sb_s(y, "\n");
+        }
+        if (groups && below(r, 4) == 0)
+            sb_s(y, "    group: 1\n"); /* a separator: a group that is not the whole match */
     }
 }
 
@@ -179,7 +188,8 @@ static void gen_text(rng *r, sbuf *t, unsigned parts)
     static const char *const pool[] = {"1", "42", "123", "4567", "89012", " ", " ", "-", ".", "/", "@", "ab", "AB",
                                        "cd", "x", "X", "the ", "word ", "phone ", "tel ", "id: ", "a", "A1", ":",
                                        "(", ")", "+", "\t", ", ", "\xc3\xa9", "_", "12-34", "1.2.3.4", "555 123 4567",
-                                       "\xef\xbc\x91", "\xc3\x89", "\xc2\xa0", "\xe2\x80\x93", "AB12"};
+                                       "\xef\xbc\x91", "\xc3\x89", "\xc2\xa0", "\xe2\x80\x93", "AB12",
+                                       "\xd9\xa3\xd9\xa4" /* Arabic-Indic 34: \\d under ucp */, "\n"};
     for (unsigned k = 0; k < parts; k++) {
         PICK(r, t, pool);
         if (below(r, 25) == 0)
