@@ -1911,8 +1911,9 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
     size_t off = subj->scan_from;
     /* Keywords no gate checked are looked for once the regex has found something (a JIT scan that fails fast is
-     * cheaper than a substring search on every subject): in a window of an over-long record, which is not gated,
-     * under --explain, and line mode's one-byte keywords. A match of a kw_in_match rule holds one of its own. */
+     * cheaper than a substring search on every subject): under --explain, and line mode's one-byte keywords. A
+     * match of a kw_in_match rule holds one of its own; in a window of an over-long record they count as present
+     * (ps_subject.partial). */
     bool kw_pending = r->n_keywords && !r->kw_in_match && !subj->partial &&
                       (!subj->last || s->ungated || (kw_check && !r->kw_search));
     /* A rule with a lead searches only where a match can start: in [t - lead, t] for each byte t of its range,
