@@ -433,11 +433,63 @@ static void test_random_rules_through_run(void **state)
     assert_true(masked > 10000);
 }
 
+/* A record longer than the block is scanned in windows. A rule with a lead (here the '@' a match holds within 8 bytes
+ * of its start) searches only near its lead bytes, and in a window that is not the record's end also near that end:
+ * a match whose '@' is in the next window starts there. One rule alone, so that no other rule's partial match holds
+ * the window's boundary back for it; addresses at every offset from the blocks' edges. */
+static void test_windows_lead_past_the_end(void **state)
+{
+    (void)state;
+    static const char yaml[] = "version: 1\nrules:\n  - id: at\n    entity: AT\n    description: x@y\n"
+                               "    pattern: '[a-z]{1,8}@[a-z]{2,8}'\n";
+    ps_ruleset *rs = NULL;
+    ps_engine *e = NULL;
+    ps_diag d;
+    assert_int_equal(ps_ruleset_new(&rs), PS_OK);
+    assert_int_equal(ps_ruleset_load_buffer(rs, "at.yaml", yaml, sizeof yaml - 1, &d), PS_OK);
+    assert_int_equal(ps_engine_compile(rs, NULL, &e, &d), PS_OK);
+    sbuf in = {0};
+    for (unsigned i = 0; i < 600; i++) {
+        for (unsigned k = i % 37; k--;)
+            sb_s(&in, "-");
+        sb_s(&in, i % 2 ? " abcdefgh@host " : " jo@xy ");
+    }
+    char *want;
+    size_t want_n;
+    assert_int_equal(ps_scrub(e, in.p, in.n, &want, &want_n), PS_OK); /* the record in one piece */
+    sb_s(&in, "\n");
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(fwrite(in.p, 1, in.n, f), in.n);
+    assert_int_equal(fflush(f), 0);
+    static const size_t blocks[] = {64, 100, 256, 4096};
+    for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++) {
+        sbuf out = {0};
+        ps_stats st;
+        run_fd(e, fileno(f), PS_FORMAT_TEXT, 1, blocks[b], sink, &out, &st);
+        assert_int_equal(out.n, want_n + 1);
+        size_t i = 0;
+        while (i < want_n && out.p[i] == want[i])
+            i++;
+        if (i < want_n)
+            fail_msg("block %zu: differs at byte %zu: \"%.40s\" / in one piece \"%.40s\"", blocks[b], i, out.p + i,
+                     want + i);
+        ps_stats_free(&st);
+        free(out.p);
+    }
+    fclose(f);
+    free(want);
+    free(in.p);
+    ps_engine_free(e);
+    ps_ruleset_free(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_rules_gated_as_exhaustive),
         cmocka_unit_test(test_random_rules_through_run),
+        cmocka_unit_test(test_windows_lead_past_the_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
