@@ -26,14 +26,18 @@ PS_TEST_BIG=0 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_s
 
 stage "3/5 ThreadSanitizer (threaded pipeline tests)"
 cmake -S . -B build-test-tsan -DPS_WERROR=ON -DPS_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build-test-tsan -j"$jobs" --target test_pipeline test_training test_prefilter piiscrub
+cmake --build build-test-tsan -j"$jobs" --target test_pipeline test_training test_prefilter test_gates piiscrub
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-test-tsan --output-on-failure -R 'test_pipeline|test_training'
-# test_prefilter's threaded test alone (its property tests run in stages 1 and 2, and took minutes under TSan); it
-# must have run, so a renamed test cannot pass here by matching nothing.
-out=$(PS_TEST_PREFILTER_ONLY=test_end_to_end TSAN_OPTIONS=halt_on_error=1 build-test-tsan/tests/test_prefilter 2>&1) ||
-  { printf '%s\n' "$out"; exit 1; }
-grep -q 'PASSED  \] 1 test(s)' <<<"$out" || { printf '%s\n' "$out"; echo "test_prefilter: test_end_to_end did not run"; exit 1; }
-echo "test_prefilter (test_end_to_end, threads) under TSan: passed"
+# One cmocka test alone under TSan (ENV names the test; its property tests run in stages 1 and 2, and took minutes
+# under TSan); it must have run, so a renamed test cannot pass here by matching nothing.
+alone_under_tsan() { # BINARY ENV TEST
+  local out
+  out=$(env "$2=$3" TSAN_OPTIONS=halt_on_error=1 "build-test-tsan/tests/$1" 2>&1) || { printf '%s\n' "$out"; exit 1; }
+  grep -q 'PASSED  \] 1 test(s)' <<<"$out" || { printf '%s\n' "$out"; echo "$1: $3 did not run"; exit 1; }
+  echo "$1 ($3, threads) under TSan: passed"
+}
+alone_under_tsan test_prefilter PS_TEST_PREFILTER_ONLY test_end_to_end
+alone_under_tsan test_gates PS_TEST_GATES_ONLY test_random_rules_through_run # random rule sets, every format
 
 stage "4/5 valgrind memcheck (end-to-end tests)"
 PS_TEST_BIG=0 PIISCRUB_TEST_WRAPPER="valgrind --quiet --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite" \
