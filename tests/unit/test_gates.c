@@ -154,6 +154,8 @@ static void gen_rules(rng *r, sbuf *y, unsigned n)
             PICK(r, y, flags);
             sb_s(y, "\n");
         }
+        if (below(r, 6) == 0) /* a veto on the text just before a candidate, and one on the candidate */
+            sb_s(y, below(r, 2) ? "    not_after: ['(?:ab|tel)[ :]{0,2}$']\n" : "    allow: ['^1', '-$']\n");
         if (groups && below(r, 4) == 0)
             sb_s(y, "    group: 1\n"); /* a separator: a group that is not the whole match */
     }
