@@ -727,8 +727,8 @@ void cli_profile_write(FILE *fp, const ps_stats *st, const ps_engine *e)
     fprintf(fp, "(matching time of all rules: %.1f ms, all threads added up; RUNS = records (lines, in a "
                 "record of many lines) a rule's gates let through; CALLS/RUN = regex searches per run (a search of "
                 "each window where a match can start: none when the windows in a record its gates let through hold "
-                "no start); SEARCH STARTS = where in a record its regex is started: bound what may come before a rare byte, e.g. [\\w.]{1,64}@ rather than [\\w.]+@, and a "
-                "long record is searched only near it)\n",
+                "no start); SEARCH STARTS = where in a record its regex is started: bound what may come before a "
+                "rare byte, e.g. [\\w.]{1,64}@ rather than [\\w.]+@, and a long record is searched only near it)\n",
             (double)total / 1e6);
     if (untriggered)
         fprintf(fp, "(%zu rule(s) with no prefilter trigger (NONE): the prefilter is off and every record is "

@@ -1050,10 +1050,11 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
      * windows, and the next window starts its searches where the last one's text became final: a match whose \K
      * text is before that start would be lost. `group` does the same job and keeps every match whole. */
     if (uses_keep_out(src->pattern)) {
-        pos_diag(diag, &src->pattern_pos, src->id,
+        pos_diag(diag, &src->pattern_pos, src->id, "%s",
                  "the pattern uses \\K, which piiscrub does not support (a match split by it could be lost in a long "
                  "record); capture the part to redact and set `group:` to its number instead, e.g. 'id: (\\d+)' with "
-                 "group: 1%s%s", NULL, NULL);
+                 "group: 1",
+                 NULL);
         return PS_E_RULES;
     }
     uint32_t options = engine_pattern_options(src->flags);
@@ -1914,16 +1915,14 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
      * cheaper than a substring search on every subject): under --explain, and line mode's one-byte keywords. A
      * match of a kw_in_match rule holds one of its own; in a window of an over-long record they count as present
      * (ps_subject.partial). */
-    bool kw_pending = r->n_keywords && !r->kw_in_match && !subj->partial &&
-                      (!subj->last || s->ungated || (kw_check && !r->kw_search));
+    bool kw_pending = r->n_keywords && !r->kw_in_match && !subj->partial && (s->ungated || (kw_check && !r->kw_search));
     /* A rule with a lead searches only where a match can start: in [t - lead, t] for each byte t of its range,
-     * nearby ranges joined into one window (searched with PCRE2's offset limit at the window's end). Whole
-     * subjects only; --explain runs unbounded searches, so it also checks that bounding changes nothing. */
-    /* In a window that is not the record's end, a lead bounds the starts too: a match whose lead byte is past the
-     * window starts within `lead` bytes of its end (the tail window below). Runs and a second lead may go on past
-     * it: those bounds are for whole subjects. A 2 GiB line of text searched a byte at a time ran at 9 MB/s. */
-    bool bounded = ((r->has_lead || r->run_windows) && subj->last && !s->ungated) ||
-                   (r->has_lead && !subj->last && !s->ungated);
+     * nearby ranges joined into one window (searched with PCRE2's offset limit at the window's end); --explain runs
+     * unbounded searches, so it also checks that bounding changes nothing. In a window that is not the record's end
+     * a match whose lead byte is past it starts within `lead` bytes of its end (the tail window below); runs and a
+     * second lead may go on past it, so those bound whole subjects only. (Windows searched a byte at a time ran a
+     * 2 GiB line at 9 MB/s.) */
+    bool bounded = !s->ungated && (r->has_lead || (subj->last && r->run_windows));
     bool runs = bounded && subj->last && r->run_windows; /* its windows are its runs (runscan), not a lead's */
     bool lead2 = bounded && subj->last && !runs && r->has_lead2;
     bool tail = !subj->last; /* the tail window is still to come */

@@ -48,9 +48,9 @@ typedef struct ps_subject {
     size_t scan_from;
     int last;
     int no_words;
-    /* A window of a record longer than the block (scrub.c's longrec): the rest of the record is not in view, so a
-     * rule's keywords, which may be anywhere in it, are taken as present (a match is kept: over-redaction, never a
-     * leak). */
+    /* A window of a record longer than the block (scrub.c's longrec; every subject that is not `last` is one): the
+     * rest of the record is not in view, so a rule's keywords, which may be anywhere in it, are taken as present (a
+     * match is kept: over-redaction, never a leak). */
     int partial;
 } ps_subject;
 
