@@ -2316,8 +2316,6 @@ int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int o
 
 /* ---------------------------------------------------------------- chunk prefilter */
 
-_Static_assert(PREFILTER_SCANS <= sizeof ((ps_trigger_cursor *)0)->run / sizeof(size_t), "cursor too small");
-
 bool engine_prefilter_on(const ps_engine *e)
 {
     return e->pf_on;
@@ -2325,7 +2323,8 @@ bool engine_prefilter_on(const ps_engine *e)
 
 size_t engine_next_trigger(const ps_engine *e, ps_trigger_cursor *c, const char *p, size_t n, size_t from)
 {
-    /* Each kind remembers its next hit; only a kind whose hit is behind `from` looks again. */
+    /* Each kind remembers its next hit; only a kind whose hit is behind `from` looks again. Trigger bytes are dense
+     * in logs and JSON (a digit in every line), runs are sparse: the runs' pass must not stop at every byte. */
     if (!c->started || c->byte < from) {
         size_t b = prefilter_next_byte(&e->pf, p, n, from);
         /* A curly quote or a dash is no trigger: only a character that folds is (the cut at n is the record's). */
@@ -2335,15 +2334,11 @@ size_t engine_next_trigger(const ps_engine *e, ps_trigger_cursor *c, const char 
     }
     if (!c->started || c->word < from)
         c->word = prefilter_next_word(&e->pf, p, n, from);
-    size_t at = c->byte < c->word ? c->byte : c->word;
-    for (unsigned r = 0; r < e->pf.n_runs; r++) {
-        if (!c->started || c->run[r] < from)
-            c->run[r] = prefilter_next_run(&e->pf, r, p, n, from);
-        if (c->run[r] < at)
-            at = c->run[r];
-    }
+    if (!c->started || c->run < from)
+        c->run = prefilter_next_runs(&e->pf, p, n, from);
     c->started = true;
-    return at;
+    size_t at = c->byte < c->word ? c->byte : c->word;
+    return c->run < at ? c->run : at;
 }
 
 /* ---------------------------------------------------------------- self-tests */

@@ -79,9 +79,9 @@ void engine_profile_add(const ps_scratch *s, uint64_t *ns, uint64_t *runs, uint6
 /* The chunk prefilter (text formats): when on, a record in which engine_next_trigger finds nothing has no match of
  * any rule and need not be scanned. */
 bool engine_prefilter_on(const ps_engine *e);
-/* Where each kind of trigger is next in one chunk; zero-initialise it for each chunk. */
+/* Where each kind of trigger (a byte, a word, a run) is next in one chunk; zero-initialise it for each chunk. */
 typedef struct ps_trigger_cursor {
-    size_t byte, word, run[5];
+    size_t byte, word, run;
     bool started;
 } ps_trigger_cursor;
 /* The first position >= from in the chunk p[0..n) where some rule's trigger is, or n. Successive calls with one

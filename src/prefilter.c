@@ -91,6 +91,12 @@ int prefilter_add_run(ps_prefilter *pf, const uint64_t set[4], unsigned min_len)
     return 0;
 }
 
+/* The length a kind of run is looked for at. */
+static unsigned run_len(const ps_prefilter *pf, unsigned r)
+{
+    return pf->runs[r].min_len < RUN_CAP ? pf->runs[r].min_len : RUN_CAP;
+}
+
 /* What merging runs a and b costs their selectivity: the bytes each gains, and four per byte of length the longer
  * loses (one when even the shorter is long; lengths past RUN_CAP are looked for as RUN_CAP anyway). */
 static unsigned merge_loss(const ps_prefilter *pf, unsigned a, unsigned b)
@@ -98,8 +104,7 @@ static unsigned merge_loss(const ps_prefilter *pf, unsigned a, unsigned b)
     uint64_t u[4];
     for (int k = 0; k < 4; k++)
         u[k] = pf->runs[a].set[k] | pf->runs[b].set[k];
-    unsigned la = pf->runs[a].min_len < RUN_CAP ? pf->runs[a].min_len : RUN_CAP;
-    unsigned lb = pf->runs[b].min_len < RUN_CAP ? pf->runs[b].min_len : RUN_CAP;
+    unsigned la = run_len(pf, a), lb = run_len(pf, b);
     unsigned shorter = la < lb ? la : lb;
     unsigned per_byte = shorter >= 24 ? 1 : 4; /* runs that long are rare whatever their exact length */
     return 2 * byteset_count(u) - byteset_count(pf->runs[a].set) - byteset_count(pf->runs[b].set) + per_byte * (la + lb - 2 * shorter);
@@ -327,7 +332,7 @@ __attribute__((target("avx2"))) static size_t next_run_avx2(const ps_prefilter *
 size_t prefilter_next_run(const ps_prefilter *pf, unsigned r, const char *p, size_t n, size_t from)
 {
     const unsigned char *u = (const unsigned char *)p;
-    unsigned len = pf->runs[r].min_len < RUN_CAP ? pf->runs[r].min_len : RUN_CAP;
+    unsigned len = run_len(pf, r);
     if (len <= 1)
         return from < n ? from : n;
     if (from >= n || n - from < len)
@@ -340,4 +345,133 @@ size_t prefilter_next_run(const ps_prefilter *pf, unsigned r, const char *p, siz
         return next_run_avx2(pf, r, u, n, from, len, g);
 #endif
     return next_run(run_members, pf, r, u, n, from, len, g);
+}
+
+/* ---------------------------------------------------------------- every kind of run in one pass */
+
+/* The widest aligned grid of g-byte groups (g = 4, 8 or 16) that a run of len >= 2g - 1 must hold a whole group of,
+ * or 0 for none (a short run). */
+static unsigned group_of(unsigned len)
+{
+    unsigned g = 4;
+    while (g < 16 && 4 * g - 1 <= len)
+        g *= 2;
+    return len >= 2 * g - 1 ? g : 0;
+}
+
+#ifdef PS_HAVE_PSHUFB
+/* One kind of run in the one pass: its tables, its length, and its grid (kind_starts). */
+typedef struct run_kind {
+    __m256i lo, hi;
+    unsigned len;
+    unsigned shift[4]; /* the doubling steps that make bit i "bits i .. i + g - 1 are all set" (0: none) */
+    uint64_t grid;     /* the bits at multiples of g (all bits when there is no grid: a run is looked for anywhere) */
+    uint64_t first;    /* the next block's first group (0 when there is no grid) */
+} run_kind;
+
+__attribute__((target("avx2"))) static void run_kind_init(run_kind *k, const uint8_t lo[16], const uint8_t hi[16],
+                                                          unsigned len)
+{
+    static const uint64_t grids[5] = {0, 0, 0x1111111111111111u, 0x0101010101010101u, 0x0001000100010001u};
+    memset(k, 0, sizeof *k);
+    k->lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)lo));
+    k->hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)hi));
+    k->len = len;
+    unsigned g = group_of(len), steps = g ? (unsigned)__builtin_ctz(g) : 0;
+    for (unsigned i = 0; i < steps; i++)
+        k->shift[i] = 1u << i;
+    k->grid = g ? grids[steps] : ~(uint64_t)0;
+    k->first = g ? ((uint64_t)1 << g) - 1 : 0;
+}
+
+/* Which of the 64 bytes whose nibbles are (l0, h0, l1, h1) the tables hold. */
+static inline __attribute__((always_inline, target("avx2"))) uint64_t
+kind_members(__m256i lo, __m256i hi, __m256i l0, __m256i h0, __m256i l1, __m256i h1)
+{
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i x0 = _mm256_and_si256(_mm256_shuffle_epi8(lo, l0), _mm256_shuffle_epi8(hi, h0));
+    __m256i x1 = _mm256_and_si256(_mm256_shuffle_epi8(lo, l1), _mm256_shuffle_epi8(hi, h1));
+    uint32_t a = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, zero));
+    uint32_t b = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, zero));
+    return (uint64_t)b << 32 | a;
+}
+
+/* The members of each kind of run among the 64 bytes at u + w, none at or past n: the bytes are loaded and split into
+ * nibbles once for all three. */
+static inline __attribute__((always_inline, target("avx2"))) void
+runs_block(const run_kind *k, const unsigned char *u, size_t n, size_t w, uint64_t m[3])
+{
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+    __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(u + w));
+    __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(u + w + 32));
+    __m256i l0 = _mm256_and_si256(v0, nib), h0 = _mm256_and_si256(_mm256_srli_epi16(v0, 4), nib);
+    __m256i l1 = _mm256_and_si256(v1, nib), h1 = _mm256_and_si256(_mm256_srli_epi16(v1, 4), nib);
+    uint64_t keep = n - w < 64 ? ((uint64_t)1 << (n - w)) - 1 : ~(uint64_t)0;
+    m[0] = kind_members(k[0].lo, k[0].hi, l0, h0, l1, h1) & keep;
+    m[1] = kind_members(k[1].lo, k[1].hi, l0, h0, l1, h1) & keep;
+    m[2] = kind_members(k[2].lo, k[2].hi, l0, h0, l1, h1) & keep;
+}
+
+/* The starts of kind k's runs in the block whose members are cur (next: the block after). A run of len >= 2g - 1
+ * holds a whole group of the g-byte grid, in this block or first in the next: only a block with one is looked at
+ * exactly (a run of 20 holds 8 aligned bytes of its set: few blocks of prose, even for letters). */
+static inline uint64_t kind_starts(const run_kind *k, uint64_t cur, uint64_t next)
+{
+    uint64_t v = cur;
+    v &= v >> k->shift[0];
+    v &= v >> k->shift[1];
+    v &= v >> k->shift[2];
+    v &= v >> k->shift[3];
+    if (!(v & k->grid) && (next & k->first) != k->first)
+        return 0;
+    return bits_run_starts(cur, next, k->len);
+}
+
+/* prefilter_next_runs with AVX2: a block and the next at a time, so that a run crossing into the next block is seen
+ * from the block it starts in. Kinds of run that are not there have empty tables (they find nothing). */
+__attribute__((target("avx2"))) static size_t next_runs_avx2(const ps_prefilter *pf, const unsigned char *u,
+                                                              size_t n, size_t from)
+{
+    static const uint8_t none[16];
+    _Static_assert(PREFILTER_SCANS == 3, "one run_kind per kind of run");
+    run_kind k[3];
+    for (unsigned r = 0; r < 3; r++)
+        run_kind_init(&k[r], r < pf->n_runs ? pf->runs[r].lo : none, r < pf->n_runs ? pf->runs[r].hi : none,
+                      r < pf->n_runs ? run_len(pf, r) : 2);
+    uint64_t cur[3], next[3] = {0};
+    runs_block(k, u, n, from, cur);
+    for (size_t w = from;; w += 64) {
+        bool more = n - w > 64;
+        if (more)
+            runs_block(k, u, n, w + 64, next);
+        else
+            next[0] = next[1] = next[2] = 0;
+        uint64_t starts = kind_starts(&k[0], cur[0], next[0]) | kind_starts(&k[1], cur[1], next[1]) |
+                          kind_starts(&k[2], cur[2], next[2]);
+        if (starts)
+            return w + (size_t)__builtin_ctzll(starts);
+        if (!more)
+            return n;
+        memcpy(cur, next, sizeof cur);
+    }
+}
+#endif
+
+size_t prefilter_next_runs(const ps_prefilter *pf, const char *p, size_t n, size_t from)
+{
+    if (from >= n || !pf->n_runs)
+        return n;
+    for (unsigned r = 0; r < pf->n_runs; r++)
+        if (run_len(pf, r) <= 1) /* a run of one byte of its set, or of none: anywhere */
+            return from;
+#ifdef PS_HAVE_PSHUFB
+    if (pf->simd > 1)
+        return next_runs_avx2(pf, (const unsigned char *)p, n, from);
+#endif
+    size_t at = n;
+    for (unsigned r = 0; r < pf->n_runs; r++) {
+        size_t s = prefilter_next_run(pf, r, p, n, from);
+        at = s < at ? s : at;
+    }
+    return at;
 }

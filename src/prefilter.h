@@ -46,5 +46,8 @@ int prefilter_finish(ps_prefilter *pf);
 size_t prefilter_next_byte(const ps_prefilter *pf, const char *p, size_t n, size_t from);
 size_t prefilter_next_word(const ps_prefilter *pf, const char *p, size_t n, size_t from);
 size_t prefilter_next_run(const ps_prefilter *pf, unsigned run, const char *p, size_t n, size_t from);
+/* The least of every kind's prefilter_next_run: one pass over the bytes for all of them with AVX2 (their loads and
+ * nibbles are shared, and a kind is looked for exactly only near a whole group of its grid). */
+size_t prefilter_next_runs(const ps_prefilter *pf, const char *p, size_t n, size_t from);
 
 #endif

@@ -608,6 +608,22 @@ static void test_prefilter_runs_exact(void **state)
                 }
             }
         }
+        /* All kinds in one pass: the first of their runs, the same as the passes of each kind give. */
+        for (int simd = 0; simd <= pf.simd; simd++) {
+            ps_prefilter q = pf;
+            q.simd = simd;
+            for (size_t from = 0; from <= n + 1; from++) {
+                size_t want = n;
+                for (unsigned k = 0; k < nr; k++) {
+                    size_t s = prefilter_next_run(&pf, k, (const char *)t.p, n, from);
+                    want = s < want ? s : want;
+                }
+                size_t got = prefilter_next_runs(&q, (const char *)t.p, n, from);
+                if (got != want)
+                    fail_msg("next_runs(from=%zu, n=%zu) = %zu, want %zu (%u kinds, simd %d)", from, n, got, want, nr,
+                             q.simd);
+            }
+        }
         text_free(&t);
         prefilter_free(&pf);
     }
@@ -696,10 +712,13 @@ static void test_prefilter_run_windows(void **state)
             for (int simd = 0; simd <= pf.simd; simd++) { /* portable, SSSE3, AVX2: each the CPU has */
                 ps_prefilter q = pf;
                 q.simd = simd;
-                for (size_t from = 0; from <= at; from += 1 + from / 16)
+                for (size_t from = 0; from <= at; from += 1 + from / 16) {
                     assert_int_equal(prefilter_next_run(&q, 0, (const char *)buf, n, from), at);
+                    assert_int_equal(prefilter_next_runs(&q, (const char *)buf, n, from), at);
+                }
                 /* cut one byte short: none */
                 assert_int_equal(prefilter_next_run(&q, 0, (const char *)buf, at + eff - 1, 0), at + eff - 1);
+                assert_int_equal(prefilter_next_runs(&q, (const char *)buf, at + eff - 1, 0), at + eff - 1);
             }
         }
         prefilter_free(&pf);
