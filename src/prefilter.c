@@ -461,9 +461,15 @@ size_t prefilter_next_runs(const ps_prefilter *pf, const char *p, size_t n, size
 {
     if (from >= n || !pf->n_runs)
         return n;
-    for (unsigned r = 0; r < pf->n_runs; r++)
-        if (run_len(pf, r) <= 1) /* a run of one byte of its set, or of none: anywhere */
+    unsigned shortest = RUN_CAP;
+    for (unsigned r = 0; r < pf->n_runs; r++) {
+        unsigned len = run_len(pf, r);
+        if (len <= 1) /* a run of one byte of its set, or of none: anywhere */
             return from;
+        shortest = len < shortest ? len : shortest;
+    }
+    if (n - from < shortest)
+        return n; /* no room for one (a short JSON value): not worth a block */
 #ifdef PS_HAVE_PSHUFB
     if (pf->simd > 1)
         return next_runs_avx2(pf, (const unsigned char *)p, n, from);
