@@ -364,24 +364,21 @@ static unsigned group_of(unsigned len)
 typedef struct run_kind {
     __m256i lo, hi;
     unsigned len;
-    unsigned shift[4]; /* the doubling steps that make bit i "bits i .. i + g - 1 are all set" (0: none) */
-    uint64_t grid;     /* the bits at multiples of g (all bits when there is no grid: a run is looked for anywhere) */
-    uint64_t first;    /* the next block's first group (0 when there is no grid) */
+    unsigned g;     /* its grid's group, 4, 8 or 16 bytes; 0 for none (a short run is looked for anywhere) */
+    uint64_t grid;  /* the bits at multiples of g */
+    uint64_t first; /* the next block's first group; 0 when there is no grid, which passes every block */
 } run_kind;
 
 __attribute__((target("avx2"))) static void run_kind_init(run_kind *k, const uint8_t lo[16], const uint8_t hi[16],
                                                           unsigned len)
 {
-    static const uint64_t grids[5] = {0, 0, 0x1111111111111111u, 0x0101010101010101u, 0x0001000100010001u};
     memset(k, 0, sizeof *k);
     k->lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)lo));
     k->hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)hi));
     k->len = len;
-    unsigned g = group_of(len), steps = g ? (unsigned)__builtin_ctz(g) : 0;
-    for (unsigned i = 0; i < steps; i++)
-        k->shift[i] = 1u << i;
-    k->grid = g ? grids[steps] : ~(uint64_t)0;
-    k->first = g ? ((uint64_t)1 << g) - 1 : 0;
+    k->g = group_of(len);
+    k->grid = k->g == 4 ? 0x1111111111111111u : k->g == 8 ? 0x0101010101010101u : 0x0001000100010001u;
+    k->first = k->g ? ((uint64_t)1 << k->g) - 1 : 0;
 }
 
 /* Which of the 64 bytes whose nibbles are (l0, h0, l1, h1) the tables hold. */
@@ -417,11 +414,19 @@ runs_block(const run_kind *k, const unsigned char *u, size_t n, size_t w, uint64
  * exactly (a run of 20 holds 8 aligned bytes of its set: few blocks of prose, even for letters). */
 static inline uint64_t kind_starts(const run_kind *k, uint64_t cur, uint64_t next)
 {
-    uint64_t v = cur;
-    v &= v >> k->shift[0];
-    v &= v >> k->shift[1];
-    v &= v >> k->shift[2];
-    v &= v >> k->shift[3];
+    uint64_t v = cur & cur >> 1;
+    v &= v >> 2;
+    switch (k->g) { /* the same for every block of a pass: no jump is mispredicted */
+    case 16:
+        v &= v >> 4;
+        v &= v >> 8;
+        break;
+    case 8:
+        v &= v >> 4;
+        break;
+    default:
+        break;
+    }
     if (!(v & k->grid) && (next & k->first) != k->first)
         return 0;
     return bits_run_starts(cur, next, k->len);
