@@ -73,6 +73,13 @@ enum trigger_at { TRIGGER_NONE, TRIGGER_IN_MATCH, TRIGGER_KEYWORDS, TRIGGER_CONT
 
 enum { START_MAY = 1, START_REFUSED = 2 }; /* engine_rule.start_tab */
 
+/* What rxinfo says of a not_after regex (see first_veto): how far before the candidate a match can start, and the
+ * bytes it ends with. */
+typedef struct veto_end {
+    bool known; /* rxinfo_ends understood it: it is anchored at the end */
+    ps_rxends rx;
+} veto_end;
+
 typedef struct engine_rule {
     char *id, *entity;
     pcre2_code *code;
@@ -88,7 +95,7 @@ typedef struct engine_rule {
     /* vetoes: regexes matched against the candidate's text (allow) and the text just before it (not_after) */
     pcre2_code **allow, **not_after;
     size_t n_allow, n_not_after;
-    unsigned *not_after_tail; /* per not_after regex, rxinfo_tail: how far before the candidate a match can start */
+    veto_end *not_after_end; /* per not_after regex: where its match can start and what it ends with */
     /* gates: byte sets of which the subject must contain at least one byte each, and keywords */
     char **keywords; /* lower-cased, without case-insensitive duplicates */
     size_t *kw_len;
@@ -834,7 +841,7 @@ static void free_rule(engine_rule *r)
     for (size_t i = 0; i < r->n_not_after; i++)
         pcre2_code_free(r->not_after[i]);
     free(r->not_after);
-    free(r->not_after_tail);
+    free(r->not_after_end);
     for (size_t i = 0; i < r->n_keywords; i++)
         free(r->keywords[i]);
     free(r->keywords);
@@ -1094,10 +1101,12 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
         (st = compile_vetoes(&src->not_after, src, vopt, "not_after regex", &r->not_after, &r->n_not_after,
                              diag)))
         return st;
-    if (r->n_not_after && !(r->not_after_tail = calloc(r->n_not_after, sizeof *r->not_after_tail)))
+    if (r->n_not_after && !(r->not_after_end = calloc(r->n_not_after, sizeof *r->not_after_end)))
         return PS_E_NOMEM;
-    for (size_t i = 0; i < r->n_not_after; i++)
-        r->not_after_tail[i] = rxinfo_tail(src->not_after.v[i], (vopt & PCRE2_CASELESS) != 0);
+    for (size_t i = 0; i < r->n_not_after; i++) {
+        veto_end *v = &r->not_after_end[i];
+        v->known = rxinfo_ends(src->not_after.v[i], (vopt & PCRE2_CASELESS) != 0, &v->rx);
+    }
     size_t n_ex = src->ex_match.n + src->ex_no_match.n;
     if (n_ex) {
         if (!(r->examples = calloc(n_ex, sizeof *r->examples)))
@@ -1580,12 +1589,22 @@ static void drop(ps_scratch *s, const char *check, const char *fmt, ...)
 
 /* @return the 1-based index of the first regex of v[0..n) that matches text[0..len), 0 when none does, -1 on a
  * match error. */
-static int first_veto(pcre2_code *const *v, const unsigned *tail, size_t n, const char *text, size_t len, bool jit,
+/* Could the not_after regex ve describes match in text[0..len) (rxinfo_may_end)? */
+static bool may_end_here(const veto_end *ve, const char *text, size_t len)
+{
+    return !ve->known || rxinfo_may_end(&ve->rx, text, len);
+}
+
+static int first_veto(pcre2_code *const *v, const veto_end *ve, size_t n, const char *text, size_t len, bool jit,
                       ps_scratch *s)
 {
     for (size_t i = 0; i < n; i++) {
-        /* A regex anchored at the end need not be tried where a match would not reach it (rxinfo_tail). */
-        size_t from = tail && tail[i] != RXINFO_NO_TAIL && len > (size_t)tail[i] + 1 ? len - tail[i] - 1 : 0;
+        /* A regex anchored at the end need not be tried where no match could end (the last bytes before a log
+         * line's address are "from ": no "version 1.2.3.4" there), nor where one would not reach it (rxinfo_tail). */
+        if (ve && !may_end_here(&ve[i], text, len))
+            continue;
+        unsigned tail = ve && ve[i].known ? ve[i].rx.tail : RXINFO_NO_TAIL;
+        size_t from = tail != RXINFO_NO_TAIL && len > (size_t)tail + 1 ? len - tail - 1 : 0;
         while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80)
             from--; /* from a character's start: earlier is never wrong */
         /* Straight into the JIT code when they all have it, as scan_rule does. */
@@ -1634,7 +1653,7 @@ static int check_candidate(const engine_rule *r, ps_scratch *s, const ps_subject
     if (rc)
         return rc > 0 ? 0 : -1;
     size_t from = gs > NOT_AFTER_WINDOW ? gs - NOT_AFTER_WINDOW : 0;
-    rc = first_veto(r->not_after, r->not_after_tail, r->n_not_after, subj->p + from, gs - from, veto_jit, s);
+    rc = first_veto(r->not_after, r->not_after_end, r->n_not_after, subj->p + from, gs - from, veto_jit, s);
     if (rc > 0)
         drop(s, "not_after", "not_after regex #%d matched the text before it", rc);
     return rc ? (rc > 0 ? 0 : -1) : 1;

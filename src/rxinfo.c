@@ -17,6 +17,15 @@
 
 #define TEXT_MAX 32
 
+/* For rxinfo_ends: the bytes the (j+1)-th last byte of a match can be, over matches longer than j: the ASCII ones in
+ * ascii[j], and any non-ASCII one when bit j of high is set (compact: every parse copies pieces); and the fewest
+ * bytes a match consumes (the piece's maxlen is the most). */
+typedef struct ends_info {
+    uint64_t ascii[RXINFO_ENDS][2];
+    uint8_t high;
+    unsigned min_bytes;
+} ends_info;
+
 typedef struct piece {
     uint64_t set[4];
     unsigned digits, len;
@@ -36,6 +45,7 @@ typedef struct piece {
     uint64_t span_set[4];
     unsigned span_digits, span_len;
     bool at_end; /* every match ends where the subject does, or just before a newline that ends it (rxinfo_tail) */
+    ends_info ends; /* rxinfo_ends's */
     uint64_t guard[4]; /* ASCII bytes that never come just before where the piece matches (ps_rxinfo.not_before) */
     /* Digit groups (ps_rxinfo.min_group): every match holds dg ASCII digits in a row, begins with dg_pre of them and
      * ends with dg_suf; only_dg when a match holds nothing but digits (the empty text too). */
@@ -65,6 +75,7 @@ typedef struct parser {
     bool numbers_lost; /* a branch reset group was seen: group numbers are not known */
     bool multiline;    /* (?m) was seen: '$' may match before any newline */
     const uint64_t *lead_set; /* rxinfo_lead's set, or NULL */
+    bool ends; /* rxinfo_ends: the pieces' ends are wanted (they cost a fifth of the start-up when not) */
     const char *const *words; /* rxinfo_has_word's words (lower-cased ASCII letters), or NULL */
     const size_t *word_len;
     size_t n_words;
@@ -342,6 +353,82 @@ static int class_char(parser *ps)
     return (unsigned char)*ps->p++;
 }
 
+/* ---- the bytes a match ends with, for rxinfo_ends ---- */
+
+/* Adds the bytes of `set` to what the (j+1)-th last byte can be. */
+static void ends_add(ends_info *e, unsigned j, const uint64_t set[4])
+{
+    e->ascii[j][0] |= set[0];
+    e->ascii[j][1] |= set[1];
+    if (set[2] | set[3])
+        e->high |= (uint8_t)(1u << j);
+}
+
+/* What the (j+1)-th last byte can be, as a byte set. */
+static void ends_get(const ends_info *e, unsigned j, uint64_t set[4])
+{
+    set[0] = e->ascii[j][0];
+    set[1] = e->ascii[j][1];
+    set[2] = set[3] = (e->high >> j) & 1 ? ~(uint64_t)0 : 0;
+}
+
+/* r followed by a (a consuming at most a_max bytes): the last bytes are a's, and r's before them when a is shorter
+ * (a's every length from its fewest bytes to its most stands for the ones it can have). */
+static void ends_append(ends_info *r, const ends_info *a, unsigned a_max)
+{
+    ends_info e = *a;
+    for (unsigned j = 0; j < RXINFO_ENDS; j++) {
+        for (unsigned l = a->min_bytes; l <= j && l <= a_max; l++) {
+            e.ascii[j][0] |= r->ascii[j - l][0];
+            e.ascii[j][1] |= r->ascii[j - l][1];
+            e.high |= (uint8_t)(((r->high >> (j - l)) & 1u) << j);
+        }
+    }
+    e.min_bytes = cap_add(r->min_bytes, a->min_bytes, LONG);
+    *r = e;
+}
+
+/* One repetition's ends (one, of at most one_max bytes) made min to max repetitions' (max: LONG when unbounded). Fewer
+ * repetitions end as the last ones of more do, and the last RXINFO_ENDS bytes lie in the last RXINFO_ENDS: so that
+ * many (or max) in a row say it all. */
+static void ends_repeat(ends_info *one, unsigned one_max, unsigned min, unsigned max)
+{
+    ends_info r = {0};
+    for (unsigned i = 0; i < max && i < RXINFO_ENDS; i++)
+        ends_append(&r, one, one_max);
+    r.min_bytes = cap_mul(one->min_bytes, min, LONG);
+    *one = r;
+}
+
+/* Any byte of `set` at each of the last `n` positions (a character of up to n bytes, or any text). */
+static void ends_any(ends_info *e, const uint64_t set[4], unsigned n)
+{
+    for (unsigned j = 0; j < RXINFO_ENDS && j < n; j++)
+        ends_add(e, j, set);
+}
+
+/* Either a or b. */
+static void ends_either(ends_info *a, const ends_info *b)
+{
+    for (unsigned j = 0; j < RXINFO_ENDS; j++) {
+        a->ascii[j][0] |= b->ascii[j][0];
+        a->ascii[j][1] |= b->ascii[j][1];
+    }
+    a->high |= b->high;
+    a->min_bytes = b->min_bytes < a->min_bytes ? b->min_bytes : a->min_bytes;
+}
+
+/* Ignoring case (a backreference's ends, taken before its set was folded). */
+static void ends_fold(ends_info *e)
+{
+    for (unsigned j = 0; j < RXINFO_ENDS; j++) {
+        uint64_t set[4];
+        ends_get(e, j, set);
+        fold_case(set);
+        ends_add(e, j, set);
+    }
+}
+
 static piece parse_class(parser *ps)
 {
     piece r = EMPTY;
@@ -479,6 +566,8 @@ static piece parse_group(parser *ps)
         piece any = EMPTY;
         add_range(any.set, 0, 255);
         any.maxlen = LONG;
+        if (ps->ends)
+            ends_any(&any.ends, any.set, RXINFO_ENDS);
         no_text(&any);
         return any;
     }
@@ -591,6 +680,8 @@ static piece backref(parser *ps, unsigned g)
     /* What the group matched last, whichever repetition; ignoring case, that text in another case, whose UTF-8
      * may be longer ('s' and U+017F). */
     r.maxlen = ps->caseless ? LONG : ps->group_maxlen[g];
+    if (ps->ends)
+        ends_any(&r.ends, r.set, r.maxlen);
     no_text(&r);
     return r;
 }
@@ -770,8 +861,11 @@ static piece parse_seq(parser *ps)
         piece a = parse_atom(ps);
         if (ps->failed)
             break;
-        if (ps->caseless && !group) /* a group folded its own atoms under its own options */
+        if (ps->caseless && !group) { /* a group folded its own atoms under its own options */
             fold_case(a.set);
+            if (ps->ends && !a.len)
+                ends_fold(&a.ends); /* a backreference's (a character's are made from its folded set below) */
+        }
         if (!group && a.len) { /* one character: its UTF-8 bytes */
             bool ascii = !(a.set[2] | a.set[3]);
             a.maxlen = ascii ? 1 : 4;
@@ -780,6 +874,10 @@ static piece parse_seq(parser *ps)
                 memcpy(a.req, a.set, sizeof a.req);
             a.only_dg = only_digits(a.set);
             a.dg = a.dg_pre = a.dg_suf = a.only_dg;
+            if (ps->ends) {
+                a.ends.min_bytes = (a.set[0] | a.set[1]) ? 1 : 2; /* an ASCII byte, or a character of 2-4 */
+                ends_any(&a.ends, a.set, a.maxlen);
+            }
         }
         if (!a.maxlen) /* it consumes nothing: the empty text, all digits */
             a.only_dg = true;
@@ -787,6 +885,8 @@ static piece parse_seq(parser *ps)
         bool none, quantified = false;
         while (quantifier(ps, &min, &max, &none)) {
             quantified = true;
+            if (ps->ends)
+                ends_repeat(&a.ends, a.maxlen, min, max); /* before a.maxlen is the repetitions' */
             a.digits = cap_mul(a.digits, min, MAX_DIGITS);
             a.len = cap_mul(a.len, min, MAX_DIGITS);
             a.maxlen = cap_mul(a.maxlen, max, LONG);
@@ -826,6 +926,8 @@ static piece parse_seq(parser *ps)
         r.digits = cap_add(r.digits, a.digits, MAX_DIGITS);
         r.len = cap_add(r.len, a.len, MAX_DIGITS);
         r.text_digit = r.text_digit || a.text_digit;
+        if (ps->ends)
+            ends_append(&r.ends, &a.ends, a.maxlen);
         if (!r.must && a.must) { /* the first piece sure to hold the byte: all before it may come first */
             r.must = true;
             r.lead = cap_add(r.maxlen, a.lead, LONG);
@@ -865,6 +967,8 @@ static piece parse_alt(parser *ps)
         if (b.maxlen > r.maxlen)
             r.maxlen = b.maxlen;
         r.at_end = r.at_end && b.at_end;
+        if (ps->ends)
+            ends_either(&r.ends, &b.ends);
         byteset_unite(r.span_set, b.span_set); /* either branch's span: the union, the fewer digits, the shorter */
         if (b.span_digits < r.span_digits)
             r.span_digits = b.span_digits;
@@ -926,16 +1030,44 @@ bool rxinfo_has_word(const char *pattern, bool caseless, const char *const *word
     return !ps.failed && !*ps.p && n && r.word;
 }
 
+/* Could a match end at text[end], its last bytes each one it can end with? */
+static bool ends_fit(const ps_rxends *e, const char *text, size_t end)
+{
+    if (end < e->min_bytes)
+        return false;
+    for (unsigned j = 0; j < e->min_bytes && j < RXINFO_ENDS; j++)
+        if (!byteset_has(e->ends[j], (unsigned char)text[end - 1 - j]))
+            return false;
+    return true;
+}
+
+bool rxinfo_may_end(const ps_rxends *e, const char *text, size_t len)
+{
+    return ends_fit(e, text, len) || (len && text[len - 1] == '\n' && ends_fit(e, text, len - 1));
+}
+
 unsigned rxinfo_tail(const char *pattern, bool caseless)
+{
+    ps_rxends e;
+    return rxinfo_ends(pattern, caseless, &e) ? e.tail : RXINFO_NO_TAIL;
+}
+
+bool rxinfo_ends(const char *pattern, bool caseless, ps_rxends *out)
 {
     parser ps;
     memset(&ps, 0, sizeof ps);
     ps.p = pattern;
     ps.caseless = caseless;
+    ps.ends = true;
     piece r = parse_alt(&ps);
-    if (ps.failed || *ps.p || !r.at_end || r.maxlen >= LONG || strstr(pattern, "\\G"))
-        return RXINFO_NO_TAIL; /* \G asserts at the search's start, which rxinfo_tail's user moves */
-    return r.maxlen;
+    if (ps.failed || *ps.p || !r.at_end)
+        return false;
+    /* \G asserts at the search's start, which a user of the tail moves */
+    out->tail = r.maxlen >= LONG || strstr(pattern, "\\G") ? RXINFO_NO_TAIL : r.maxlen;
+    for (unsigned j = 0; j < RXINFO_ENDS; j++)
+        ends_get(&r.ends, j, out->ends[j]);
+    out->min_bytes = r.ends.min_bytes;
+    return true;
 }
 
 unsigned rxinfo_lead(const char *pattern, bool caseless, const uint64_t set[4])

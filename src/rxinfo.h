@@ -63,6 +63,26 @@ unsigned rxinfo_lead(const char *pattern, bool caseless, const uint64_t set[4]);
  * not understood. */
 unsigned rxinfo_tail(const char *pattern, bool caseless);
 
+#define RXINFO_ENDS 2
+
+/* For a pattern anchored at the end ("...$"): its tail (rxinfo_tail), and the bytes its matches end with: ends[j] =
+ * every byte that can be the (j+1)-th last byte of a match longer than j, min_bytes = the fewest bytes a match
+ * consumes. A subject (or one ending in a newline, without it) whose last min(min_bytes, RXINFO_ENDS) bytes are not
+ * each in its set cannot end in a match: the not_after veto "(?i:\b(?:version|v|...)[^\w\r\n]{1,3})$" need not
+ * be tried after "from ". */
+typedef struct ps_rxends {
+    unsigned tail;
+    unsigned min_bytes;
+    uint64_t ends[RXINFO_ENDS][4];
+} ps_rxends;
+
+/* @return false, *out untouched, when a match may end elsewhere or the pattern is not understood. */
+bool rxinfo_ends(const char *pattern, bool caseless, ps_rxends *out);
+
+/* Could a match of the pattern e describes be found in text[0..len): its last bytes fit, at the end or before a
+ * newline that ends the text ('$')? */
+bool rxinfo_may_end(const ps_rxends *e, const char *text, size_t len);
+
 /* Does every match of `pattern` hold one of the n words (ASCII letters lower-cased), ignoring ASCII case, in the
  * text it consumes or in what a positive lookaround on its every path sees? A keyword in a leading lookbehind
  * ((?<=password)[:=], secret-assignment's) or in the match itself. Only text the pattern writes out letter by

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "byteset.h"
 #include "digitruns.h"
 #include "engine.h"
 #include "piiscrub.h"
@@ -910,6 +911,110 @@ static void test_tail(void **state)
     ps_ruleset_free(rs);
 }
 
+/* rxinfo_ends: wherever PCRE2 finds a match of an end-anchored pattern in subj, rxinfo_may_end says one may be there.
+ * @return 1 when a match was found (and the answer was right), 0 when none was, -1 when the answer was wrong. */
+static int ends_sound(const char *pattern, bool caseless, const ps_rxends *e, const char *subj)
+{
+    pcre2_code *code = compile(pattern, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (caseless ? PCRE2_CASELESS : 0));
+    if (!code)
+        return 0; /* the generator can write what PCRE2 refuses */
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
+    assert_non_null(md);
+    size_t n = strlen(subj);
+    int rc = pcre2_match(code, (PCRE2_SPTR)subj, n, 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    pcre2_code_free(code);
+    if (rc < 0)
+        return 0;
+    return rxinfo_may_end(e, subj, n) ? 1 : -1;
+}
+
+static void test_ends(void **state)
+{
+    (void)state;
+    /* ipv4's not_after, shortened: the last byte is no word byte, the one before it one that ends a word or none. */
+    const char *veto = "(?i:\\b(?:version|rev|v)[^\\w\\r\\n]{1,3})$";
+    ps_rxends e;
+    assert_true(rxinfo_ends(veto, true, &e));
+    assert_int_equal(e.min_bytes, 2);
+    assert_int_equal(e.tail, 6 + 4 + 3 * 4); /* a caseless s may be U+017F, and [^\w] any character */
+    assert_true(byteset_has(e.ends[0], ' ') && byteset_has(e.ends[0], ':') && !byteset_has(e.ends[0], 'a'));
+    assert_false(byteset_has(e.ends[0], '\n'));
+    assert_true(byteset_has(e.ends[1], 'n') && byteset_has(e.ends[1], 'N') && byteset_has(e.ends[1], 'v'));
+    assert_true(byteset_has(e.ends[1], ' ')); /* "version  " */
+    assert_false(byteset_has(e.ends[1], 'm'));
+    assert_false(rxinfo_may_end(&e, "failed for root from ", 21));
+    assert_false(rxinfo_may_end(&e, "", 0));
+    assert_true(rxinfo_may_end(&e, "Version ", 8));
+    assert_true(rxinfo_may_end(&e, "rev:\n", 5)); /* '$' before a final newline */
+    assert_false(rxinfo_ends("ab$|c", false, &e)); /* a branch may end anywhere */
+    assert_false(rxinfo_ends("(?m)ab$", false, &e));
+    assert_true(rxinfo_ends("(?:\\d{2})+$", false, &e)); /* unbounded: no tail, but its ends */
+    assert_int_equal(e.tail, RXINFO_NO_TAIL);
+    assert_false(rxinfo_may_end(&e, "12a", 3));
+    /* Repetitions that may be absent or repeated past the bytes looked at, alternatives of other lengths: each
+     * matches its text, and the ends must say so. */
+    static const struct {
+        const char *pattern, *text;
+    } end_cases[] = {
+        {"xa?$", "zx"},          {"yxa*$", "yxaa"},       {"y(?:ab){0,3}$", "yabab"}, {"(?:a|bcd)e$", "bcde"},
+        {"ab(?:c|)$", "ab"},     {"a(?:bc)+$", "abcbc"},  {"(x)\\1$", "xx"},          {"(?i)k$", "\xe2\x84\xaa"},
+        {"\\d{2,}\\z", "9999"},  {"[^a]b?$", "\xc3\xa9"}, {"(?:a|b)(?=c)?d$", "bd"}, {"ab$", "ab\n"},
+        {"(a)(?i)x\\1$", "axA"}, {"ya{0,1}$", "y"},
+    };
+    for (size_t i = 0; i < sizeof end_cases / sizeof end_cases[0]; i++) {
+        if (!rxinfo_ends(end_cases[i].pattern, false, &e))
+            fail_msg("\"%s\" not understood", end_cases[i].pattern);
+        if (ends_sound(end_cases[i].pattern, false, &e, end_cases[i].text) != 1)
+            fail_msg("\"%s\" matches \"%s\", but its ends say none can", end_cases[i].pattern, end_cases[i].text);
+    }
+    /* Soundness: random patterns ending in '$' or \z, on random texts, and the packs' not_after regexes. */
+    rng r = {0xE4D5};
+    size_t understood = 0, matched = 0;
+    for (int iter = 0; iter < 4000; iter++) {
+        pbuf b = {.n = 0};
+        b.p[0] = 0;
+        gen_alt(&r, &b, 0);
+        pb(&b, below(&r, 4) ? "$" : "\\z");
+        bool caseless = below(&r, 3) == 0;
+        if (!rxinfo_ends(b.p, caseless, &e))
+            continue;
+        understood++;
+        for (int k = 0; k < 20; k++) {
+            char subj[64];
+            gen_subject(&r, subj, 1 + below(&r, 12));
+            int got = ends_sound(b.p, caseless, &e, subj);
+            if (got < 0)
+                fail_msg("pattern \"%s\" (caseless %d) matches \"%s\", but its ends say none can", b.p, caseless, subj);
+            matched += got == 1;
+        }
+    }
+    assert_true(understood > 1000);
+    assert_true(matched > 2000);
+    ps_ruleset *rs;
+    ps_diag d;
+    assert_int_equal(ps_ruleset_new(&rs), PS_OK);
+    assert_int_equal(ps_ruleset_load_builtin(rs, &d), PS_OK);
+    static const char *const texts[] = {"see section 4 ", "NHS no: ", "Version 2\n", "x ref: ", "iban  ", "Chapter\t"};
+    size_t pack_matched = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        for (size_t k = 0; k < rs->rules[i].not_after.n; k++) {
+            const char *pat = rs->rules[i].not_after.v[k];
+            bool caseless = (rs->rules[i].flags & PS_RFLAG_CASELESS) != 0;
+            if (!rxinfo_ends(pat, caseless, &e))
+                continue;
+            for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+                int got = ends_sound(pat, caseless, &e, texts[t]);
+                if (got < 0)
+                    fail_msg("rule %s: not_after \"%s\" matches \"%s\", but its ends say none can", rs->rules[i].id,
+                             pat, texts[t]);
+                pack_matched += got == 1;
+            }
+        }
+    assert_true(pack_matched >= 4); /* the packs' label vetoes match these: this checks something */
+    ps_ruleset_free(rs);
+}
+
 /* Soundness on chosen patterns and texts. @return the number of failures (printed). */
 static int sound_list(const char *const *pat, const bool *caseless, const char *const *subj, size_t n)
 {
@@ -1343,6 +1448,7 @@ int main(void)
         cmocka_unit_test(test_span),
         cmocka_unit_test(test_not_before_and_group),
         cmocka_unit_test(test_tail),
+        cmocka_unit_test(test_ends),
         cmocka_unit_test(test_packs_sound),
         cmocka_unit_test(test_random_patterns),
         cmocka_unit_test(test_tricky_sound),
