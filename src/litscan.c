@@ -222,6 +222,7 @@ __attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, c
             j = n - 16;
         }
         __m128i m = _mm_set1_epi8(-1);
+#pragma GCC unroll 4
         for (int k = 0; k < LITSCAN_WIDTH; k++) {
             __m128i v = _mm_loadu_si128((const __m128i *)(u + j + (size_t)k));
             __m128i l = _mm_and_si128(v, nib), h = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
@@ -254,6 +255,7 @@ __attribute__((target("avx2"))) static size_t scan_avx2(const ps_litscan *t, con
             j = n - 32;
         }
         __m256i m = _mm256_set1_epi8(-1);
+#pragma GCC unroll 4 /* the tables stay in registers (a loop kept them on the stack: a third of the cost) */
         for (int k = 0; k < LITSCAN_WIDTH; k++) {
             __m256i v = _mm256_loadu_si256((const __m256i *)(u + j + (size_t)k));
             __m256i l = _mm256_and_si256(v, nib), h = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
