@@ -1587,14 +1587,14 @@ static void drop(ps_scratch *s, const char *check, const char *fmt, ...)
     s->last_check = check;
 }
 
-/* @return the 1-based index of the first regex of v[0..n) that matches text[0..len), 0 when none does, -1 on a
- * match error. */
 /* Could the not_after regex ve describes match in text[0..len) (rxinfo_may_end)? */
 static bool may_end_here(const veto_end *ve, const char *text, size_t len)
 {
     return !ve->known || rxinfo_may_end(&ve->rx, text, len);
 }
 
+/* @return the 1-based index of the first regex of v[0..n) that matches text[0..len), 0 when none does, -1 on a
+ * match error. ve: what rxinfo says of each (not_after), or NULL (allow). */
 static int first_veto(pcre2_code *const *v, const veto_end *ve, size_t n, const char *text, size_t len, bool jit,
                       ps_scratch *s)
 {

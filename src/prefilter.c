@@ -110,8 +110,8 @@ static unsigned merge_loss(const ps_prefilter *pf, unsigned a, unsigned b)
     return 2 * byteset_count(u) - byteset_count(pf->runs[a].set) - byteset_count(pf->runs[b].set) + per_byte * (la + lb - 2 * shorter);
 }
 
-/* Each kind of run costs a pass over the chunk: merge the two that lose least (see merge_loss) until
- * PREFILTER_SCANS remain. The merged run, over the union at the shorter length, is still necessary for both. */
+/* Each kind of run costs its tables and its run test on every block: merge the two that lose least (see merge_loss)
+ * until PREFILTER_SCANS remain. The merged run, over the union at the shorter length, is still necessary for both. */
 static void merge_runs(ps_prefilter *pf)
 {
     while (pf->n_runs > PREFILTER_SCANS) {

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define PREFILTER_RUNS 16 /* kinds of run the rules ask for */
-#define PREFILTER_SCANS 3 /* kinds of run looked for: the others are merged into these (each kind is a pass) */
+#define PREFILTER_SCANS 3 /* kinds of run looked for (in one pass): the others are merged into these */
 
 typedef struct ps_prefilter {
     uint64_t bytes[4];  /* trigger bytes */
