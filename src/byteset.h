@@ -49,10 +49,20 @@ static inline unsigned byteset_count(const uint64_t s[4])
 static inline uint64_t bits_run_starts(uint64_t lo, uint64_t hi, unsigned len)
 {
     unsigned have = 1;
-    for (; have * 2 <= len; have *= 2) {
-        lo &= lo >> have | hi << (64 - have);
-        hi &= hi >> have;
+    /* The doubling steps written out: with a loop, its counter cost as much as the shifts (a caller's len is the
+     * same on every call, so these branches are predicted). */
+#define PS_RUN_STEP(h)                                                                                                 \
+    if (len >= 2 * (h)) {                                                                                              \
+        lo &= lo >> (h) | hi << (64 - (h));                                                                            \
+        hi &= hi >> (h);                                                                                               \
+        have = 2 * (h);                                                                                                \
     }
+    PS_RUN_STEP(1)
+    PS_RUN_STEP(2)
+    PS_RUN_STEP(4)
+    PS_RUN_STEP(8)
+    PS_RUN_STEP(16)
+#undef PS_RUN_STEP
     if (len > have)
         lo &= lo >> (len - have) | hi << (64 - (len - have));
     return lo;
