@@ -85,6 +85,8 @@ static inline uint64_t below_bit(unsigned i)
             if (more)                                                                                                  \
                 masks(r, u, n, i + BLOCK, n - i - BLOCK < BLOCK ? n - i - BLOCK : BLOCK, &next_a, &next_d);            \
             uint64_t starts = bits_run_starts(a, next_a, r->window);                                                   \
+            if (!starts && start == SIZE_MAX) /* no run open or starting here: its digit groups are not needed */     \
+                continue;                                                                                              \
             uint64_t groups = r->min_group > 1 ? bits_run_starts(d, next_d, r->min_group) : 0;                         \
             /* Runs are taken in order; starts loses the bits of each one done, so its lowest is the next run. */     \
             for (;;) {                                                                                                 \
