@@ -429,7 +429,13 @@ static inline uint64_t kind_starts(const run_kind *k, uint64_t cur, uint64_t nex
     }
     if (!(v & k->grid) && (next & k->first) != k->first)
         return 0;
-    return bits_run_starts(cur, next, k->len);
+    /* The runs inside the block, in one word; then the one its last bytes start, which the next block may finish. */
+    uint64_t starts = bits_run_starts(cur, 0, k->len);
+    unsigned top = cur == ~(uint64_t)0 ? 64 : (unsigned)__builtin_clzll(~cur);
+    unsigned on = next == ~(uint64_t)0 ? 64 : (unsigned)__builtin_ctzll(~next);
+    if (top && top < k->len && top + on >= k->len)
+        starts |= (uint64_t)1 << (64 - top);
+    return starts;
 }
 
 /* prefilter_next_runs with AVX2: a block and the next at a time, so that a run crossing into the next block is seen
