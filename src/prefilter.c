@@ -409,9 +409,10 @@ runs_block(const run_kind *k, const unsigned char *u, size_t n, size_t w, uint64
     m[2] = kind_members(k[2].lo, k[2].hi, l0, h0, l1, h1) & keep;
 }
 
-/* The starts of kind k's runs in the block whose members are cur (next: the block after). A run of len >= 2g - 1
- * holds a whole group of the g-byte grid, in this block or first in the next: only a block with one is looked at
- * exactly (a run of 20 holds 8 aligned bytes of its set: few blocks of prose, even for letters). */
+/* Where kind k's runs start in the block whose members are cur (next: the block after): at least the first start of
+ * each, which is all the pass takes (its lowest bit). A run of len >= 2g - 1 holds a whole group of the g-byte grid,
+ * in this block or first in the next: only a block with one is looked at exactly (a run of 20 holds 8 aligned bytes
+ * of its set: few blocks of prose, even for letters). */
 static inline uint64_t kind_starts(const run_kind *k, uint64_t cur, uint64_t next)
 {
     uint64_t v = cur & cur >> 1;
