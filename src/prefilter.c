@@ -182,19 +182,6 @@ __attribute__((target("ssse3"))) static uint64_t members64(__m128i lo, __m128i h
            (uint64_t)members16(lo, hi, p + 32) << 32 | (uint64_t)members16(lo, hi, p + 48) << 48;
 }
 
-__attribute__((target("avx2"))) static uint64_t members64_avx2(__m128i lo128, __m128i hi128, const unsigned char *p)
-{
-    const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
-    __m256i lo = _mm256_broadcastsi128_si256(lo128), hi = _mm256_broadcastsi128_si256(hi128);
-    uint64_t m = 0;
-    for (int half = 0; half < 2; half++) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * half));
-        __m256i x = _mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(v, nib)),
-                                     _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
-        m |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, zero)) << (32 * half);
-    }
-    return m;
-}
 #endif
 
 size_t prefilter_next_byte(const ps_prefilter *pf, const char *p, size_t n, size_t from)
@@ -235,62 +222,50 @@ size_t prefilter_next_word(const ps_prefilter *pf, const char *p, size_t n, size
 }
 
 
-/* Bit i: p[i] is in run r's set, for i < 64 (a window may read up to 64 bytes past the text: padding). */
+/* Bit i: p[i] is in run r's set, for i < 64 (a window may read up to 64 bytes past the text: padding). With AVX2
+ * the pass of every kind at once (prefilter_next_runs) is taken instead: this serves the other CPUs, and tests. */
 static uint64_t run_members(const ps_prefilter *pf, unsigned r, const unsigned char *p)
 {
     uint64_t m = 0;
 #ifdef PS_HAVE_PSHUFB
-    if (pf->simd) {
-        __m128i lo = _mm_loadu_si128((const __m128i *)pf->runs[r].lo);
-        __m128i hi = _mm_loadu_si128((const __m128i *)pf->runs[r].hi);
-        return pf->simd > 1 ? members64_avx2(lo, hi, p) : members64(lo, hi, p);
-    }
+    if (pf->simd)
+        return members64(_mm_loadu_si128((const __m128i *)pf->runs[r].lo),
+                         _mm_loadu_si128((const __m128i *)pf->runs[r].hi), p);
 #endif
     for (unsigned k = 0; k < 64; k++)
         m |= (uint64_t)in_tables(pf->runs[r].lo, pf->runs[r].hi, p[k]) << k;
     return m;
 }
 
-/* Bit i * g of the result (for each aligned group of g = 8 or 16 bits): the group of m is all ones. */
-static uint64_t full_groups(uint64_t m, unsigned g)
+/* Bit i * g of the result (for each aligned group of g = 4, 8 or 16 bits): the group of m is all ones (g = 0: none). */
+static inline uint64_t whole_groups(uint64_t m, unsigned g)
 {
+    static const uint64_t grid[17] = {[4] = 0x1111111111111111u, [8] = 0x0101010101010101u,
+                                      [16] = 0x0001000100010001u};
     m &= m >> 1;
     m &= m >> 2;
-    m &= m >> 4;
-    if (g == 16)
+    if (g >= 8)
+        m &= m >> 4;
+    if (g >= 16)
         m &= m >> 8;
-    return m & (g == 16 ? 0x0001000100010001u : 0x0101010101010101u);
+    return m & grid[g];
 }
-
-/* A block's bits for run r: the 64 bytes at p (the AVX2 path of run_members). */
-#ifdef PS_HAVE_PSHUFB
-__attribute__((target("avx2"))) static uint64_t block_avx2(const ps_prefilter *pf, unsigned r, const unsigned char *p)
-{
-    return members64_avx2(_mm_loadu_si128((const __m128i *)pf->runs[r].lo),
-                          _mm_loadu_si128((const __m128i *)pf->runs[r].hi), p);
-}
-#endif
-
-typedef uint64_t (*block_fn)(const ps_prefilter *pf, unsigned r, const unsigned char *p);
 
 /* The bytes of run r among the 64 at u + w, but none at or past n. */
-static inline __attribute__((always_inline)) uint64_t block_members(block_fn members, const ps_prefilter *pf,
-                                                                    unsigned r, const unsigned char *u, size_t n,
-                                                                    size_t w)
+static inline uint64_t block_members(const ps_prefilter *pf, unsigned r, const unsigned char *u, size_t n, size_t w)
 {
-    uint64_t m = members(pf, r, u + w);
+    uint64_t m = run_members(pf, r, u + w);
     return n - w < 64 ? m & (((uint64_t)1 << (n - w)) - 1) : m;
 }
 
 /* The first start of a run of len (<= 64) in [from, n), windows overlapping by len - 1 (one block of members at a
  * time is cheaper here than runscan's pairs of blocks: prose has few long runs to step through). */
-static inline __attribute__((always_inline)) size_t next_run_exact(block_fn members, const ps_prefilter *pf,
-                                                                   unsigned r, const unsigned char *u, size_t n,
-                                                                   size_t from, unsigned len)
+static size_t next_run_exact(const ps_prefilter *pf, unsigned r, const unsigned char *u, size_t n, size_t from,
+                             unsigned len)
 {
     size_t stride = 64 - len + 1;
     for (size_t w = from; w < n; w += stride) {
-        uint64_t starts = bits_run_starts(block_members(members, pf, r, u, n, w), 0, len);
+        uint64_t starts = bits_run_starts(block_members(pf, r, u, n, w), 0, len);
         if (starts)
             return w + (size_t)__builtin_ctzll(starts);
     }
@@ -299,35 +274,23 @@ static inline __attribute__((always_inline)) size_t next_run_exact(block_fn memb
 
 /* A run of len >= 2g - 1 holds a whole group of the g-byte grid from `from`; the first whole group of a run is fewer
  * than g bytes from its start. So each byte is read once, and only near a whole group of run bytes (rare for long
- * runs) is the run looked for exactly. g = 0: exactly everywhere. Inlined into one copy per instruction set, with
- * `members` a constant: the block test is inlined into the loops (a call per block was half the cost of the run
- * search on prose). */
-static inline __attribute__((always_inline)) size_t next_run(block_fn members, const ps_prefilter *pf, unsigned r,
-                                                             const unsigned char *u, size_t n, size_t from,
-                                                             unsigned len, unsigned g)
+ * runs) is the run looked for exactly. g = 0: exactly everywhere. */
+static size_t next_run(const ps_prefilter *pf, unsigned r, const unsigned char *u, size_t n, size_t from, unsigned len,
+                       unsigned g)
 {
     if (!g)
-        return next_run_exact(members, pf, r, u, n, from, len);
+        return next_run_exact(pf, r, u, n, from, len);
     for (size_t w = from; w < n; w += 64) {
-        for (uint64_t full = full_groups(block_members(members, pf, r, u, n, w), g); full; full &= full - 1) {
+        for (uint64_t full = whole_groups(block_members(pf, r, u, n, w), g); full; full &= full - 1) {
             size_t at = w + (size_t)__builtin_ctzll(full), lo = at - from >= g ? at - g + 1 : from;
             size_t hi = at + len < n ? at + len : n;
-            size_t s = next_run_exact(members, pf, r, u, hi, lo, len);
+            size_t s = next_run_exact(pf, r, u, hi, lo, len);
             if (s < hi)
                 return s;
         }
     }
     return n;
 }
-
-#ifdef PS_HAVE_PSHUFB
-__attribute__((target("avx2"))) static size_t next_run_avx2(const ps_prefilter *pf, unsigned r,
-                                                           const unsigned char *u, size_t n, size_t from,
-                                                           unsigned len, unsigned g)
-{
-    return next_run(block_avx2, pf, r, u, n, from, len, g);
-}
-#endif
 
 size_t prefilter_next_run(const ps_prefilter *pf, unsigned r, const char *p, size_t n, size_t from)
 {
@@ -340,11 +303,7 @@ size_t prefilter_next_run(const ps_prefilter *pf, unsigned r, const char *p, siz
     /* Not with eight-byte groups of a set that holds lower-case letters: words of eight letters are everywhere in
      * prose, and each would be looked at twice. */
     unsigned g = len >= 31 ? 16 : len >= 15 && !(pf->runs[r].set[1] & LOWER_LETTERS) ? 8 : 0;
-#ifdef PS_HAVE_PSHUFB
-    if (pf->simd > 1)
-        return next_run_avx2(pf, r, u, n, from, len, g);
-#endif
-    return next_run(run_members, pf, r, u, n, from, len, g);
+    return next_run(pf, r, u, n, from, len, g);
 }
 
 /* ---------------------------------------------------------------- every kind of run in one pass */
@@ -365,7 +324,6 @@ typedef struct run_kind {
     __m256i lo, hi;
     unsigned len;
     unsigned g;     /* its grid's group, 4, 8 or 16 bytes; 0 for none (a short run is looked for anywhere) */
-    uint64_t grid;  /* the bits at multiples of g */
     uint64_t first; /* the next block's first group; 0 when there is no grid, which passes every block */
 } run_kind;
 
@@ -377,7 +335,6 @@ __attribute__((target("avx2"))) static void run_kind_init(run_kind *k, const uin
     k->hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)hi));
     k->len = len;
     k->g = group_of(len);
-    k->grid = k->g == 4 ? 0x1111111111111111u : k->g == 8 ? 0x0101010101010101u : 0x0001000100010001u;
     k->first = k->g ? ((uint64_t)1 << k->g) - 1 : 0;
 }
 
@@ -415,20 +372,8 @@ runs_block(const run_kind *k, const unsigned char *u, size_t n, size_t w, uint64
  * of its set: few blocks of prose, even for letters). */
 static inline uint64_t kind_starts(const run_kind *k, uint64_t cur, uint64_t next)
 {
-    uint64_t v = cur & cur >> 1;
-    v &= v >> 2;
-    switch (k->g) { /* the same for every block of a pass: no jump is mispredicted */
-    case 16:
-        v &= v >> 4;
-        v &= v >> 8;
-        break;
-    case 8:
-        v &= v >> 4;
-        break;
-    default:
-        break;
-    }
-    if (!(v & k->grid) && (next & k->first) != k->first)
+    /* k->g is the same for every block of a pass: whole_groups' branches are predicted */
+    if (!whole_groups(cur, k->g) && (next & k->first) != k->first)
         return 0;
     /* The runs inside the block, in one word; then the one its last bytes start, which the next block may finish. */
     uint64_t starts = bits_run_starts(cur, 0, k->len);
