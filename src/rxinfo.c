@@ -379,9 +379,9 @@ static void ends_append(ends_info *r, const ends_info *a, unsigned a_max)
     ends_info e = *a;
     for (unsigned j = 0; j < RXINFO_ENDS; j++) {
         for (unsigned l = a->min_bytes; l <= j && l <= a_max; l++) {
-            e.ascii[j][0] |= r->ascii[j - l][0];
-            e.ascii[j][1] |= r->ascii[j - l][1];
-            e.high |= (uint8_t)(((r->high >> (j - l)) & 1u) << j);
+            uint64_t set[4];
+            ends_get(r, j - l, set);
+            ends_add(&e, j, set);
         }
     }
     e.min_bytes = cap_add(r->min_bytes, a->min_bytes, LONG);
@@ -411,10 +411,10 @@ static void ends_any(ends_info *e, const uint64_t set[4], unsigned n)
 static void ends_either(ends_info *a, const ends_info *b)
 {
     for (unsigned j = 0; j < RXINFO_ENDS; j++) {
-        a->ascii[j][0] |= b->ascii[j][0];
-        a->ascii[j][1] |= b->ascii[j][1];
+        uint64_t set[4];
+        ends_get(b, j, set);
+        ends_add(a, j, set);
     }
-    a->high |= b->high;
     a->min_bytes = b->min_bytes < a->min_bytes ? b->min_bytes : a->min_bytes;
 }
 
