@@ -96,6 +96,9 @@ typedef struct engine_rule {
     pcre2_code **allow, **not_after;
     size_t n_allow, n_not_after;
     veto_end *not_after_end; /* per not_after regex: where its match can start and what it ends with */
+    /* The rule's own pattern, when anchored at the subject's end ('$', a PEM line's): a subject whose last bytes
+     * cannot end a match is not searched (a log line ending in "]" holds no base64 line). */
+    veto_end end;
     /* gates: byte sets of which the subject must contain at least one byte each, and keywords */
     char **keywords; /* lower-cased, without case-insensitive duplicates */
     size_t *kw_len;
@@ -593,12 +596,12 @@ static void assign_digit_gates(ps_engine *e)
             r->run_alphabet = digitruns_add(&e->runs, r->alphabet);
         /* A long match of an alphabet without spaces is a rare run too: when its lead is far from its start (a full
          * IPv6 address, 15 of [0-9A-Fa-f:.%...], is searched from 45 bytes before a digit: on a log line, from the
-         * clock on), its search starts only in such runs instead, whatever its digits. A rule with a short lead or
-         * none keeps it: its PCRE2 search fails fast where the runs would cost a pass of their own (tokens in
-         * prose). */
+         * clock on) or when it has none (a Cisco MAC address, searched from the line's start), its search starts
+         * only in such runs instead, whatever its digits. A rule with a short lead keeps it: its PCRE2 search fails
+         * fast where the runs would cost a pass of their own (tokens in prose). */
         r->run_windows = r->min_digits >= 2 || (r->alpha_len >= RUN_WINDOW_MIN_LEN && !byteset_has(r->alphabet, ' ') &&
-                                                 !byteset_has(r->alphabet, '\n') && r->has_lead &&
-                                                 r->lead >= RUN_WINDOW_MIN_LEAD);
+                                                 !byteset_has(r->alphabet, '\n') &&
+                                                 (!r->has_lead || r->lead >= RUN_WINDOW_MIN_LEAD));
         if (r->run_windows)
             runscan_init(&r->runs_at, r->alphabet, r->min_digits, r->alpha_len, r->min_group);
     }
@@ -824,6 +827,19 @@ static int assign_line_mode(ps_engine *e)
         }
     }
     return PS_OK;
+}
+
+/* Does the pattern's text end with '$' (closing parentheses aside)? Only such a pattern is given to rxinfo_ends:
+ * reading what every one of them ends with cost as much as all the rest of rxinfo's reading. */
+static bool ends_with_dollar(const char *pattern)
+{
+    size_t n = strlen(pattern);
+    while (n && pattern[n - 1] == ')')
+        n--;
+    size_t bs = 0; /* backslashes before it: an odd count escapes it */
+    while (n > 1 + bs && pattern[n - 2 - bs] == '\\')
+        bs++;
+    return n && pattern[n - 1] == '$' && bs % 2 == 0;
 }
 
 static void free_rule(engine_rule *r)
@@ -1115,6 +1131,9 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
             return st;
     }
     r->caseless = (src->flags & PS_RFLAG_CASELESS) || inline_caseless(src->pattern);
+    r->end.known = !(src->flags & (PS_RFLAG_EXTENDED | PS_RFLAG_UCP | PS_RFLAG_MULTILINE)) &&
+                   ends_with_dollar(src->pattern) &&
+                   rxinfo_ends(src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, &r->end.rx);
     pcre2_pattern_info(r->code, PCRE2_INFO_MINLENGTH, &r->min_len);
     derive_gates(r);
     /* What a match is made of (rxinfo); assign_digit_gates turns it into a gate. UCP makes \\d match non-ASCII
@@ -1928,6 +1947,8 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
     bool fast = subj->last && atomic_load_explicit(&e->jit->done[idx], memory_order_relaxed) == JIT_CODE;
     if (!code)
         return PS_E_UNSCANNED; /* no memory for the partial-match code: the caller fails closed */
+    if (subj->last && !s->ungated && r->end.known && !rxinfo_may_end(&r->end.rx, subj->p, subj->len))
+        return PS_OK; /* no match can end where the subject does */
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
     size_t off = subj->scan_from;
     /* Keywords no gate checked are looked for once the regex has found something (a JIT scan that fails fast is

@@ -63,7 +63,7 @@ unsigned rxinfo_lead(const char *pattern, bool caseless, const uint64_t set[4]);
  * not understood. */
 unsigned rxinfo_tail(const char *pattern, bool caseless);
 
-#define RXINFO_ENDS 2
+#define RXINFO_ENDS 4
 
 /* For a pattern anchored at the end ("...$"): its tail (rxinfo_tail), and the bytes its matches end with: ends[j] =
  * every byte that can be the (j+1)-th last byte of a match longer than j, min_bytes = the fewest bytes a match

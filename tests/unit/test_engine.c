@@ -568,7 +568,7 @@ static void match_limit_fails_closed(void **state)
     (void)state;
     ps_engine_options o = {0};
     o.match_limit = 10000;
-    compiled c = build_opts("version: 1\nrules:\n  - id: redos\n    pattern: '^(a+)+$'\n", &o);
+    compiled c = build_opts("version: 1\nrules:\n  - id: redos\n    pattern: '^(a+)+(?:$|z)'\n", &o);
     assert_int_equal(c.status, PS_OK);
     char in[64];
     memset(in, 'a', sizeof in - 2);
@@ -578,6 +578,41 @@ static void match_limit_fails_closed(void **state)
     size_t n;
     assert_int_equal(ps_scrub(c.e, in, strlen(in), &out, &n), PS_E_UNSCANNED);
     assert_string_equal(out, "[UNSCANNED]");
+    free(out);
+    release(&c);
+}
+
+/* A rule anchored at the end ('$') is not searched where no match can end: with the same match limit, the
+ * backtracking pattern above finishes at once on a line ending in '!', and still matches a line it fits (also before
+ * a final newline). Under multiline, '$' may match inside, so such a rule is searched as before. */
+static void end_anchored_rule_skips_subjects_no_match_can_end(void **state)
+{
+    (void)state;
+    ps_engine_options o = {0};
+    o.match_limit = 10000;
+    compiled c = build_opts("version: 1\nrules:\n  - id: redos\n    pattern: '^(a+)+$'\n", &o);
+    assert_int_equal(c.status, PS_OK);
+    char in[64];
+    memset(in, 'a', sizeof in - 2);
+    in[sizeof in - 2] = '!';
+    in[sizeof in - 1] = 0;
+    char *out;
+    size_t n;
+    assert_int_equal(ps_scrub(c.e, in, strlen(in), &out, &n), PS_OK);
+    assert_string_equal(out, in);
+    free(out);
+    in[sizeof in - 2] = 'a';
+    assert_int_equal(ps_scrub(c.e, in, strlen(in), &out, &n), PS_OK);
+    assert_string_equal(out, "[REDOS]");
+    free(out);
+    assert_int_equal(ps_scrub(c.e, "aaa\n", 4, &out, &n), PS_OK);
+    assert_string_equal(out, "[REDOS]\n");
+    free(out);
+    release(&c);
+    c = build_opts("version: 1\nrules:\n  - id: m\n    pattern: '(?:ab)+$'\n    flags: [multiline]\n", &o);
+    assert_int_equal(c.status, PS_OK);
+    assert_int_equal(ps_scrub(c.e, "x abab\nyz!", 11, &out, &n), PS_OK);
+    assert_string_equal(out, "x [M]\nyz!");
     free(out);
     release(&c);
 }
@@ -726,6 +761,7 @@ int main(void)
         cmocka_unit_test(searches_skip_refused_starts_and_short_groups),
         cmocka_unit_test(keywords_on_the_match_line_gate_lines),
         cmocka_unit_test(match_limit_fails_closed),
+        cmocka_unit_test(end_anchored_rule_skips_subjects_no_match_can_end),
         cmocka_unit_test(examples_are_checked),
         cmocka_unit_test(rule_lookup),
         cmocka_unit_test(search_bounds_are_described),

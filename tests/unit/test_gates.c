@@ -125,6 +125,11 @@ static unsigned gen_pattern(rng *r, sbuf *b)
         sb_s(b, below(r, 2) ? "\\d{2}" : "\\d");
     if (below(r, 3) == 0)
         gen_seq(r, b, 0, &groups);
+    /* Anchored at the end, as a PEM line is: the engine skips a subject whose last bytes cannot end a match. */
+    static const char *const end[] = {"$", "\\r?$", "[ \t]*$", "(?:\\\\n)?[\"',]{0,2}[ \t]*\\r?$", "=$",
+                                      "(?:\\d$|x$)", "\\d{2}\\s*$"};
+    if (below(r, 4) == 0)
+        PICK(r, b, end);
     return groups;
 }
 
@@ -190,6 +195,7 @@ static void gen_text(rng *r, sbuf *t, unsigned parts)
     static const char *const pool[] = {"1", "42", "123", "4567", "89012", " ", " ", "-", ".", "/", "@", "ab", "AB",
                                        "cd", "x", "X", "the ", "word ", "phone ", "tel ", "id: ", "a", "A1", ":",
                                        "(", ")", "+", "\t", ", ", "\xc3\xa9", "_", "12-34", "1.2.3.4", "555 123 4567",
+                                       "==", "\\n\"", "\" ",
                                        "\xef\xbc\x91", "\xc3\x89", "\xc2\xa0", "\xe2\x80\x93", "AB12",
                                        "\xd9\xa3\xd9\xa4" /* Arabic-Indic 34: \\d under ucp */, "\n"};
     for (unsigned k = 0; k < parts; k++) {
@@ -319,7 +325,8 @@ static bool put_text(rng *r, const ps_engine *e, sbuf *in, sbuf *want, bool line
 {
     static const char *const pool[] = {"1", "42", "123", "4567", "89012", " ", " ", "-", ".", "/", "@", "ab", "AB",
                                        "cd", "x", "X", "the ", "word ", "phone ", "tel ", "id: ", "a", "A1", ":",
-                                       "(", ")", "+", "\t", ", ", "_", "12-34", "1.2.3.4", "555 123 4567", "AB12",
+                                       "(", ")", "+", "\t", ", ", "_", "12-34", "1.2.3.4", "555 123 4567",
+                                       "==", "\\n\"", "\" ", "AB12",
                                        "\"q\"", "\\"};
     sbuf text = {0};
     for (unsigned k = below(r, 4) ? below(r, 12) : 40 + below(r, 200); k--;) {
