@@ -206,6 +206,7 @@ struct ps_engine {
     /* The trigger bytes that only start a character fold_apply may change (E2 starts U+2010 and also a curly
      * quote): a hit on one counts only when the character there folds (engine_next_trigger). */
     uint64_t fold_only[4];
+    bool escapes_inert; /* no trigger byte, word or run holds a byte a plain JSON escape stands for */
     uint64_t trigger_sets; /* the word sets whose words are all trigger words (see ps_subject.no_words) */
     /* Line mode (scan_lines), for whole subjects of many lines: the line-local rules (a match, what it needs and its
      * trigger all in one line) run only on the lines with a trigger, gated line by line; the others (each with a
@@ -671,6 +672,27 @@ static int add_words(ps_prefilter *pf, char *const *w, const size_t *len, size_t
 
 #define MIN_TRIGGER_RUN 8 /* shorter runs of word characters are everywhere */
 
+/* Is none of the bytes that a JSON escape other than \uXXXX and \/ stands for (a quote, a backslash, a control byte)
+ * a trigger byte, in a trigger word or in a trigger run? Then a string's decoded text holds no trigger its raw text
+ * lacks: its other bytes are the raw ones, a word without those bytes is in the raw text as it is, and the raw text's
+ * runs are broken where the decoded text's are (engine_escapes_inert). */
+static bool escapes_inert(const ps_prefilter *pf)
+{
+    static const char escaped[] = "\"\\\n\r\t\b\f";
+    for (const char *c = escaped; *c; c++) {
+        unsigned char b = (unsigned char)*c;
+        if (byteset_has(pf->bytes, b))
+            return false;
+        for (unsigned k = 0; k < pf->n_runs; k++)
+            if (byteset_has(pf->runs[k].set, b))
+                return false;
+        for (size_t i = 0; i < pf->words.n; i++)
+            if (memchr(pf->words.words[i].w, b, pf->words.words[i].len))
+                return false;
+    }
+    return true;
+}
+
 /* One necessary trigger per rule for the chunk prefilter, the most selective kind first: a rare byte its match
  * must hold, a digit, a long run of its match's bytes, its keywords, a byte of code punctuation, its required
  * context words, a shorter run. A rule with none turns the prefilter off. */
@@ -727,6 +749,7 @@ static int assign_triggers(ps_engine *e)
     }
     for (int k = 0; k < 4; k++)
         e->fold_only[k] = fold_leads[k] & ~rule_bytes[k];
+    e->escapes_inert = escapes_inert(&e->pf);
     return prefilter_finish(&e->pf) ? PS_E_NOMEM : PS_OK;
 }
 
@@ -2359,6 +2382,11 @@ int engine_scan(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int o
 bool engine_prefilter_on(const ps_engine *e)
 {
     return e->pf_on;
+}
+
+bool engine_escapes_inert(const ps_engine *e)
+{
+    return e->pf_on && e->escapes_inert;
 }
 
 size_t engine_next_trigger(const ps_engine *e, ps_trigger_cursor *c, const char *p, size_t n, size_t from)

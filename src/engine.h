@@ -79,6 +79,10 @@ void engine_profile_add(const ps_scratch *s, uint64_t *ns, uint64_t *runs, uint6
 /* The chunk prefilter (text formats): when on, a record in which engine_next_trigger finds nothing has no match of
  * any rule and need not be scanned. */
 bool engine_prefilter_on(const ps_engine *e);
+/* With the prefilter on: does a JSON string whose escapes are all plain (a quote, a backslash or a control byte: no
+ * \uXXXX, no \/) hold a trigger after decoding only where its raw text does? Then its raw text is asked
+ * (engine_next_trigger) as a string without escapes is. */
+bool engine_escapes_inert(const ps_engine *e);
 /* Where each kind of trigger (a byte, a word, a run) is next in one chunk; zero-initialise it for each chunk. */
 typedef struct ps_trigger_cursor {
     size_t byte, word, run;

@@ -218,6 +218,20 @@ typedef struct json_ctx {
 #define JSON_PREFILTER_MAX 512
 #define JSON_SHORT 16 /* bytes: a string this short is a label or a code, seldom followed by more plain text */
 
+/* Are the escapes of raw[0..n), a valid string's content, all plain (a quote, a backslash or a control byte: no
+ * \uXXXX, no \/)? *decoded_len gets the content's length once decoded (each plain escape is two bytes, one when
+ * decoded). */
+static bool plain_escapes(const char *raw, size_t n, size_t *decoded_len)
+{
+    *decoded_len = n;
+    for (const char *p = raw, *e = raw + n; (p = memchr(p, '\\', (size_t)(e - p))); p += 2) {
+        if (p[1] == 'u' || p[1] == '/')
+            return false;
+        --*decoded_len;
+    }
+    return true;
+}
+
 /* One string value of a JSON line: decode, scan, and re-encode it when something is redacted. */
 static int scrub_json_string(void *ctx, const ps_jstring *js)
 {
@@ -228,12 +242,17 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
     const char *text = raw;
     size_t len = raw_len;
     /* A short value (a label, a code) is looked at on its own: the cursor's look ahead from it would read the long
-     * strings after it, and when those hold escapes they never ask the cursor (documents: 7 % of the run). */
-    size_t ahead = len < JSON_SHORT ? c->at + js->end : w->pf_len;
-    if (w->pf_cur && !js->has_escapes &&
+     * strings after it, and when those hold escapes they never ask the cursor (documents: 7 % of the run). A string
+     * whose escapes are plain (a quote, a newline) asks about its raw text, where decoding makes no trigger
+     * (engine_escapes_inert), when it is short enough to hope for none (see below): prose lines in JSON often hold
+     * quotes, and each such string took a look of its own at its decoded text (JSONL lines: 4 % of the run). */
+    size_t ahead = len < JSON_SHORT ? c->at + js->end : w->pf_len, decoded_len = len;
+    bool raw_asks = w->pf_cur && (!js->has_escapes || (raw_len <= JSON_PREFILTER_MAX && engine_escapes_inert(w->e) &&
+                                                       plain_escapes(raw, raw_len, &decoded_len)));
+    if (raw_asks &&
         (len < engine_min_len(w->e) || /* an id, a flag: too short for any match, not worth the cursor's look */
          engine_next_trigger(w->e, w->pf_cur, c->base, ahead, c->at + js->start) >= c->at + js->end)) {
-        c->scanned += len;
+        c->scanned += decoded_len;
         return 0; /* no rule can match in it (see ps_worker.pf_cur) */
     }
     if (js->has_escapes) {
@@ -249,14 +268,15 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
         /* Escapes change bytes (\u0040 is '@') and so runs and words: the decoded text gets its own look, when it
          * is short enough to hope for none (a document of twenty lines nearly always holds a trigger). */
         ps_trigger_cursor own = {0};
-        if (w->pf_cur && len <= JSON_PREFILTER_MAX && engine_next_trigger(w->e, &own, text, len, 0) >= len) {
+        if (w->pf_cur && !raw_asks && len <= JSON_PREFILTER_MAX &&
+            engine_next_trigger(w->e, &own, text, len, 0) >= len) {
             c->scanned += len;
             return 0;
         }
     }
     c->scanned += len;
-    /* Past the checks above, a string without escapes had the cursor look at it: its next word is after it, or not. */
-    ps_subject subj = {text, len, 0, 0, 1, w->pf_cur && !js->has_escapes && w->pf_cur->word >= c->at + js->end, 0};
+    /* Past the checks above, a string the cursor looked at (raw_asks) has its next word after it, or not. */
+    ps_subject subj = {text, len, 0, 0, 1, raw_asks && w->pf_cur->word >= c->at + js->end, 0};
     size_t hold;
     w->spans.n = 0;
     int st = engine_scan(w->e, w->s, &subj, -1, &w->spans, NULL, &hold);

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "engine.h"
 #include "jsonl.h"
 #include "piiscrub.h"
 
@@ -19,12 +20,14 @@ static const char RULES[] = "version: 1\n"
                             "  - id: email\n"
                             "    entity: EMAIL\n"
                             "    pattern: '[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\\.){1,8}[A-Za-z]{2,24}'\n"
+                            "    keywords: ['@']\n"
                             "  - id: phone\n"
                             "    entity: PHONE\n"
                             "    pattern: '\\b\\d{3}-\\d{3}-\\d{4}\\b'\n"
                             "  - id: pem\n"
                             "    entity: KEY\n"
-                            "    pattern: '-----BEGIN PRIVATE KEY-----[\\s\\S]*?-----END PRIVATE KEY-----'\n";
+                            "    pattern: '-----BEGIN PRIVATE KEY-----[\\s\\S]*?-----END PRIVATE KEY-----'\n"
+                            "    keywords: [begin private key]\n"; /* every rule has a trigger: the chunk prefilter is on */
 
 static ps_ruleset *rs;
 static ps_engine *eng;
@@ -132,6 +135,81 @@ static void escapes_decoded_for_matching(void **state)
     assert_int_equal(s.offsets[0], 5); /* offsets inside the decoded string: "call\n" is 5 bytes */
     free(out);
     ps_stats_free(&st);
+}
+
+/* A string whose escapes are all plain (a quote, a newline: no \uXXXX, no \/) is asked about in its raw text, where
+ * with these rules decoding makes no trigger (engine_escapes_inert). One with a trigger is scanned decoded; one with
+ * none is counted as scanned at its decoded length: twenty \" and an x are 21 bytes, not 41, so one finding in
+ * 6 + 21 bytes is 37.9 per KiB, over a limit of 30 that 6 + 41 bytes (21.8) would pass. */
+static void plain_escapes_asked_raw(void **state)
+{
+    (void)state;
+    assert_true(engine_escapes_inert(eng));
+    const char *in = "{\"t\":\"say \\\"hi\\\" to 555-867-5309\",\"u\":\"\\\"quoted\\\"\\nno trigger in it\","
+                     "\"v\":\"\\\"mail\\\" a\\u0040b.io\"}\n"; /* a \\u escape is not plain: v is looked at decoded */
+    ps_run_options o = {0};
+    ps_stats st;
+    char *out = run_ok(in, &o, &st);
+    assert_string_equal(out, "{\"t\":\"say \\\"hi\\\" to [PHONE]\",\"u\":\"\\\"quoted\\\"\\nno trigger in it\","
+                             "\"v\":\"\\\"mail\\\" [EMAIL]\"}\n");
+    free(out);
+    ps_stats_free(&st);
+    char dense[256] = "{\"t\":\"a@b.io\",\"u\":\"";
+    for (int i = 0; i < 20; i++)
+        strcat(dense, "\\\"");
+    strcat(dense, "x\"}\n");
+    ps_filter *f;
+    assert_int_equal(ps_filter_new(&f), PS_OK);
+    ps_filter_drop_density(f, 30.0);
+    o.filter = f;
+    out = run_ok(dense, &o, &st);
+    assert_string_equal(out, "");
+    assert_int_equal(st.dropped[PS_DROP_DENSITY], 1);
+    free(out);
+    ps_stats_free(&st);
+    ps_filter_free(f);
+}
+
+/* Runs `in` through an engine of `rules` (its chunk prefilter on; escapes_inert as told) and checks the output. */
+static void expect_with_rules(const char *rules, bool inert, const char *in, const char *expect)
+{
+    ps_ruleset *own_rs;
+    ps_engine *own, *saved = eng;
+    ps_diag d;
+    assert_int_equal(ps_ruleset_new(&own_rs), PS_OK);
+    assert_int_equal(ps_ruleset_load_buffer(own_rs, "own.yaml", rules, strlen(rules), &d), PS_OK);
+    ps_engine_options eo = {0};
+    assert_int_equal(ps_engine_compile(own_rs, &eo, &own, &d), PS_OK);
+    assert_true(engine_prefilter_on(own));
+    assert_int_equal(engine_escapes_inert(own), inert);
+    eng = own;
+    ps_run_options o = {0};
+    ps_stats st;
+    char *out = run_ok(in, &o, &st);
+    assert_string_equal(out, expect);
+    free(out);
+    ps_stats_free(&st);
+    eng = saved;
+    ps_engine_free(own);
+    ps_ruleset_free(own_rs);
+}
+
+/* Decoding that makes a trigger the raw text lacks. A rule triggered by a byte an escape stands for (a newline): the
+ * raw text x\n#5 has no newline, so strings with escapes are looked at decoded. A run that a \/ escape joins: the raw
+ * text's backslash breaks the run of [a-z/] that the decoded text has, so such a string is looked at decoded too. And
+ * a quote in a trigger run or word: the engine then looks at every string with escapes decoded. */
+static void escapes_that_make_triggers_looked_at_decoded(void **state)
+{
+    (void)state;
+    expect_with_rules("version: 1\nrules:\n  - id: n\n    entity: N\n    pattern: '\\n#\\d'\n", false,
+                      "{\"t\":\"x\\n#5\"}\n", "{\"t\":\"x[N]\"}\n");
+    expect_with_rules("version: 1\nrules:\n  - id: p\n    entity: P\n    pattern: '\\b[a-z]{10}/[a-z]{10}\\b'\n", true,
+                      "{\"t\":\"see abcdefghij\\/klmnopqrst \\\"x\\\"\"}\n", "{\"t\":\"see [P] \\\"x\\\"\"}\n");
+    /* A quote in a trigger run, and in a trigger word: an escaped quote breaks the raw run and the raw word. */
+    expect_with_rules("version: 1\nrules:\n  - id: q\n    entity: Q\n    pattern: '[a-z\"]{20}'\n", false,
+                      "{\"t\":\"abcdefghij\\\"klmnopqrs\"}\n", "{\"t\":\"[Q]\"}\n");
+    expect_with_rules("version: 1\nrules:\n  - id: h\n    entity: H\n    pattern: 'hi'\n    keywords: ['\"hi\"']\n",
+                      false, "{\"t\":\"\\\"hi\\\"\"}\n", "{\"t\":\"\\\"[H]\\\"\"}\n");
 }
 
 static void multiline_pem_in_one_string(void **state)
@@ -437,6 +515,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(strings_redacted_everything_else_identical),
         cmocka_unit_test(escapes_decoded_for_matching),
+        cmocka_unit_test(plain_escapes_asked_raw),
+        cmocka_unit_test(escapes_that_make_triggers_looked_at_decoded),
         cmocka_unit_test(multiline_pem_in_one_string),
         cmocka_unit_test(short_and_long_strings_share_the_prefilter),
         cmocka_unit_test(field_selection),
