@@ -563,17 +563,26 @@ static void keywords_on_the_match_line_gate_lines(void **state)
     release(&off);
 }
 
+/* A rule 'redos' of `pattern` under a match limit of 10 000; `in` gets a line of 62 a's and a '!'. */
+static compiled limited_rule(const char *pattern, char in[64])
+{
+    ps_engine_options o = {0};
+    o.match_limit = 10000;
+    char yaml[128];
+    snprintf(yaml, sizeof yaml, "version: 1\nrules:\n  - id: redos\n    pattern: '%s'\n", pattern);
+    compiled c = build_opts(yaml, &o);
+    assert_int_equal(c.status, PS_OK);
+    memset(in, 'a', 62);
+    in[62] = '!';
+    in[63] = 0;
+    return c;
+}
+
 static void match_limit_fails_closed(void **state)
 {
     (void)state;
-    ps_engine_options o = {0};
-    o.match_limit = 10000;
-    compiled c = build_opts("version: 1\nrules:\n  - id: redos\n    pattern: '^(a+)+(?:$|z)'\n", &o);
-    assert_int_equal(c.status, PS_OK);
     char in[64];
-    memset(in, 'a', sizeof in - 2);
-    in[sizeof in - 2] = '!';
-    in[sizeof in - 1] = 0;
+    compiled c = limited_rule("^(a+)+(?:$|z)", in);
     char *out;
     size_t n;
     assert_int_equal(ps_scrub(c.e, in, strlen(in), &out, &n), PS_E_UNSCANNED);
@@ -588,20 +597,14 @@ static void match_limit_fails_closed(void **state)
 static void end_anchored_rule_skips_subjects_no_match_can_end(void **state)
 {
     (void)state;
-    ps_engine_options o = {0};
-    o.match_limit = 10000;
-    compiled c = build_opts("version: 1\nrules:\n  - id: redos\n    pattern: '^(a+)+$'\n", &o);
-    assert_int_equal(c.status, PS_OK);
     char in[64];
-    memset(in, 'a', sizeof in - 2);
-    in[sizeof in - 2] = '!';
-    in[sizeof in - 1] = 0;
+    compiled c = limited_rule("^(a+)+$", in);
     char *out;
     size_t n;
     assert_int_equal(ps_scrub(c.e, in, strlen(in), &out, &n), PS_OK);
     assert_string_equal(out, in);
     free(out);
-    in[sizeof in - 2] = 'a';
+    in[62] = 'a';
     assert_int_equal(ps_scrub(c.e, in, strlen(in), &out, &n), PS_OK);
     assert_string_equal(out, "[REDOS]");
     free(out);
@@ -609,6 +612,7 @@ static void end_anchored_rule_skips_subjects_no_match_can_end(void **state)
     assert_string_equal(out, "[REDOS]\n");
     free(out);
     release(&c);
+    ps_engine_options o = {0};
     c = build_opts("version: 1\nrules:\n  - id: m\n    pattern: '(?:ab)+$'\n    flags: [multiline]\n", &o);
     assert_int_equal(c.status, PS_OK);
     assert_int_equal(ps_scrub(c.e, "x abab\nyz!", 11, &out, &n), PS_OK);
