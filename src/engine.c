@@ -149,6 +149,10 @@ typedef struct engine_rule {
      * starts it saved. */
     bool guarded;
     uint8_t start_tab[256];
+    /* A guarded rule whose matches start with one of one or two bytes only (an ITIN's 9, an E.164 number's +): those
+     * bytes, looked for (memchr) before its runs are. */
+    unsigned n_firsts;
+    unsigned char firsts[2];
     engine_example *examples;
     size_t n_examples;
 } engine_rule;
@@ -1068,6 +1072,14 @@ static void set_start_tab(engine_rule *r, const uint64_t not_before[4])
         r->guarded = r->guarded || refused;
     }
     r->guarded = r->guarded && r->min_len > 0; /* an empty match may start anywhere, even at the subject's end */
+    unsigned n = 0;
+    for (unsigned c = 0; c < 256 && n <= 2; c++)
+        if (r->start_tab[c] & START_MAY) {
+            if (n < 2)
+                r->firsts[n] = (unsigned char)c;
+            n++;
+        }
+    r->n_firsts = r->guarded && n <= 2 ? n : 0;
 }
 
 /* Does the pattern use \K (outside \Q...\E)? */
@@ -1936,6 +1948,18 @@ static size_t next_start(const engine_rule *r, const unsigned char *u, size_t fr
     return end + 1;
 }
 
+/* Can a match of guarded rule r (with n_firsts) start anywhere in [from, end] (end < n)? memchr for each of its first
+ * bytes: most lines that open an ITIN rule (a date's ten digits) hold no 9 that may start one. */
+static bool any_start(const engine_rule *r, const unsigned char *u, size_t from, size_t end)
+{
+    for (unsigned k = 0; k < r->n_firsts; k++)
+        for (const unsigned char *q = u + from, *e = u + end + 1; q < e && (q = memchr(q, r->firsts[k], (size_t)(e - q)));
+             q++)
+            if (may_start(r, u, (size_t)(q - u)))
+                return true;
+    return false;
+}
+
 /* In the window that ends at win_end, where rule r's search from *off looks next: *off moves to the first start
  * there may be, and the search is limited to it and the starts right after it (*sub_end). A call per group of
  * adjacent starts: PCRE2 fails a start faster than it enters a call, but a call per start costs fewer
@@ -1991,6 +2015,10 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
     bool tail = !subj->last; /* the tail window is still to come */
     if (lead2 && (off = lead2_start(r, subj, off, limit)) > limit)
         return PS_OK;
+    if (runs && r->n_firsts && (!subj->len || off >= subj->len ||
+                                !any_start(r, (const unsigned char *)subj->p, off,
+                                           limit < subj->len ? limit : subj->len - 1)))
+        return PS_OK; /* no byte a match starts with, where one may start: its runs need not be looked for */
     bool capped = limit < subj->len; /* line mode: no search starts after the line */
     if (capped && !bounded)
         pcre2_set_offset_limit(s->mctx_lead, limit);
