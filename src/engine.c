@@ -119,6 +119,7 @@ typedef struct engine_rule {
     unsigned min_digits;   /* a match is a run of that alphabet holding at least this many digits (rxinfo) */
     unsigned alpha_len;    /* and at least this long (rxinfo's shortest match, in characters so in bytes) */
     unsigned min_group;    /* and with this many digits in a row (rxinfo) */
+    unsigned min_others;   /* and this many bytes that are not digits (rxinfo) */
     bool text_digit;       /* the record holds a digit wherever the rule matches, maybe outside the match (rxinfo) */
     uint64_t alphabet[4];  /* the bytes a match can consume (rxinfo) */
     uint64_t run_set[4];   /* a space-free run that must be in the text (rxinfo), run_len long (0: none) */
@@ -608,7 +609,7 @@ static void assign_digit_gates(ps_engine *e)
                                                  !byteset_has(r->alphabet, '\n') &&
                                                  (!r->has_lead || r->lead >= RUN_WINDOW_MIN_LEAD));
         if (r->run_windows)
-            runscan_init(&r->runs_at, r->alphabet, r->min_digits, r->alpha_len, r->min_group);
+            runscan_init(&r->runs_at, r->alphabet, r->min_digits, r->alpha_len, r->min_group, r->min_others);
     }
     /* Then, in the lanes left, the runs a match needs (a Spanish DNI: 8 of [0-9XYZ]; a full IPv6 address: 15 of
      * [0-9A-Fa-f:]): far sharper than the merged run kinds of the prefilter. */
@@ -1180,6 +1181,7 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
         r->min_digits = info.min_digits;
         r->alpha_len = info.min_len;
         r->min_group = info.min_group;
+        r->min_others = info.min_others;
         r->text_digit = info.text_digit;
         memcpy(r->alphabet, info.alphabet, sizeof r->alphabet);
         memcpy(r->reach, info.alphabet, sizeof r->reach);

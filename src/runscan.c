@@ -13,7 +13,7 @@
 #define BLOCK 64
 
 void runscan_init(ps_runscan *r, const uint64_t alphabet[4], unsigned min_digits, unsigned min_len,
-                  unsigned min_group)
+                  unsigned min_group, unsigned min_others)
 {
     memset(r, 0, sizeof *r);
     for (unsigned c = 0; c < 256; c++)
@@ -23,6 +23,7 @@ void runscan_init(ps_runscan *r, const uint64_t alphabet[4], unsigned min_digits
         }
     r->min_digits = min_digits;
     r->min_len = min_len;
+    r->min_others = min_others;
     r->min_group = min_group > BLOCK ? BLOCK : min_group;
     unsigned window = min_len > min_digits ? min_len : min_digits;
     r->window = window < 1 ? 1 : window > BLOCK ? BLOCK : window;
@@ -70,6 +71,7 @@ static inline uint64_t below_bit(unsigned i)
         size_t start = SIZE_MAX; /* the open run's first byte, or none */                                              \
         size_t k = 0;            /* runs found */                                                                      \
         unsigned digits = 0;     /* its digits so far */                                                               \
+        unsigned others = 0;     /* and its other bytes */                                                             \
         bool grouped = false;    /* a group of min_group digits in a row starts in it */                               \
         uint64_t a, d, next_a = 0, next_d = 0;                                                                         \
         if (from < n)                                                                                                  \
@@ -96,7 +98,7 @@ static inline uint64_t below_bit(unsigned i)
                         break;                                                                                         \
                     b = (unsigned)__builtin_ctzll(starts);                                                             \
                     start = i + b;                                                                                     \
-                    digits = 0;                                                                                        \
+                    digits = others = 0;                                                                               \
                     grouped = r->min_group <= 1;                                                                       \
                     if (start > limit)                                                                                 \
                         return k;                                                                                      \
@@ -104,13 +106,15 @@ static inline uint64_t below_bit(unsigned i)
                 uint64_t ends = ~a & from_bit(b) & below_bit((unsigned)w);                                             \
                 if (!ends && more) { /* it goes on into the next block */                                             \
                     digits += popcount(d & from_bit(b));                                                               \
+                    others += popcount(a & ~d & from_bit(b));                                                          \
                     grouped = grouped || (groups & from_bit(b));                                                       \
                     break;                                                                                             \
                 }                                                                                                      \
                 unsigned e = ends ? (unsigned)__builtin_ctzll(ends) : (unsigned)w;                                     \
                 digits += popcount(d & from_bit(b) & below_bit(e));                                                    \
+                others += popcount(a & ~d & from_bit(b) & below_bit(e));                                               \
                 grouped = grouped || (groups & from_bit(b) & below_bit(e));                                            \
-                if (digits >= r->min_digits && i + e - start >= r->min_len && grouped) {                               \
+                if (digits >= r->min_digits && i + e - start >= r->min_len && grouped && others >= r->min_others) {    \
                     rs[k] = start;                                                                                     \
                     re[k] = i + e;                                                                                     \
                     if (++k == cap)                                                                                    \

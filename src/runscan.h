@@ -16,15 +16,17 @@ typedef struct ps_runscan {
     uint8_t nibbles[2][16]; /* bytes below 0x80 ([0]) and from 0x80 ([1]): for low nibble l, bit h & 7 set when the
                                byte with high nibble h is in the alphabet */
     unsigned min_digits, min_len;
+    unsigned min_others; /* bytes that are not ASCII digits a run must hold (an IPv4 address's three dots) */
     unsigned min_group; /* digits in a row that a run must hold somewhere (0 or 1: none) */
     unsigned window; /* the shortest run that can count, at most 64: no shorter one is looked at */
     int avx2; /* the CPU has AVX2 (0 forces the portable loop: tests) */
 } ps_runscan;
 
 /* A run is of `alphabet`'s bytes and counts when it holds min_digits ASCII digits (0: any run) and min_len bytes,
- * min_group of the digits in a row (0 or 1: any). The alphabet holds the digits when min_group > 1. */
+ * min_group of the digits in a row (0 or 1: any), and min_others bytes that are not ASCII digits. The alphabet holds
+ * the digits when min_group > 1. */
 void runscan_init(ps_runscan *r, const uint64_t alphabet[4], unsigned min_digits, unsigned min_len,
-                  unsigned min_group);
+                  unsigned min_group, unsigned min_others);
 
 /* The runs that count in p[from..n), in order, taking the text before `from` as outside any run, that start at or
  * before `limit`: up to cap of them, in one pass, as [rs[i], re[i]). @return how many. */

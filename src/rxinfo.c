@@ -29,6 +29,7 @@ typedef struct ends_info {
 typedef struct piece {
     uint64_t set[4];
     unsigned digits, len;
+    unsigned others; /* the fewest characters a match consumes that cannot be ASCII digits (ps_rxinfo.min_others) */
     /* For rxinfo_lead: the most bytes a match consumes (LONG when unbounded); whether every match holds a byte of
      * the parser's lead set; and then the most bytes before the first such byte. */
     unsigned maxlen;
@@ -101,6 +102,12 @@ static unsigned cap_add(unsigned a, unsigned b, unsigned cap)
 static unsigned cap_mul(unsigned a, unsigned b, unsigned cap)
 {
     return b && a > cap / b ? cap : a * b;
+}
+
+/* Does the set hold no ASCII digit (a character of it, matched, is never one)? */
+static bool no_digit(const uint64_t s[4])
+{
+    return !(s[0] & ((uint64_t)0x3FF << '0'));
 }
 
 static bool only_digits(const uint64_t s[4])
@@ -488,6 +495,7 @@ static piece parse_class(parser *ps)
             add_non_ascii(r.set);
         r.digits = only_digits(r.set) ? 1 : 0;
     }
+    r.others = no_digit(r.set);
     return r;
 }
 
@@ -713,6 +721,7 @@ static piece parse_atom(parser *ps)
         skip_utf8(ps);
         add_non_ascii(r.set);
         r.len = 1;
+        r.others = 1;
         /* Its own bytes; ignoring case, a letter whose one other spelling the rule's word lists hold too. */
         const unsigned char *u = (const unsigned char *)b;
         size_t n = (size_t)(ps->p - b);
@@ -726,6 +735,7 @@ static piece parse_atom(parser *ps)
         ps->p++;
         byteset_add(r.set, c);
         r.digits = c >= '0' && c <= '9';
+        r.others = !r.digits;
         r.len = 1;
         char low = (char)ascii_lower(c);
         one_char(&r, &low, 1);
@@ -735,6 +745,7 @@ static piece parse_atom(parser *ps)
     if (class_escape(e, r.set)) {
         ps->p += 2;
         r.digits = e == 'd';
+        r.others = no_digit(r.set);
         r.len = 1;
         no_text(&r);
         return r;
@@ -772,6 +783,7 @@ static piece parse_atom(parser *ps)
         one_char(&r, &low, 1);
     }
     r.digits = ch >= '0' && ch <= '9';
+    r.others = !r.digits;
     r.len = 1;
     return r;
 }
@@ -888,6 +900,7 @@ static piece parse_seq(parser *ps)
             if (ps->ends)
                 ends_repeat(&a.ends, a.maxlen, min, max); /* before a.maxlen is the repetitions' */
             a.digits = cap_mul(a.digits, min, MAX_DIGITS);
+            a.others = cap_mul(a.others, min, MAX_DIGITS);
             a.len = cap_mul(a.len, min, MAX_DIGITS);
             a.maxlen = cap_mul(a.maxlen, max, LONG);
             a.must = a.must && min > 0; /* then the first repetition holds the byte, as far in as one does */
@@ -924,6 +937,7 @@ static piece parse_seq(parser *ps)
         byteset_unite(r.look, a.look);
         byteset_unite(r.req, a.req);
         r.digits = cap_add(r.digits, a.digits, MAX_DIGITS);
+        r.others = cap_add(r.others, a.others, MAX_DIGITS);
         r.len = cap_add(r.len, a.len, MAX_DIGITS);
         r.text_digit = r.text_digit || a.text_digit;
         if (ps->ends)
@@ -962,6 +976,8 @@ static piece parse_alt(parser *ps)
         r.only_dg = r.only_dg && b.only_dg;
         if (b.digits < r.digits)
             r.digits = b.digits;
+        if (b.others < r.others)
+            r.others = b.others;
         if (b.len < r.len)
             r.len = b.len;
         if (b.maxlen > r.maxlen)
@@ -1004,6 +1020,7 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
     memcpy(out->alphabet, r.set, sizeof r.set);
     memcpy(out->look, r.look, sizeof r.look);
     out->min_digits = r.digits;
+    out->min_others = r.others;
     out->text_digit = has_digit(&r);
     out->min_len = r.len;
     memcpy(out->required, r.req, sizeof r.req);

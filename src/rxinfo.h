@@ -15,6 +15,7 @@ typedef struct ps_rxinfo {
     uint64_t look[4];     /* every byte a positive lookaround can look at: with the alphabet, all the text that the
                              gates read from a pattern (no '\n' in either: a match and what it needs are in one line) */
     unsigned min_digits;  /* no match holds fewer ASCII digits */
+    unsigned min_others;  /* nor fewer characters that are not ASCII digits (bytes, so): an IPv4 address's 3 dots */
     bool text_digit;      /* the text holds an ASCII digit wherever the pattern matches: in the match, or where a
                              positive lookaround looks ((?=[A-Z0-9]{0,18}\d) at a licence number's start) */
     unsigned min_len;     /* no match consumes fewer characters (so bytes) */

@@ -875,7 +875,8 @@ static void test_digitruns_full(void **state)
 
 /* The first counting run of `a` in u[from..n) (see runscan_runs), byte by byte. */
 static bool naive_counting_run(const uint64_t a[4], unsigned min_digits, unsigned min_len, unsigned min_group,
-                               const unsigned char *u, size_t n, size_t from, size_t limit, size_t *rs, size_t *re)
+                               unsigned min_others, const unsigned char *u, size_t n, size_t from, size_t limit,
+                               size_t *rs, size_t *re)
 {
     for (size_t i = from; i < n;) {
         if (!in_set(a, u[i])) {
@@ -883,16 +884,17 @@ static bool naive_counting_run(const uint64_t a[4], unsigned min_digits, unsigne
             continue;
         }
         size_t s = i;
-        unsigned digits = 0, row = 0, most = 0; /* digits in a row: now, and the most */
+        unsigned digits = 0, others = 0, row = 0, most = 0; /* digits in a row: now, and the most */
         for (; i < n && in_set(a, u[i]); i++) {
             bool digit = u[i] >= '0' && u[i] <= '9';
             digits += digit;
+            others += !digit;
             row = digit ? row + 1 : 0;
             most = row > most ? row : most;
         }
         if (s > limit)
             return false;
-        if (digits >= min_digits && i - s >= min_len && most >= min_group) {
+        if (digits >= min_digits && i - s >= min_len && most >= min_group && others >= min_others) {
             *rs = s;
             *re = i;
             return true;
@@ -922,8 +924,10 @@ static void test_runscan(void **state)
                                                                                : min_digits + below(&r, 6);
         /* Now and then digits in a row that a run must hold (a US phone number's four). */
         unsigned min_group = below(&r, 3) == 0 ? 2 + below(&r, min_digits + 2) : 0;
+        /* Now and then other bytes a run must hold (an IPv4 address's three dots). */
+        unsigned min_others = below(&r, 3) == 0 ? 1 + below(&r, 6) : 0;
         ps_runscan rs;
-        runscan_init(&rs, al, min_digits, min_len, min_group);
+        runscan_init(&rs, al, min_digits, min_len, min_group, min_others);
         /* Exactly n bytes: a read past the end is a sanitizer error. Long texts cross many 64-byte blocks. */
         size_t n = below(&r, 4) == 0 ? 64 + below(&r, 400) : below(&r, 140);
         unsigned char *t = malloc(n ? n : 1);
@@ -950,8 +954,10 @@ static void test_runscan(void **state)
             /* runscan_runs: up to cap of them in one pass, the same as one naive search after another. */
             size_t cap = 1 + below(&r, 6), ls[6], le[6];
             size_t got_n = runscan_runs(&v, (const char *)t, n, from, limit, ls, le, cap), want_n = 0;
-            for (size_t at = from, ws, we; want_n < cap && naive_counting_run(al, min_digits, min_len, min_group, t, n,
-                                                                             at, limit, &ws, &we); at = we, want_n++)
+            for (size_t at = from, ws, we;
+                 want_n < cap &&
+                 naive_counting_run(al, min_digits, min_len, min_group, min_others, t, n, at, limit, &ws, &we);
+                 at = we, want_n++)
                 if (want_n >= got_n || ls[want_n] != ws || le[want_n] != we)
                     fail_msg("iter %d (avx2 %d, group %u, n %zu, from %zu, limit %zu, cap %zu): run %zu of %zu is "
                              "[%zu, %zu), want [%zu, %zu)", iter, avx2, min_group, n, from, limit, cap, want_n, got_n,
@@ -960,7 +966,8 @@ static void test_runscan(void **state)
             for (int k = 0; k < 200; k++) {
                 size_t gs = 0, ge = 0, ws = 0, we = 0;
                 bool got = runscan_runs(&v, (const char *)t, n, from, limit, &gs, &ge, 1) == 1;
-                bool want = naive_counting_run(al, min_digits, min_len, min_group, t, n, from, limit, &ws, &we);
+                bool want =
+                    naive_counting_run(al, min_digits, min_len, min_group, min_others, t, n, from, limit, &ws, &we);
                 if (got != want || (got && (gs != ws || ge != we)))
                     fail_msg("iter %d (avx2 %d, n %zu, from %zu, limit %zu): run %d [%zu, %zu), want %d [%zu, %zu)",
                              iter, avx2, n, from, limit, got, gs, ge, want, ws, we);

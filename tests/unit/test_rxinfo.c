@@ -444,6 +444,34 @@ static void test_not_before_and_group(void **state)
     }
 }
 
+/* min_others: the fewest characters that cannot be digits, as min_digits counts digits (a class holding a digit
+ * counts for neither; lookarounds and backreferences count nothing). */
+static void test_others(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern;
+        unsigned others;
+    } oc[] = {
+        {"(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)", 3}, /* IPv4 */
+        {"\\d{3}-\\d{2}-\\d{4}|\\d{9}", 0},  /* either branch: the fewest */
+        {"\\d{6}[- ]\\d{3}[-. ]\\d{2}", 2},
+        {"[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}", 2}, /* hex digits may be digits: only the dots */
+        {"[^0-9]x\\D\\s", 4},
+        {"a(?=bc)(?<=a)\\w.", 1},       /* \\w and . may be digits; lookarounds consume nothing */
+        {"(-)\\d\\1", 1},                /* a backreference counts nothing */
+        {"(?:ab){2,}c?", 4},
+        {"x{0,3}\\d", 0},
+        {"\xc3\xa9\\d", 1},             /* a non-ASCII character */
+    };
+    for (size_t i = 0; i < sizeof oc / sizeof oc[0]; i++) {
+        ps_rxinfo info;
+        assert_true(rxinfo_analyze(oc[i].pattern, false, &info));
+        if (info.min_others != oc[i].others)
+            fail_msg("\"%s\": min_others %u, want %u", oc[i].pattern, info.min_others, oc[i].others);
+    }
+}
+
 static void test_limits(void **state)
 {
     (void)state;
@@ -595,6 +623,16 @@ static bool sound_on(const pcre2_code *code, const ps_rxinfo *info, const char *
             if (most < info->min_group) {
                 snprintf(why, why_size, "match [%zu,%zu) holds %u digits in a row < min_group %u", s, e, most,
                          info->min_group);
+                ok = false;
+            }
+        }
+        if (ok) { /* min_others bytes that are not digits, in the match */
+            unsigned others = 0;
+            for (size_t i = s; i < e; i++)
+                others += !(u[i] >= '0' && u[i] <= '9');
+            if (others < info->min_others) {
+                snprintf(why, why_size, "match [%zu,%zu) holds %u bytes that are not digits < min_others %u", s, e,
+                         others, info->min_others);
                 ok = false;
             }
         }
@@ -1443,6 +1481,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_others),
         cmocka_unit_test(test_text_digit),
         cmocka_unit_test(test_look),
         cmocka_unit_test(test_span),
