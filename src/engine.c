@@ -192,7 +192,7 @@ struct ps_engine {
     ps_wordtab words;          /* every word of two or more bytes of the sets, tagged with its set */
     ps_litscan *set_lits;      /* each set's fingerprint filter; a record's filter is the union of those it needs */
     uint64_t single_sets[256]; /* for each byte, the sets holding it as a one-byte word */
-    bool has_single;
+    uint64_t single_any;       /* the sets holding a one-byte word */
     /* One pass over a subject tells which gate byte sets it touches; a rule runs only where all of its do. */
     ps_bytegate gate;
     /* The rules' gate masks side by side (gate g of rule i at gate_mask[g][i], all bits when the rule has fewer
@@ -538,7 +538,8 @@ static int assign_wordsets(ps_engine *e)
         for (unsigned c = 0; c < 256; c++)
             if (e->sets[i].single[c])
                 e->single_sets[c] |= (uint64_t)1 << i;
-        e->has_single |= e->sets[i].has_single;
+        if (e->sets[i].has_single)
+            e->single_any |= (uint64_t)1 << i;
         for (size_t k = 0; k < e->sets[i].n; k++)
             if (wordtab_add(&e->words, e->sets[i].w[k], e->sets[i].len[k], (unsigned)i))
                 return PS_E_NOMEM;
@@ -1557,7 +1558,7 @@ static uint64_t wordsets_in(const ps_engine *e, ps_scratch *s, uint64_t sets, co
 {
     const unsigned char *u = (const unsigned char *)p;
     uint64_t found = 0;
-    if (e->has_single)
+    if (sets & e->single_any) /* a byte loop, for the sets asked for that have one-byte words only */
         for (size_t i = 0; i < n; i++)
             found |= e->single_sets[u[i]];
     if (n < 2 || !e->words.n || !(sets & ~found))
