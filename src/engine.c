@@ -1951,14 +1951,31 @@ static size_t next_start(const engine_rule *r, const unsigned char *u, size_t fr
     return end + 1;
 }
 
+/* Does the run of rule r's alphabet from u[i] on (in u[0..n)) hold as many digits, other bytes and bytes as a match
+ * that starts at i must: the match lies in it. */
+static bool run_from_holds(const engine_rule *r, const unsigned char *u, size_t n, size_t i)
+{
+    unsigned digits = 0, others = 0, len = 0;
+    for (; i < n && r->runs_at.member[u[i]]; i++) {
+        bool digit = u[i] >= '0' && u[i] <= '9';
+        digits += digit;
+        others += !digit;
+        if (++len >= r->alpha_len && digits >= r->min_digits && others >= r->min_others)
+            return true;
+    }
+    return false;
+}
+
 /* Can a match of guarded rule r (with n_firsts) start anywhere in [from, end] (end < n)? memchr for each of its first
- * bytes: most lines that open an ITIN rule (a date's ten digits) hold no 9 that may start one. */
-static bool any_start(const engine_rule *r, const unsigned char *u, size_t from, size_t end)
+ * bytes, then where one may start (may_start), the run from it: a "+0000" in an access log's clock lacks the nine
+ * digits of an E.164 number, and most lines that open an ITIN rule (a date's ten digits) hold no 9 that may start
+ * one. */
+static bool any_start(const engine_rule *r, const unsigned char *u, size_t n, size_t from, size_t end)
 {
     for (unsigned k = 0; k < r->n_firsts; k++)
-        for (const unsigned char *q = u + from, *e = u + end + 1; q < e && (q = memchr(q, r->firsts[k], (size_t)(e - q)));
-             q++)
-            if (may_start(r, u, (size_t)(q - u)))
+        for (const unsigned char *q = u + from, *e = u + end + 1;
+             q < e && (q = memchr(q, r->firsts[k], (size_t)(e - q))); q++)
+            if (may_start(r, u, (size_t)(q - u)) && run_from_holds(r, u, n, (size_t)(q - u)))
                 return true;
     return false;
 }
@@ -2019,7 +2036,7 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
     if (lead2 && (off = lead2_start(r, subj, off, limit)) > limit)
         return PS_OK;
     if (runs && r->n_firsts && (!subj->len || off >= subj->len ||
-                                !any_start(r, (const unsigned char *)subj->p, off,
+                                !any_start(r, (const unsigned char *)subj->p, subj->len, off,
                                            limit < subj->len ? limit : subj->len - 1)))
         return PS_OK; /* no byte a match starts with, where one may start: its runs need not be looked for */
     bool capped = limit < subj->len; /* line mode: no search starts after the line */
