@@ -206,6 +206,7 @@ struct ps_engine {
     size_t rule_words; /* 64-bit words of a bitmap of rules */
     uint32_t min_len; /* the shortest match any rule can make */
     ps_digitruns runs; /* the alphabets of the rules that need two or more digits */
+    int group_lane;    /* the lane of the digits alone in runs (for min_group), or -1 */
     ps_prefilter pf;   /* chunk-level triggers (text formats); used only when every rule has one */
     bool pf_on;
     /* The trigger bytes that only start a character fold_apply may change (E2 starts U+2010 and also a curly
@@ -593,10 +594,15 @@ static void assign_digit_gates(ps_engine *e)
     digitruns_init(&e->runs);
     /* A rule that needs a digit only where a lookahead looks (a licence number's) may open on any record with a
      * capital letter; a lane of the digits alone, first so that it stays exact, says whether the record has one. */
+    bool groups = false;
     for (size_t i = 0; i < e->n; i++) {
         engine_rule *r = &e->rules[i];
         r->digit_lane = r->text_digit && r->min_digits < 2 ? digitruns_add(&e->runs, DIGIT_SET) : -1;
+        groups = groups || (r->min_digits >= 2 && r->min_group >= 2);
     }
+    /* The digits' lane also tells the most digits in a row, which a rule's min_group needs (an ID of seven digits
+     * in a row on a log line whose groups have five at most): made for that alone when no rule needed it. */
+    e->group_lane = groups ? digitruns_add(&e->runs, DIGIT_SET) : -1;
     for (size_t i = 0; i < e->n; i++) {
         engine_rule *r = &e->rules[i];
         if (r->min_digits >= 2)
@@ -789,12 +795,15 @@ static int layout_rule_gates(ps_engine *e)
     if (rungate_init(&e->rungate, e->n) || !(e->rule_sets = calloc(e->n ? e->n : 1, sizeof *e->rule_sets)) ||
         !(e->ctx_need = calloc(e->n ? e->n : 1, sizeof *e->ctx_need)))
         return PS_E_NOMEM;
+    e->rungate.digit_lane = e->group_lane >= 0 ? (unsigned)e->group_lane : RUNGATE_NONE;
     for (size_t i = 0; i < e->n; i++) {
         const engine_rule *r = &e->rules[i];
         unsigned lane = r->run_lane >= 0 ? (unsigned)r->run_lane : RUNGATE_NONE;
-        if (r->run_alphabet >= 0) /* a match is a run of its alphabet, with its digits */
+        if (r->run_alphabet >= 0) { /* a match is a run of its alphabet, with its digits */
             rungate_set(&e->rungate, i, (unsigned)r->run_alphabet, r->min_digits, r->alpha_len, lane, r->run_len,
                         r->min_len);
+            rungate_set_group(&e->rungate, i, r->min_group);
+        }
         else /* a digit somewhere, or nothing */
             rungate_set(&e->rungate, i, r->digit_lane >= 0 ? (unsigned)r->digit_lane : RUNGATE_NONE, 1, 0, lane,
                         r->run_len, r->min_len);

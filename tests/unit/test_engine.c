@@ -484,8 +484,10 @@ static void searches_skip_refused_starts_and_short_groups(void **state)
     compiled c = build("version: 1\nrules:\n"
                        "  - {id: dotted, entity: PHONE, pattern: '(?<![\\w.])\\d{3}\\.\\d{3}\\.\\d{4}(?![\\w.])'}\n");
     assert_int_equal(c.status, PS_OK);
-    /* an address's groups have three digits at most: its run is not searched */
-    expect_searches(c.e, "from 192.168.100.200 port 22", 1, 0, 0);
+    /* an address's groups have three digits at most: the rule does not run (its gate needs four in a row), and where
+     * the line has four elsewhere, the address's run is not searched */
+    expect_searches(c.e, "from 192.168.100.200 port 22", 0, 0, 0);
+    expect_searches(c.e, "from 192.168.100.200 port 2222", 1, 0, 0);
     /* every start of this run's window comes after a word byte or a '.': none is searched */
     expect_searches(c.e, "ref a12.555.123.4567", 1, 0, 0);
     /* at the subject's start, after a space, after '(': found, one call each */

@@ -986,9 +986,10 @@ static void test_rungate(void **state)
     rng r = {0x5EED};
     for (int iter = 0; iter < 2000; iter++) {
         size_t n = 1 + below(&r, 150);
-        struct { unsigned alpha, digits, run, lane, lane_len; size_t min_len; } need[150];
+        struct { unsigned alpha, digits, run, lane, lane_len, group; size_t min_len; } need[150];
         ps_rungate g;
         assert_int_equal(rungate_init(&g, n), 0);
+        g.digit_lane = below(&r, 4) ? below(&r, DIGITRUNS_MAX) : RUNGATE_NONE; /* digits in a row: its runs */
         for (size_t i = 0; i < n; i++) {
             need[i].alpha = below(&r, 3) ? below(&r, DIGITRUNS_MAX) : RUNGATE_NONE;
             need[i].digits = below(&r, 12);
@@ -998,6 +999,8 @@ static void test_rungate(void **state)
             need[i].min_len = below(&r, 5) ? below(&r, 40) : 250 + below(&r, 20);
             rungate_set(&g, i, need[i].alpha, need[i].digits, need[i].run, need[i].lane, need[i].lane_len,
                         need[i].min_len);
+            need[i].group = below(&r, 3) ? below(&r, 12) : 0;
+            rungate_set_group(&g, i, need[i].group);
         }
         uint8_t digits[DIGITRUNS_MAX + 1], lens[DIGITRUNS_MAX + 1];
         for (unsigned a = 0; a < DIGITRUNS_MAX; a++) {
@@ -1016,6 +1019,8 @@ static void test_rungate(void **state)
                      lens[need[i].alpha] >= (need[i].run < 255 ? need[i].run : 255);
             if (need[i].lane != RUNGATE_NONE)
                 ok = ok && lens[need[i].lane] >= need[i].lane_len;
+            if (g.digit_lane != RUNGATE_NONE) /* without a digits' lane, a group is no need */
+                ok = ok && lens[g.digit_lane] >= need[i].group;
             if (ok)
                 want[i >> 6] |= (uint64_t)1 << (i & 63);
         }
