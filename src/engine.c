@@ -73,8 +73,8 @@ enum trigger_at { TRIGGER_NONE, TRIGGER_IN_MATCH, TRIGGER_KEYWORDS, TRIGGER_CONT
 
 enum { START_MAY = 1, START_REFUSED = 2 }; /* engine_rule.start_tab */
 
-/* What rxinfo says of a not_after regex (see first_veto): how far before the candidate a match can start, and the
- * bytes it ends with. */
+/* What rxinfo_ends says of a pattern anchored at the end, a not_after regex (see first_veto) or a rule's own: how far
+ * before the end a match can start, and the bytes it ends with. */
 typedef struct veto_end {
     bool known; /* rxinfo_ends understood it: it is anchored at the end */
     ps_rxends rx;
@@ -1653,7 +1653,7 @@ static void drop(ps_scratch *s, const char *check, const char *fmt, ...)
     s->last_check = check;
 }
 
-/* Could the not_after regex ve describes match in text[0..len) (rxinfo_may_end)? */
+/* Could the pattern ve describes match in text[0..len) (rxinfo_may_end; yes when rxinfo_ends did not read it)? */
 static bool may_end_here(const veto_end *ve, const char *text, size_t len)
 {
     return !ve->known || rxinfo_may_end(&ve->rx, text, len);
@@ -1964,12 +1964,10 @@ static size_t next_start(const engine_rule *r, const unsigned char *u, size_t fr
  * that starts at i must: the match lies in it. */
 static bool run_from_holds(const engine_rule *r, const unsigned char *u, size_t n, size_t i)
 {
-    unsigned digits = 0, others = 0, len = 0;
+    unsigned digits = 0, len = 0; /* its other bytes: len - digits */
     for (; i < n && r->runs_at.member[u[i]]; i++) {
-        bool digit = u[i] >= '0' && u[i] <= '9';
-        digits += digit;
-        others += !digit;
-        if (++len >= r->alpha_len && digits >= r->min_digits && others >= r->min_others)
+        digits += u[i] >= '0' && u[i] <= '9';
+        if (++len >= r->alpha_len && digits >= r->min_digits && len - digits >= r->min_others)
             return true;
     }
     return false;
@@ -2023,7 +2021,7 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
     bool fast = subj->last && atomic_load_explicit(&e->jit->done[idx], memory_order_relaxed) == JIT_CODE;
     if (!code)
         return PS_E_UNSCANNED; /* no memory for the partial-match code: the caller fails closed */
-    if (subj->last && !s->ungated && r->end.known && !rxinfo_may_end(&r->end.rx, subj->p, subj->len))
+    if (subj->last && !s->ungated && !may_end_here(&r->end, subj->p, subj->len))
         return PS_OK; /* no match can end where the subject does */
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
     size_t off = subj->scan_from;

@@ -71,7 +71,6 @@ static inline uint64_t below_bit(unsigned i)
         size_t start = SIZE_MAX; /* the open run's first byte, or none */                                              \
         size_t k = 0;            /* runs found */                                                                      \
         unsigned digits = 0;     /* its digits so far */                                                               \
-        unsigned others = 0;     /* and its other bytes */                                                             \
         bool grouped = false;    /* a group of min_group digits in a row starts in it */                               \
         uint64_t a, d, next_a = 0, next_d = 0;                                                                         \
         if (from < n)                                                                                                  \
@@ -98,7 +97,7 @@ static inline uint64_t below_bit(unsigned i)
                         break;                                                                                         \
                     b = (unsigned)__builtin_ctzll(starts);                                                             \
                     start = i + b;                                                                                     \
-                    digits = others = 0;                                                                               \
+                    digits = 0;                                                                                        \
                     grouped = r->min_group <= 1;                                                                       \
                     if (start > limit)                                                                                 \
                         return k;                                                                                      \
@@ -106,15 +105,14 @@ static inline uint64_t below_bit(unsigned i)
                 uint64_t ends = ~a & from_bit(b) & below_bit((unsigned)w);                                             \
                 if (!ends && more) { /* it goes on into the next block */                                             \
                     digits += popcount(d & from_bit(b));                                                               \
-                    others += popcount(a & ~d & from_bit(b));                                                          \
                     grouped = grouped || (groups & from_bit(b));                                                       \
                     break;                                                                                             \
                 }                                                                                                      \
                 unsigned e = ends ? (unsigned)__builtin_ctzll(ends) : (unsigned)w;                                     \
                 digits += popcount(d & from_bit(b) & below_bit(e));                                                    \
-                others += popcount(a & ~d & from_bit(b) & below_bit(e));                                               \
                 grouped = grouped || (groups & from_bit(b) & below_bit(e));                                            \
-                if (digits >= r->min_digits && i + e - start >= r->min_len && grouped && others >= r->min_others) {    \
+                size_t len = i + e - start; /* its other bytes: len - digits */                                        \
+                if (digits >= r->min_digits && len >= r->min_len && grouped && len - digits >= r->min_others) {        \
                     rs[k] = start;                                                                                     \
                     re[k] = i + e;                                                                                     \
                     if (++k == cap)                                                                                    \
