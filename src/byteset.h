@@ -68,6 +68,12 @@ static inline uint64_t bits_run_starts(uint64_t lo, uint64_t hi, unsigned len)
     return lo;
 }
 
+/* An ASCII letter or digit: what a context word is made of (ASCII only, locale-independent). */
+static inline bool ascii_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /* Locale-independent on purpose: matching must not depend on the process's locale. */
 static inline unsigned char ascii_lower(unsigned char c)
 {

@@ -165,6 +165,7 @@ typedef struct wordset {
     size_t *len;
     size_t n;
     bool has_single;       /* a one-byte word is in the set: then any occurrence of it is a hit */
+    bool whole;            /* its words count as whole words only (context words: ci_find_word) */
     uint8_t single[256];
 } wordset;
 
@@ -317,21 +318,19 @@ static size_t ci_find(const char *hay, size_t n, const char *needle, size_t m, s
     return (size_t)-1;
 }
 
-/* Letters and digits: the characters that make up a context word. '_' and '-' separate words, so "cpr" is found in
- * the key "cpr_nr" and "ssn" in "ssn-hash". */
-static inline bool is_word_char(unsigned char c)
+/* Is the word w (m bytes, lower-cased) in p[lo..hi) as a whole word of p[0..len)? Letters and digits make up a
+ * word (ascii_alnum); '_' and '-' separate words, so "cpr" is found in the key "cpr_nr" and "ssn" in "ssn-hash".
+ * Where a word's own end is a letter or digit, the byte next to it in the text, inside the window or not, must not
+ * be one: "phone" is not in "iPhone", wherever the window around a candidate begins (the word gates say the same
+ * of the whole record: wordtab.whole_words). */
+static bool ci_find_word(const char *p, size_t len, size_t lo, size_t hi, const char *w, size_t m)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* A context word counts only as a whole word where its own ends are word characters. */
-static bool ci_find_word(const char *hay, size_t n, const char *w, size_t m)
-{
+    const unsigned char *u = (const unsigned char *)p;
     size_t at = 0;
-    while ((at = ci_find(hay, n, w, m, at)) != (size_t)-1) {
-        bool left_ok = !is_word_char((unsigned char)w[0]) || at == 0 || !is_word_char((unsigned char)hay[at - 1]);
-        bool right_ok =
-            !is_word_char((unsigned char)w[m - 1]) || at + m == n || !is_word_char((unsigned char)hay[at + m]);
+    while ((at = ci_find(p + lo, hi - lo, w, m, at)) != (size_t)-1) {
+        size_t a = lo + at;
+        bool left_ok = !ascii_alnum((unsigned char)w[0]) || a == 0 || !ascii_alnum(u[a - 1]);
+        bool right_ok = !ascii_alnum((unsigned char)w[m - 1]) || a + m == len || !ascii_alnum(u[a + m]);
         if (left_ok && right_ok)
             return true;
         at++;
@@ -469,12 +468,13 @@ static void derive_gates(engine_rule *r)
     r->has_set[GATE_KEYWORD] = r->n_keywords > 0;
 }
 
-/* Finds or adds the word set holding exactly these (lower-cased, distinct) words. @return its index, or -1. */
-static int intern_wordset(ps_engine *e, char *const *w, const size_t *len, size_t n)
+/* Finds or adds the word set holding exactly these (lower-cased, distinct) words, found as whole words only or
+ * anywhere (wordset.whole). @return its index, or -1. */
+static int intern_wordset(ps_engine *e, char *const *w, const size_t *len, size_t n, bool whole)
 {
     for (size_t i = 0; i < e->n_sets; i++) {
         const wordset *ws = &e->sets[i];
-        if (ws->n != n)
+        if (ws->n != n || ws->whole != whole)
             continue;
         size_t k = 0;
         while (k < n && ws->len[k] == len[k] && memcmp(ws->w[k], w[k], len[k]) == 0)
@@ -512,6 +512,7 @@ static int intern_wordset(ps_engine *e, char *const *w, const size_t *len, size_
         }
     }
     ws->n = n;
+    ws->whole = whole;
     return (int)e->n_sets++;
 }
 
@@ -524,9 +525,11 @@ static int assign_wordsets(ps_engine *e)
     for (size_t i = 0; i < e->n; i++) {
         engine_rule *r = &e->rules[i];
         r->kw_set = r->ctx_set = -1;
-        if (r->kw_search && (r->kw_set = intern_wordset(e, r->keywords, r->kw_len, r->n_keywords)) < 0)
+        if (r->kw_search && (r->kw_set = intern_wordset(e, r->keywords, r->kw_len, r->n_keywords, false)) < 0)
             return PS_E_NOMEM;
-        if (r->n_ctx && r->ctx_required && (r->ctx_set = intern_wordset(e, r->ctx_words, r->ctx_len, r->n_ctx)) < 0)
+        /* Context words count as whole words only (ci_find_word): so does their gate. */
+        if (r->n_ctx && r->ctx_required &&
+            (r->ctx_set = intern_wordset(e, r->ctx_words, r->ctx_len, r->n_ctx, true)) < 0)
             return PS_E_NOMEM;
         /* Beyond 64 sets a rule simply goes ungated by words (its checks still apply). */
         if (r->kw_set >= MAX_WORDSETS)
@@ -541,6 +544,8 @@ static int assign_wordsets(ps_engine *e)
                 e->single_sets[c] |= (uint64_t)1 << i;
         if (e->sets[i].has_single)
             e->single_any |= (uint64_t)1 << i;
+        if (e->sets[i].whole)
+            e->words.whole_words |= (uint64_t)1 << i;
         for (size_t k = 0; k < e->sets[i].n; k++)
             if (wordtab_add(&e->words, e->sets[i].w[k], e->sets[i].len[k], (unsigned)i))
                 return PS_E_NOMEM;
@@ -1706,7 +1711,7 @@ static int check_candidate(const engine_rule *r, ps_scratch *s, const ps_subject
         size_t hi = ge + r->ctx_window < subj->len ? ge + r->ctx_window : subj->len;
         bool found = false;
         for (size_t i = 0; i < r->n_ctx && !found; i++)
-            found = ci_find_word(subj->p + lo, hi - lo, r->ctx_words[i], r->ctx_len[i]);
+            found = ci_find_word(subj->p, subj->len, lo, hi, r->ctx_words[i], r->ctx_len[i]);
         if (!found) {
             drop(s, "context", "no context word (%s%s) within %u bytes", r->ctx_words[0], r->n_ctx > 1 ? ", ..." : "",
                  r->ctx_window);

@@ -123,6 +123,10 @@ uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_
         size_t j = 2;
         while (j < w->len && ascii_lower(u[i + j]) == (unsigned char)w->w[j])
             j++;
+        if (j == w->len && ((t->whole_words >> w->set) & 1) &&
+            ((i > 0 && ascii_alnum((unsigned char)w->w[0]) && ascii_alnum(u[i - 1])) ||
+             (i + j < n && ascii_alnum((unsigned char)w->w[j - 1]) && ascii_alnum(u[i + j]))))
+            continue; /* joined to the text around it: not this word */
         if (j == w->len)
             found |= (uint64_t)1 << w->set;
     }

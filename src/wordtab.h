@@ -28,6 +28,10 @@ typedef struct ps_wordtab {
      * and a bigram's r is rank_base[bg >> 6] plus the any_bigram bits below it in its word: no search. */
     uint16_t rank_base[1024];
     uint32_t *first;
+    /* Sets whose words count only as whole words: where a word's first (last) byte is a letter or digit, the byte
+     * before (after) it is not one ("phone" is not in "iPhone", "tel" not in "Intel"). The text's ends count as
+     * word ends: a caller that passes part of a text finds more, never fewer. */
+    uint64_t whole_words;
 } ps_wordtab;
 
 void wordtab_init(ps_wordtab *t);
@@ -40,7 +44,8 @@ int wordtab_add(ps_wordtab *t, const char *w, size_t len, unsigned set);
 /* Call once after the last wordtab_add. @return 0, or -1 when out of memory. */
 int wordtab_finish(ps_wordtab *t);
 
-/* The sets (bitmap) of the words that start at u[i] and end by u[n], leaving out the sets in `skip`. */
+/* The sets (bitmap) of the words that start at u[i] and end by u[n], leaving out the sets in `skip` (of the sets in
+ * whole_words, the words that stand alone there). */
 uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_t i, uint64_t skip);
 
 /* Fills `out` with the fingerprint filter of the words of `sets`. */

@@ -475,6 +475,29 @@ static void expect_searches(const ps_engine *e, const char *text, uint64_t runs,
                  (unsigned long long)got_calls, got_n, (unsigned long long)runs, (unsigned long long)calls, n);
 }
 
+/* A context word is a whole word of the text, wherever the window around the candidate begins: "phone" is not in
+ * "iPhone" even when the window starts at its 'P'. The record's word gate says the same, so a record whose context
+ * words are all parts of other words does not run the rule at all. */
+static void context_words_are_whole_words_of_the_text(void **state)
+{
+    (void)state;
+    compiled c = build("version: 1\nrules:\n  - id: local\n    entity: PHONE\n    pattern: '(?<!\\d)\\d{7}(?!\\d)'\n"
+                       "    context: {words: [phone, tel], window: 10}\n");
+    assert_int_equal(c.status, PS_OK);
+    EXPECT(c.e, "phone: 5551234", "phone: [PHONE]");
+    /* the window (10 bytes before the match) starts at "Phone": its 'i' still joins it to another word */
+    EXPECT(c.e, "iPhone  12 5551234", "iPhone  12 5551234");
+    EXPECT(c.e, "tel: see below, iPhone  12 5551234", "tel: see below, iPhone  12 5551234"); /* "tel" opens it */
+    EXPECT(c.e, "Intel  1234 5551234", "Intel  1234 5551234");
+    EXPECT(c.e, "(phone)  5551234", "(phone)  [PHONE]");
+    EXPECT(c.e, "tel_5551234", "tel_[PHONE]");
+    size_t n = 0;
+    assert_int_equal(runs_of_first_rule(c.e, "iPhone 12, Intel 5551234", &n), 0); /* the gate closed it */
+    assert_int_equal(runs_of_first_rule(c.e, "iPhone 12, tel 5551234", &n), 1);
+    assert_int_equal(n, 1);
+    release(&c);
+}
+
 /* A search starts only where a match can: not just after a byte a leading one-character lookbehind refuses
  * (rxinfo's not_before), and not in a run without as many digits in a row as every match holds (min_group). The
  * profile's regex calls show it; the matches are those of an unbounded search. */
@@ -750,6 +773,7 @@ int main(void)
         cmocka_unit_test(hash_needs_key),
         cmocka_unit_test(validator_drops_bad_checksums),
         cmocka_unit_test(context_required_within_window),
+        cmocka_unit_test(context_words_are_whole_words_of_the_text),
         cmocka_unit_test(allow_vetoes),
         cmocka_unit_test(not_after_vetoes_by_the_text_before),
         cmocka_unit_test(min_entropy_filters_low_entropy),
