@@ -44,22 +44,24 @@ int digitruns_add(ps_digitruns *d, const uint64_t alphabet[4])
             return (int)a;
     }
     if (d->n == DIGITRUNS_MAX) {
-        /* Full: widen the alphabet that grows least. Runs and their digit counts only grow, so every gate that uses
-         * the lane stays a necessary condition; it only closes less. */
-        unsigned best = 0, grow_best = ~0u;
+        /* Full: the smallest lane that holds every byte of it, unchanged. Its runs are at least this alphabet's, so
+         * the gate stays a necessary condition; widening a lane instead would weaken the gates of the rules that
+         * already use it (a PEM body's 24 base64 bytes in the lane of "any printable byte": every log line). */
+        int best = -1;
+        unsigned best_size = 257;
         for (unsigned a = 0; a < d->n; a++) {
-            unsigned grow = 0;
-            for (unsigned c = 0; c < 256; c++)
-                grow += byteset_has(alphabet, c) && !d->member[c][a];
-            if (grow < grow_best) {
-                grow_best = grow;
-                best = a;
+            unsigned size = 0;
+            bool holds = true;
+            for (unsigned c = 0; c < 256 && holds; c++) {
+                holds = !byteset_has(alphabet, c) || d->member[c][a];
+                size += d->member[c][a] != 0;
+            }
+            if (holds && size < best_size) {
+                best = (int)a;
+                best_size = size;
             }
         }
-        for (unsigned c = 0; c < 256; c++)
-            if (byteset_has(alphabet, c))
-                lane_add(d, c, best);
-        return (int)best;
+        return best;
     }
     for (unsigned c = 0; c < 256; c++)
         if (byteset_has(alphabet, c))

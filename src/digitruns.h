@@ -20,8 +20,9 @@ typedef struct ps_digitruns {
 
 void digitruns_init(ps_digitruns *d);
 
-/* Adds an alphabet, or finds an equal one. When all DIGITRUNS_MAX lanes are taken, widens the one that grows least
- * (its users' gates stay correct: runs only grow). @return the lane. */
+/* Adds an alphabet, or finds an equal one. When all DIGITRUNS_MAX lanes are taken, the smallest lane that holds all
+ * its bytes stands for it (its runs are at least as long, with at least as many digits). @return the lane, or -1
+ * when full and no lane holds it: no gate. */
 int digitruns_add(ps_digitruns *d, const uint64_t alphabet[4]);
 
 /* For each alphabet a < d->n, over p[0..n) and saturating at 255: digits[a] = the most digits in one run of its

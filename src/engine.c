@@ -624,10 +624,11 @@ static void assign_digit_gates(ps_engine *e)
             runscan_init(&r->runs_at, r->alphabet, r->min_digits, r->alpha_len, r->min_group, r->min_others);
     }
     /* Then, in the lanes left, the runs a match needs (a Spanish DNI: 8 of [0-9XYZ]; a full IPv6 address: 15 of
-     * [0-9A-Fa-f:]): far sharper than the merged run kinds of the prefilter. */
+     * [0-9A-Fa-f:]): far sharper than the merged run kinds of the prefilter. When the lanes run out, a run takes
+     * the smallest lane that holds its bytes, or goes without a gate (digitruns_add). */
     for (size_t i = 0; i < e->n; i++) {
         engine_rule *r = &e->rules[i];
-        r->run_lane = r->run_len >= MIN_GATE_RUN ? digitruns_add(&e->runs, r->run_set) : -1;
+        r->run_lane = r->run_len >= MIN_GATE_RUN ? digitruns_add(&e->runs, r->run_set) : -1; /* -1: no lane left */
     }
 }
 

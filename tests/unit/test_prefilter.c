@@ -834,7 +834,7 @@ static void test_digitruns_full(void **state)
         set_add(b, 0x80 + k);
         assert_int_equal(digitruns_add(&d, b), (int)k);
     }
-    /* Full: an alphabet inside every lane takes the first without changing it. */
+    /* Full: an alphabet inside every lane takes the smallest (all are as small: the first) without changing it. */
     assert_int_equal(digitruns_add(&d, a), 0);
     uint64_t again[4];
     memcpy(again, a, sizeof again);
@@ -853,18 +853,32 @@ static void test_digitruns_full(void **state)
         assert_int_equal(best[k], 0);
         assert_int_equal(lens[k], 0);
     }
-    /* Full: a new byte widens the lane that grows least (all grow by one: the first), and only that lane. */
+    /* Full: a byte no lane holds gets no lane (-1), and no lane changes: widening one would weaken the gates of the
+     * rules that use it. */
     uint64_t spaced[4];
     memcpy(spaced, a, sizeof spaced);
     set_add(spaced, ' ');
-    assert_int_equal(digitruns_add(&d, spaced), 0);
-    digitruns_count(&d, txt, 8, best, lens, NULL, NULL); /* "12\x85345 9": lane 0 now joins "345 9" (4 digits) */
-    assert_int_equal(best[0], 4);
-    assert_int_equal(best[5], 5);
-    assert_int_equal(best[1], 3);
-    assert_int_equal(lens[0], 5); /* "345 9" */
-    assert_int_equal(lens[5], 6); /* "12\x85345" */
-    assert_int_equal(lens[1], 3);
+    assert_int_equal(digitruns_add(&d, spaced), -1);
+    digitruns_count(&d, txt, 8, best, lens, NULL, NULL);
+    for (unsigned k = 0; k < DIGITRUNS_MAX; k++) {
+        assert_int_equal(best[k], k == 5 ? 5 : 3);
+        assert_int_equal(lens[k], k == 5 ? 6 : 3);
+    }
+    /* Of the lanes that hold an alphabet, the smallest: with lane 0 three bytes wider than the others, the digits
+     * alone take lane 1. */
+    ps_digitruns w;
+    digitruns_init(&w);
+    for (unsigned k = 0; k < DIGITRUNS_MAX; k++) {
+        uint64_t b[4];
+        memcpy(b, a, sizeof b);
+        set_add(b, 0x80 + k);
+        if (k == 0) {
+            set_add(b, 0xA0);
+            set_add(b, 0xA1);
+        }
+        assert_int_equal(digitruns_add(&w, b), (int)k);
+    }
+    assert_int_equal(digitruns_add(&w, a), 1);
 }
 
 /* ---------------------------------------------------------------- rungate */
