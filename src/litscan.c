@@ -171,17 +171,29 @@ void litscan_merge(ps_litscan *into, const ps_litscan *from)
         }
     }
     into->n_words += from->n_words;
-    if (!into->bigrams)
+    if (!into->bigrams) {
         into->bigrams = from->bigrams;
+        into->short_bigrams = from->short_bigrams;
+        into->trigrams = from->trigrams;
+    }
 }
 
-/* Is the bigram at u[i] one that starts a word (always, without a map)? */
-static inline int bigram_ok(const ps_litscan *t, const unsigned char *u, size_t i)
+static inline int map_has(const uint64_t *m, unsigned b)
+{
+    return (m[b >> 6] >> (b & 63)) & 1;
+}
+
+/* Do the bytes at u[i] start as a word does (always, without the maps)? Its bigram, and unless that is a word of
+ * its own, the hash of its first three bytes. */
+static inline int start_ok(const ps_litscan *t, const unsigned char *u, size_t i)
 {
     if (!t->bigrams)
         return 1;
     unsigned bg = ascii_lower(u[i]) << 8 | ascii_lower(u[i + 1]);
-    return (t->bigrams[bg >> 6] >> (bg & 63)) & 1;
+    if (!map_has(t->bigrams, bg))
+        return 0;
+    return !t->trigrams || map_has(t->short_bigrams, bg) ||
+           map_has(t->trigrams, litscan_tri_hash(bg >> 8, bg & 0xFF, ascii_lower(u[i + 2])));
 }
 
 static inline unsigned at(const ps_litscan *t, const unsigned char *u, size_t i)
@@ -199,7 +211,7 @@ static int report(const ps_litscan *t, const unsigned char *u, size_t i, unsigne
 {
     for (; bits; bits &= bits - 1) {
         size_t k = i + (size_t)__builtin_ctz(bits);
-        if (bigram_ok(t, u, k) && found(ctx, k))
+        if (start_ok(t, u, k) && found(ctx, k))
             return 1;
     }
     return 0;
@@ -290,6 +302,6 @@ void litscan_scan(const ps_litscan *t, const char *p, size_t n, int (*found)(voi
     }
 #endif
     for (; i < n; i++)
-        if (at(t, u, i) && bigram_ok(t, u, i) && found(ctx, i))
+        if (at(t, u, i) && start_ok(t, u, i) && found(ctx, i))
             return;
 }

@@ -19,12 +19,6 @@ void wordtab_free(ps_wordtab *t)
     }
 }
 
-/* 16 bits from three lower-cased bytes. */
-static inline unsigned tri_hash(unsigned a, unsigned b, unsigned c)
-{
-    return ((a * 0x9E37u) ^ (b * 0x85EBu) ^ (c * 0xC2B3u) ^ (a << 7) ^ (c >> 1)) & 0xFFFFu;
-}
-
 static inline void set_bit(uint64_t *m, unsigned b)
 {
     m[b >> 6] |= (uint64_t)1 << (b & 63);
@@ -53,7 +47,7 @@ int wordtab_add(ps_wordtab *t, const char *w, size_t len, unsigned set)
     if (len == 2)
         set_bit(t->short_bigram, bg);
     else
-        set_bit(t->tri_hash, tri_hash(u[0], u[1], u[2]));
+        set_bit(t->tri_hash, litscan_tri_hash(u[0], u[1], u[2]));
     t->words[t->n++] = (ps_wordref){(uint16_t)bg, (uint8_t)set, 0, w, len};
     return 0;
 }
@@ -111,7 +105,7 @@ uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_
         return 0;
     /* Common English bigrams start many words: a third byte rules most of those out, unless the bigram is itself
      * a word. */
-    if (!has_bit(t->short_bigram, bg) && (i + 2 >= n || !has_bit(t->tri_hash, tri_hash(bg >> 8, bg & 0xFF, ascii_lower(u[i + 2])))))
+    if (!has_bit(t->short_bigram, bg) && (i + 2 >= n || !has_bit(t->tri_hash, litscan_tri_hash(bg >> 8, bg & 0xFF, ascii_lower(u[i + 2])))))
         return 0;
     uint64_t below = t->any_bigram[bg >> 6] & (((uint64_t)1 << (bg & 63)) - 1);
     size_t r = t->rank_base[bg >> 6] + popcount64(below);
@@ -137,6 +131,8 @@ void wordtab_lits(const ps_wordtab *t, uint64_t sets, ps_litscan *out)
 {
     litscan_init(out);
     out->bigrams = t->any_bigram;
+    out->short_bigrams = t->short_bigram;
+    out->trigrams = t->tri_hash;
     for (size_t k = 0; k < t->n; k++)
         if ((sets >> t->words[k].set) & 1)
             litscan_add(out, t->words[k].w, t->words[k].len, t->words[k].bucket);

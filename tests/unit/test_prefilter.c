@@ -345,12 +345,25 @@ static void test_litscan_empty(void **state)
 
 /* ---------------------------------------------------------------- wordtab */
 
-static uint64_t naive_at(const wordlist *wl, const unsigned char *u, size_t n, size_t i, uint64_t skip)
+static bool alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* The sets of the words at u[i]; those of `whole` sets only where they stand alone (a letter or digit at a word's
+ * end has none next to it in u[0..n)). */
+static uint64_t naive_at(const wordlist *wl, const unsigned char *u, size_t n, size_t i, uint64_t skip, uint64_t whole)
 {
     uint64_t found = 0;
-    for (size_t k = 0; k < wl->n; k++)
-        if (!((skip >> wl->set[k]) & 1) && i <= n && wl->len[k] <= n - i && ieq(u + i, wl->w[k], wl->len[k]))
+    for (size_t k = 0; k < wl->n; k++) {
+        size_t m = wl->len[k];
+        if ((skip >> wl->set[k]) & 1 || i > n || m > n - i || !ieq(u + i, wl->w[k], m))
+            continue;
+        bool joined = (i > 0 && alnum((unsigned char)wl->w[k][0]) && alnum(u[i - 1])) ||
+                      (i + m < n && alnum((unsigned char)wl->w[k][m - 1]) && alnum(u[i + m]));
+        if (!((whole >> wl->set[k]) & 1) || !joined)
             found |= (uint64_t)1 << wl->set[k];
+    }
     return found;
 }
 
@@ -366,12 +379,14 @@ static void test_wordtab_at(void **state)
         for (size_t k = 0; k < wl.n; k++)
             assert_int_equal(wordtab_add(&wt, wl.w[k], wl.len[k], wl.set[k]), 0);
         assert_int_equal(wordtab_finish(&wt), 0);
+        wt.whole_words = iter % 2 ? rnd(&r) : 0; /* some sets count their words as whole words only */
         size_t n = below(&r, 200);
         text t = rand_text_with(&r, &wl, n);
         for (int pass = 0; pass < 3; pass++) {
             uint64_t skip = pass == 0 ? 0 : pass == 1 ? rnd(&r) & rnd(&r) : ((uint64_t)1 << below(&r, 4));
             for (size_t i = 0; i <= n; i++) {
-                uint64_t want = naive_at(&wl, t.p, n, i, skip), got = wordtab_at(&wt, t.p, n, i, skip);
+                uint64_t want = naive_at(&wl, t.p, n, i, skip, wt.whole_words),
+                         got = wordtab_at(&wt, t.p, n, i, skip);
                 if (want != got)
                     fail_msg("wordtab_at(i=%zu, n=%zu, skip=%llx) = %llx, want %llx", i, n, (unsigned long long)skip,
                              (unsigned long long)got, (unsigned long long)want);
@@ -393,6 +408,46 @@ static void test_wordtab_at(void **state)
         text_free(&t);
         wordtab_free(&wt);
     }
+}
+
+/* wordtab_lits hands litscan the table's maps: a candidate whose bigram starts a word but whose first three bytes
+ * start none ("tea" for "tel") is not reported, and every word still is. The fingerprint tables are opened wide
+ * here, so that the maps alone decide (in a crowded table many buckets let such places through). */
+static void test_wordtab_lits_filter_starts(void **state)
+{
+    (void)state;
+    ps_wordtab wt;
+    wordtab_init(&wt);
+    assert_int_equal(wordtab_add(&wt, "postcode", 8, 0), 0);
+    assert_int_equal(wordtab_add(&wt, "tel", 3, 1), 0);
+    assert_int_equal(wordtab_add(&wt, "uk", 2, 1), 0);
+    assert_int_equal(wordtab_finish(&wt), 0);
+    ps_litscan ls;
+    wordtab_lits(&wt, 3, &ls);
+    memset(ls.lo, 0xFF, sizeof ls.lo);
+    memset(ls.hi, 0xFF, sizeof ls.hi);
+    static const char line[] = "tea Tel port POSTCODE ukase teapot";
+    unsigned char buf[sizeof line + PAD] = {0};
+    memcpy(buf, line, sizeof line - 1);
+    size_t n = sizeof line - 1;
+    for (int simd = 0; simd < 2; simd++) {
+        ps_litscan maps = ls, bigrams_only = ls;
+        maps.simd = bigrams_only.simd = simd && ls.simd;
+        bigrams_only.trigrams = NULL;
+        hits with = {.limit = n}, without = {.limit = n};
+        litscan_scan(&maps, (const char *)buf, n, collect, &with);
+        litscan_scan(&bigrams_only, (const char *)buf, n, collect, &without);
+        assert_false(with.bad || without.bad);
+        static const size_t want[] = {4, 13, 22}; /* Tel, POSTCODE, uk(ase) */
+        assert_int_equal(with.n, 3);
+        for (size_t k = 0; k < 3; k++)
+            assert_int_equal(with.at[k], want[k]);
+        static const size_t more[] = {0, 8, 28, 31}; /* tea, po(rt), tea(pot), (tea)po(t): bigrams of words */
+        assert_int_equal(without.n, 7);
+        for (size_t k = 0; k < 4; k++)
+            assert_true(hit_has(&without, more[k]) && hit_has(&without, want[k % 3]));
+    }
+    wordtab_free(&wt);
 }
 
 /* ---------------------------------------------------------------- prefilter */
@@ -1505,6 +1560,7 @@ int main(void)
         cmocka_unit_test(test_litscan_every_offset),
         cmocka_unit_test(test_litscan_empty),
         cmocka_unit_test(test_wordtab_at),
+        cmocka_unit_test(test_wordtab_lits_filter_starts),
         cmocka_unit_test(test_prefilter_bytes),
         cmocka_unit_test(test_prefilter_words),
         cmocka_unit_test(test_prefilter_runs_exact),
