@@ -1448,6 +1448,11 @@ size_t engine_min_len(const ps_engine *e)
     return e->min_len;
 }
 
+unsigned engine_run_lanes(const ps_engine *e)
+{
+    return e->runs.n;
+}
+
 size_t engine_back_margin(const ps_engine *e)
 {
     return e->back_margin;

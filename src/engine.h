@@ -33,6 +33,9 @@ bool engine_line_mode(const ps_engine *e);
 /* The fewest bytes any rule's match takes: a shorter subject has none. */
 size_t engine_min_len(const ps_engine *e);
 
+/* The lanes of run alphabets the engine's gates count (at most DIGITRUNS_MAX: tests see when they ran out). */
+unsigned engine_run_lanes(const ps_engine *e);
+
 /* Bytes of context that must stay available before a window's first reported byte (context windows, lookbehind). */
 size_t engine_back_margin(const ps_engine *e);
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "digitruns.h"
 #include "engine.h"
 #include "piiscrub.h"
 #include "redact.h"
@@ -446,6 +447,75 @@ static void test_random_rules_through_run(void **state)
  * of its start) searches only near its lead bytes, and in a window that is not the record's end also near that end:
  * a match whose '@' is in the next window starts there. One rule alone, so that no other rule's partial match holds
  * the window's boundary back for it; addresses at every offset from the blocks' edges. */
+/* More run alphabets than digitruns has lanes: forty rules of three digits, a separator of their own and four digits,
+ * and forty whose separator may also be a space. The rules left without a lane of their own share the smallest lane
+ * that holds their bytes (the space ones, the digits-and-space lane of a rule before them), or go without a run gate;
+ * either way each finds what it finds run over the whole text. */
+static void test_more_alphabets_than_lanes(void **state)
+{
+    (void)state;
+    static const char seps[] = "!#$%&*+,-./:;<=>?@^_`|~ABCDEFGHJKLMNPQRSTUVW";
+    sbuf y = {0};
+    sb_s(&y, "version: 1\nrules:\n  - {id: spaced, entity: S, pattern: '(?<!\\d)\\d{3} \\d{4}(?!\\d)'}\n");
+    for (unsigned i = 0; i < 80; i++) {
+        char c = seps[i % 40], rule[200];
+        bool both = i >= 40; /* its separator, or a space */
+        const char *esc = c >= 'A' && c <= 'Z' ? "" : "\\"; /* punctuation escaped in the class ('^' first) */
+        snprintf(rule, sizeof rule, "  - {id: r%u, entity: E%u, pattern: '(?<!\\d)\\d{3}[%s%s%c]\\d{%u}(?!\\d)'}\n", i,
+                 i, both ? " " : "", esc, c, 4 + i % 3);
+        sb_s(&y, rule);
+    }
+    ps_ruleset *rs = NULL;
+    ps_engine *e = NULL;
+    ps_diag d;
+    assert_int_equal(ps_ruleset_new(&rs), PS_OK);
+    if (ps_ruleset_load_buffer(rs, "lanes.yaml", y.p, y.n, &d) != PS_OK || ps_engine_compile(rs, NULL, &e, &d) != PS_OK)
+        fail_msg("%s:%u:%u: %s", d.file, d.line, d.col, d.msg);
+    assert_int_equal(engine_run_lanes(e), DIGITRUNS_MAX);
+    ps_scratch *gated = NULL, *all = NULL;
+    assert_int_equal(engine_scratch_new(e, &gated), PS_OK);
+    assert_int_equal(engine_scratch_new(e, &all), PS_OK);
+    engine_scratch_exhaustive(all);
+    rng r = {0x1A9E5};
+    size_t spans = 0;
+    for (int k = 0; k < 400; k++) {
+        sbuf t = {0};
+        for (unsigned part = 1 + below(&r, 12); part--;) {
+            char num[32];
+            snprintf(num, sizeof num, "%03u%c%0*u ", below(&r, 1000), below(&r, 4) ? seps[below(&r, 40)] : ' ',
+                     4 + (int)below(&r, 3), below(&r, 10000));
+            sb_s(&t, num);
+            if (below(&r, 3) == 0)
+                sb_s(&t, "word ");
+        }
+        static const char pad[PAD];
+        size_t n = t.n;
+        sb_put(&t, pad, sizeof pad);
+        ps_subject subj = {t.p, n, 0, 0, 1, 0, 0};
+        ps_spanvec a = {0}, b = {0};
+        size_t hold;
+        assert_int_equal(engine_scan(e, gated, &subj, -1, &a, NULL, &hold), PS_OK);
+        assert_int_equal(engine_scan(e, all, &subj, -1, &b, NULL, &hold), PS_OK);
+        sort_spans(&a);
+        sort_spans(&b);
+        size_t same = 0;
+        while (same < a.n && same < b.n && !redact_span_cmp(&a.v[same], &b.v[same]))
+            same++;
+        if (same < a.n || same < b.n)
+            fail_msg("text \"%.*s\": gated %zu spans, exhaustive %zu", (int)n, t.p, a.n, b.n);
+        spans += a.n;
+        spanvec_free(&a);
+        spanvec_free(&b);
+        free(t.p);
+    }
+    assert_true(spans > 400);
+    engine_scratch_free(gated);
+    engine_scratch_free(all);
+    ps_engine_free(e);
+    ps_ruleset_free(rs);
+    free(y.p);
+}
+
 static void test_windows_lead_past_the_end(void **state)
 {
     (void)state;
@@ -499,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_random_rules_gated_as_exhaustive),
         cmocka_unit_test(test_random_rules_through_run),
         cmocka_unit_test(test_windows_lead_past_the_end),
+        cmocka_unit_test(test_more_alphabets_than_lanes),
     };
     /* PS_TEST_GATES_ONLY: only the tests whose names match this cmocka pattern (the ThreadSanitizer stage of
      * scripts/test.sh runs the one with threads). */
