@@ -178,22 +178,10 @@ void litscan_merge(ps_litscan *into, const ps_litscan *from)
     }
 }
 
-static inline int map_has(const uint64_t *m, unsigned b)
-{
-    return (m[b >> 6] >> (b & 63)) & 1;
-}
-
-/* Do the bytes at u[i] start as a word does (always, without the maps)? Its bigram, and unless that is a word of
- * its own, the hash of its first three bytes. */
+/* Do the bytes at u[i] start as a word does (always, without the maps)? The padding after the text holds u[i + 2]. */
 static inline int start_ok(const ps_litscan *t, const unsigned char *u, size_t i)
 {
-    if (!t->bigrams)
-        return 1;
-    unsigned bg = ascii_lower(u[i]) << 8 | ascii_lower(u[i + 1]);
-    if (!map_has(t->bigrams, bg))
-        return 0;
-    return !t->trigrams || map_has(t->short_bigrams, bg) ||
-           map_has(t->trigrams, litscan_tri_hash(bg >> 8, bg & 0xFF, ascii_lower(u[i + 2])));
+    return !t->bigrams || litscan_may_start(t->bigrams, t->short_bigrams, t->trigrams, u, i, true);
 }
 
 static inline unsigned at(const ps_litscan *t, const unsigned char *u, size_t i)
@@ -205,9 +193,10 @@ static inline unsigned at(const ps_litscan *t, const unsigned char *u, size_t i)
 }
 
 #ifdef PS_HAVE_TEDDY
-/* Hands the candidates of one step (bit k of `bits`: position i + k) to found(). @return non-zero to stop. */
-static int report(const ps_litscan *t, const unsigned char *u, size_t i, unsigned bits, int (*found)(void *, size_t),
-                  void *ctx)
+/* Hands the candidates of one step (bit k of `bits`: position i + k) to found(). @return non-zero to stop. Inlined
+ * into each scan loop, as GCC chose to before start_ok grew: a call per step cost 2 M instructions on 2 MB of logs. */
+static inline __attribute__((always_inline)) int report(const ps_litscan *t, const unsigned char *u, size_t i,
+                                                        unsigned bits, int (*found)(void *, size_t), void *ctx)
 {
     for (; bits; bits &= bits - 1) {
         size_t k = i + (size_t)__builtin_ctz(bits);

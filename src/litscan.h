@@ -8,6 +8,9 @@
 #ifndef PS_LITSCAN_H
 #define PS_LITSCAN_H
 
+#include "byteset.h"
+
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +33,24 @@ typedef struct ps_litscan {
 static inline unsigned litscan_tri_hash(unsigned a, unsigned b, unsigned c)
 {
     return ((a * 0x9E37u) ^ (b * 0x85EBu) ^ (c * 0xC2B3u) ^ (a << 7) ^ (c >> 1)) & 0xFFFFu;
+}
+
+static inline bool litscan_map_has(const uint64_t *m, unsigned b)
+{
+    return (m[b >> 6] >> (b & 63)) & 1;
+}
+
+/* Can a word of a table start at u[i], by its maps (ps_wordtab's: the words' bigrams, the bigrams that are words,
+ * the hash of the longer words' first three bytes; trigrams may be NULL)? `third`: u[i + 2] is part of the text,
+ * which a word longer than two bytes needs. u[i + 1] must be readable. */
+static inline bool litscan_may_start(const uint64_t *bigrams, const uint64_t *short_bigrams, const uint64_t *trigrams,
+                                     const unsigned char *u, size_t i, bool third)
+{
+    unsigned a = ascii_lower(u[i]), b = ascii_lower(u[i + 1]), bg = a << 8 | b;
+    if (!litscan_map_has(bigrams, bg))
+        return false;
+    return !trigrams || litscan_map_has(short_bigrams, bg) ||
+           (third && litscan_map_has(trigrams, litscan_tri_hash(a, b, ascii_lower(u[i + 2]))));
 }
 
 void litscan_init(ps_litscan *t);

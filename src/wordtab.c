@@ -24,11 +24,6 @@ static inline void set_bit(uint64_t *m, unsigned b)
     m[b >> 6] |= (uint64_t)1 << (b & 63);
 }
 
-static inline int has_bit(const uint64_t *m, unsigned b)
-{
-    return (m[b >> 6] >> (b & 63)) & 1;
-}
-
 int wordtab_add(ps_wordtab *t, const char *w, size_t len, unsigned set)
 {
     if (len < 2 || set >= 64)
@@ -100,13 +95,11 @@ uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_
 {
     if (i + 1 >= n)
         return 0;
-    unsigned bg = ascii_lower(u[i]) << 8 | ascii_lower(u[i + 1]);
-    if (!has_bit(t->any_bigram, bg))
-        return 0;
     /* Common English bigrams start many words: a third byte rules most of those out, unless the bigram is itself
      * a word. */
-    if (!has_bit(t->short_bigram, bg) && (i + 2 >= n || !has_bit(t->tri_hash, litscan_tri_hash(bg >> 8, bg & 0xFF, ascii_lower(u[i + 2])))))
+    if (!litscan_may_start(t->any_bigram, t->short_bigram, t->tri_hash, u, i, i + 2 < n))
         return 0;
+    unsigned bg = ascii_lower(u[i]) << 8 | ascii_lower(u[i + 1]);
     uint64_t below = t->any_bigram[bg >> 6] & (((uint64_t)1 << (bg & 63)) - 1);
     size_t r = t->rank_base[bg >> 6] + popcount64(below);
     uint64_t found = 0;
@@ -117,11 +110,11 @@ uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_
         size_t j = 2;
         while (j < w->len && ascii_lower(u[i + j]) == (unsigned char)w->w[j])
             j++;
-        if (j == w->len && ((t->whole_words >> w->set) & 1) &&
-            ((i > 0 && ascii_alnum((unsigned char)w->w[0]) && ascii_alnum(u[i - 1])) ||
-             (i + j < n && ascii_alnum((unsigned char)w->w[j - 1]) && ascii_alnum(u[i + j]))))
-            continue; /* joined to the text around it: not this word */
-        if (j == w->len)
+        if (j < w->len)
+            continue;
+        bool joined = (i > 0 && ascii_alnum((unsigned char)w->w[0]) && ascii_alnum(u[i - 1])) ||
+                      (i + j < n && ascii_alnum((unsigned char)w->w[j - 1]) && ascii_alnum(u[i + j]));
+        if (!joined || !((t->whole_words >> w->set) & 1)) /* a whole word, or a set whose words need not be */
             found |= (uint64_t)1 << w->set;
     }
     return found;

@@ -212,6 +212,17 @@ static void sort_spans(ps_spanvec *v)
         qsort(v->v, v->n, sizeof *v->v, redact_span_cmp);
 }
 
+/* Sorts both lists of spans. @return the index of their first difference, or SIZE_MAX when they are the same. */
+static size_t first_difference(ps_spanvec *a, ps_spanvec *b)
+{
+    sort_spans(a);
+    sort_spans(b);
+    size_t i = 0;
+    while (i < a->n && i < b->n && !redact_span_cmp(&a->v[i], &b->v[i]))
+        i++;
+    return i < a->n || i < b->n ? i : SIZE_MAX;
+}
+
 static void test_random_rules_gated_as_exhaustive(void **state)
 {
     (void)state;
@@ -251,12 +262,8 @@ static void test_random_rules_gated_as_exhaustive(void **state)
             }
             assert_int_equal(sa, PS_OK);
             assert_int_equal(sb, PS_OK);
-            sort_spans(&a);
-            sort_spans(&b);
-            size_t i = 0;
-            while (i < a.n && i < b.n && !redact_span_cmp(&a.v[i], &b.v[i]))
-                i++;
-            if (i < a.n || i < b.n) {
+            size_t i = first_difference(&a, &b);
+            if (i != SIZE_MAX) {
                 const ps_span *s = i < b.n ? &b.v[i] : &a.v[i];
                 fail_msg("rules:\n%s\ntext (%zu bytes): \"%.*s\"\ngated %zu spans, exhaustive %zu; first difference: "
                          "rule r%u at [%llu,%llu) \"%.*s\" (%s)",
@@ -496,12 +503,7 @@ static void test_more_alphabets_than_lanes(void **state)
         size_t hold;
         assert_int_equal(engine_scan(e, gated, &subj, -1, &a, NULL, &hold), PS_OK);
         assert_int_equal(engine_scan(e, all, &subj, -1, &b, NULL, &hold), PS_OK);
-        sort_spans(&a);
-        sort_spans(&b);
-        size_t same = 0;
-        while (same < a.n && same < b.n && !redact_span_cmp(&a.v[same], &b.v[same]))
-            same++;
-        if (same < a.n || same < b.n)
+        if (first_difference(&a, &b) != SIZE_MAX)
             fail_msg("text \"%.*s\": gated %zu spans, exhaustive %zu", (int)n, t.p, a.n, b.n);
         spans += a.n;
         spanvec_free(&a);
