@@ -14,6 +14,7 @@
 void litscan_init(ps_litscan *t)
 {
     memset(t, 0, sizeof *t);
+    t->start_only = 0xFF; /* no bucket holds a word that may start anywhere, yet */
 #ifdef PS_HAVE_TEDDY
     __builtin_cpu_init();
     t->simd = __builtin_cpu_supports("avx2") ? 2 : __builtin_cpu_supports("ssse3");
@@ -41,10 +42,11 @@ static void word_nibbles(const char *w, size_t len, int k, uint16_t *lo, uint16_
     }
 }
 
-void litscan_add(ps_litscan *t, const char *w, size_t len, unsigned bucket)
+void litscan_add_word_start(ps_litscan *t, const char *w, size_t len, unsigned bucket)
 {
     uint8_t bit = (uint8_t)(1u << (bucket % LITSCAN_BUCKETS));
     t->n_words++;
+    t->used |= bit;
     for (int k = 0; k < LITSCAN_WIDTH; k++) {
         uint16_t lo = 0, hi = 0;
         word_nibbles(w, len, k, &lo, &hi);
@@ -55,6 +57,12 @@ void litscan_add(ps_litscan *t, const char *w, size_t len, unsigned bucket)
                 t->hi[k][x] |= bit;
         }
     }
+}
+
+void litscan_add(ps_litscan *t, const char *w, size_t len, unsigned bucket)
+{
+    litscan_add_word_start(t, w, len, bucket);
+    t->start_only &= (uint8_t)~(1u << (bucket % LITSCAN_BUCKETS));
 }
 
 /* How often byte c turns up in ordinary text, roughly (per 10 000 bytes): English letters by their frequency,
@@ -118,34 +126,32 @@ static double cost_with(const double freq[256], const bucket_fill *f, const char
     return cost;
 }
 
-int litscan_buckets(const char *const *w, const size_t *len, size_t n, uint8_t *bucket)
+/* The share of a start-only bucket's candidates that are at a word's start (a quarter to a third, in English prose
+ * and in logs): what its fingerprint cost counts for when the buckets are shared out between the kinds. */
+#define WORD_START_SHARE 0.3
+
+/* Puts the words of order[0..n) of kind `start` (start_only, or not) into buckets [lo, hi), greedily: the commonest
+ * fingerprints first, each where it widens the bucket's nibble products least. @return the buckets' summed cost. */
+static double fill_buckets(const double freq[256], const char *const *w, const size_t *len, const bool *start_only,
+                           const struct by_cost *order, size_t n, bool start, unsigned lo, unsigned hi,
+                           uint8_t *bucket)
 {
-    struct by_cost *order = malloc((n ? n : 1) * sizeof *order);
-    if (!order)
-        return -1;
-    double freq[256];
-    for (unsigned c = 0; c < 256; c++)
-        freq[c] = text_freq(c);
-    const bucket_fill empty = {{0}, {0}, {0}};
-    for (size_t i = 0; i < n; i++) {
-        double share[LITSCAN_WIDTH];
-        order[i] = (struct by_cost){cost_with(freq, &empty, w[i], len[i], share), i};
-    }
-    qsort(order, n, sizeof *order, cmp_by_cost); /* the commonest fingerprints first */
     bucket_fill fill[LITSCAN_BUCKETS];
-    double cost[LITSCAN_BUCKETS];
-    for (unsigned b = 0; b < LITSCAN_BUCKETS; b++) {
-        fill[b] = empty;
+    double cost[LITSCAN_BUCKETS], total = 0;
+    for (unsigned b = lo; b < hi; b++) {
+        fill[b] = (bucket_fill){{0}, {0}, {0}};
         cost[b] = 0;
     }
     for (size_t o = 0; o < n; o++) {
         size_t i = order[o].i;
-        unsigned best = 0;
+        if ((start_only && start_only[i]) != start)
+            continue;
+        unsigned best = lo;
         double best_cost = 0, best_share[LITSCAN_WIDTH] = {0};
-        for (unsigned b = 0; b < LITSCAN_BUCKETS; b++) {
+        for (unsigned b = lo; b < hi; b++) {
             double share[LITSCAN_WIDTH];
             double c = cost_with(freq, &fill[b], w[i], len[i], share);
-            if (b == 0 || c - cost[b] < best_cost - cost[best]) {
+            if (b == lo || c - cost[b] < best_cost - cost[best]) {
                 best = b;
                 best_cost = c;
                 memcpy(best_share, share, sizeof share);
@@ -158,7 +164,48 @@ int litscan_buckets(const char *const *w, const size_t *len, size_t n, uint8_t *
             fill[best].share[k] = best_share[k];
         }
     }
+    for (unsigned b = lo; b < hi; b++)
+        total += cost[b];
+    return total;
+}
+
+int litscan_buckets(const char *const *w, const size_t *len, const bool *start_only, size_t n, uint8_t *bucket)
+{
+    struct by_cost *order = malloc((n ? n : 1) * sizeof *order);
+    uint8_t *trial = malloc(n ? n : 1);
+    if (!order || !trial) {
+        free(order);
+        free(trial);
+        return -1;
+    }
+    double freq[256];
+    for (unsigned c = 0; c < 256; c++)
+        freq[c] = text_freq(c);
+    const bucket_fill empty = {{0}, {0}, {0}};
+    size_t starts = 0; /* start-only words */
+    for (size_t i = 0; i < n; i++) {
+        double share[LITSCAN_WIDTH];
+        order[i] = (struct by_cost){cost_with(freq, &empty, w[i], len[i], share), i};
+        starts += start_only && start_only[i];
+    }
+    qsort(order, n, sizeof *order, cmp_by_cost); /* the commonest fingerprints first */
+    if (starts == 0 || starts == n) {
+        fill_buckets(freq, w, len, start_only, order, n, starts > 0, 0, LITSCAN_BUCKETS, bucket);
+    } else {
+        /* Both kinds: the start-only words get buckets [0, s), the others the rest, for the s that lets through the
+         * fewest candidates. */
+        double best = 0;
+        for (unsigned s = 1; s < LITSCAN_BUCKETS; s++) {
+            double c = WORD_START_SHARE * fill_buckets(freq, w, len, start_only, order, n, true, 0, s, trial) +
+                       fill_buckets(freq, w, len, start_only, order, n, false, s, LITSCAN_BUCKETS, trial);
+            if (s == 1 || c < best) {
+                best = c;
+                memcpy(bucket, trial, n);
+            }
+        }
+    }
     free(order);
+    free(trial);
     return 0;
 }
 
@@ -171,6 +218,8 @@ void litscan_merge(ps_litscan *into, const ps_litscan *from)
         }
     }
     into->n_words += from->n_words;
+    into->used |= from->used;
+    into->start_only &= from->start_only;
     if (!into->bigrams) {
         into->bigrams = from->bigrams;
         into->short_bigrams = from->short_bigrams;
@@ -206,6 +255,26 @@ static inline __attribute__((always_inline)) int report(const ps_litscan *t, con
     return 0;
 }
 
+/* Bit i set where the byte before v's byte i is an ASCII letter or digit: v's own bytes, shifted up one, and for bit
+ * 0 `before` (the byte before v). */
+__attribute__((target("ssse3"))) static inline unsigned after_alnum16(__m128i v, unsigned before)
+{
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0')), l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
+                                                                     _mm_set1_epi8('a'));
+    __m128i is = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d),
+                              _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(25)), l));
+    return ((unsigned)_mm_movemask_epi8(is) << 1 | before) & 0xffffu;
+}
+
+__attribute__((target("avx2"))) static inline unsigned after_alnum32(__m256i v, unsigned before)
+{
+    __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8('0')),
+            l = _mm256_sub_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), _mm256_set1_epi8('a'));
+    __m256i is = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(9)), d),
+                                 _mm256_cmpeq_epi8(_mm256_min_epu8(l, _mm256_set1_epi8(25)), l));
+    return (unsigned)_mm256_movemask_epi8(is) << 1 | before;
+}
+
 __attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, const unsigned char *u, size_t i,
                                                            size_t n, int (*found)(void *, size_t), void *ctx, int *stop)
 {
@@ -215,6 +284,8 @@ __attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, c
         hi[k] = _mm_loadu_si128((const __m128i *)t->hi[k]);
     }
     const __m128i nib = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
+    const uint8_t so = t->start_only & t->used;
+    const __m128i so_v = _mm_set1_epi8((char)so);
     /* Blocks of 16 positions; the last, when shorter, is the 16 that end at n, less those already looked at. */
     for (size_t j = i; i < n && n >= 16; i = j += 16) {
         unsigned skip = 0;
@@ -222,14 +293,18 @@ __attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, c
             skip = (unsigned)(i - (n - 16));
             j = n - 16;
         }
-        __m128i m = _mm_set1_epi8(-1);
+        __m128i m = _mm_set1_epi8(-1), v0 = _mm_loadu_si128((const __m128i *)(u + j));
 #pragma GCC unroll 4
         for (int k = 0; k < LITSCAN_WIDTH; k++) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(u + j + (size_t)k));
+            __m128i v = k ? _mm_loadu_si128((const __m128i *)(u + j + (size_t)k)) : v0;
             __m128i l = _mm_and_si128(v, nib), h = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
             m = _mm_and_si128(m, _mm_and_si128(_mm_shuffle_epi8(lo[k], l), _mm_shuffle_epi8(hi[k], h)));
         }
         unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero)) & (0xffffu << skip) & 0xffffu;
+        if (bits && so) { /* the candidates of start-only buckets alone, where a letter or digit comes before */
+            unsigned loose = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_andnot_si128(so_v, m), zero));
+            bits &= loose | ~after_alnum16(v0, j > 0 && ascii_alnum(u[j - 1]));
+        }
         if (bits && report(t, u, j, bits, found, ctx)) {
             *stop = 1;
             return n;
@@ -248,6 +323,8 @@ __attribute__((target("avx2"))) static size_t scan_avx2(const ps_litscan *t, con
         hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->hi[k]));
     }
     const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+    const uint8_t so = t->start_only & t->used;
+    const __m256i so_v = _mm256_set1_epi8((char)so);
     /* As scan_ssse3, 32 positions at a time. */
     for (size_t j = i; i < n && n >= 32; i = j += 32) {
         unsigned skip = 0;
@@ -255,14 +332,18 @@ __attribute__((target("avx2"))) static size_t scan_avx2(const ps_litscan *t, con
             skip = (unsigned)(i - (n - 32));
             j = n - 32;
         }
-        __m256i m = _mm256_set1_epi8(-1);
+        __m256i m = _mm256_set1_epi8(-1), v0 = _mm256_loadu_si256((const __m256i *)(u + j));
 #pragma GCC unroll 4 /* the tables stay in registers (a loop kept them on the stack: a third of the cost) */
         for (int k = 0; k < LITSCAN_WIDTH; k++) {
-            __m256i v = _mm256_loadu_si256((const __m256i *)(u + j + (size_t)k));
+            __m256i v = k ? _mm256_loadu_si256((const __m256i *)(u + j + (size_t)k)) : v0;
             __m256i l = _mm256_and_si256(v, nib), h = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
             m = _mm256_and_si256(m, _mm256_and_si256(_mm256_shuffle_epi8(lo[k], l), _mm256_shuffle_epi8(hi[k], h)));
         }
         unsigned bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, zero)) & (~0u << skip);
+        if (bits && so) { /* as scan_ssse3 */
+            unsigned loose = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_andnot_si256(so_v, m), zero));
+            bits &= loose | ~after_alnum32(v0, j > 0 && ascii_alnum(u[j - 1]));
+        }
         if (bits && report(t, u, j, bits, found, ctx)) {
             *stop = 1;
             return n;

@@ -19,6 +19,11 @@
 typedef struct ps_litscan {
     uint8_t lo[LITSCAN_WIDTH][16], hi[LITSCAN_WIDTH][16];
     int n_words;
+    uint8_t used; /* the buckets that hold a word */
+    /* The buckets whose every word counts only at a word's start (a whole word that begins with an ASCII letter or
+     * digit, litscan_add_word_start): no candidate of theirs is reported where the byte before is one. In text two
+     * in three fingerprint candidates are inside a word ("tel" in "hotel"). */
+    uint8_t start_only;
     int simd; /* 2: the CPU has AVX2, 1: SSSE3, 0: neither */
     /* Optional, borrowed: a 65536-bit map of the words' first two bytes (lower-cased, as ps_wordtab.any_bigram).
      * Candidates whose bigram is not in it are dropped in the scan loop, before found() is called. */
@@ -61,17 +66,23 @@ void litscan_init(ps_litscan *t);
  * (< LITSCAN_BUCKETS), e.g. as litscan_buckets chose. */
 void litscan_add(ps_litscan *t, const char *w, size_t len, unsigned bucket);
 
+/* The same for a word that counts only where the byte before it, if any, is not an ASCII letter or digit (a whole
+ * word whose first byte is one). A bucket whose words all came this way reports only such places. */
+void litscan_add_word_start(ps_litscan *t, const char *w, size_t len, unsigned bucket);
+
 /* Chooses a bucket for each of n words (as litscan_add takes them) so that few positions of ordinary text (English
  * prose, logs, code) are false candidates: greedily, the words whose fingerprints are commonest first, each into
- * the bucket whose nibble products it widens least. The same words give the same buckets. @return 0, or -1 when
- * out of memory. */
-int litscan_buckets(const char *const *w, const size_t *len, size_t n, uint8_t *bucket);
+ * the bucket whose nibble products it widens least. Words flagged in start_only (NULL: none) are to be added with
+ * litscan_add_word_start: they get buckets of their own, which let through a word's starts only (a fifth of the
+ * places in text). The same words give the same buckets. @return 0, or -1 when out of memory. */
+int litscan_buckets(const char *const *w, const size_t *len, const bool *start_only, size_t n, uint8_t *bucket);
 
-/* Adds every word of `from` to `into` (the filter of a union of word lists). */
+/* Adds every word of `from` to `into` (the filter of a union of word lists; their buckets from one choice). */
 void litscan_merge(ps_litscan *into, const ps_litscan *from);
 
-/* Calls found(ctx, i) for every position i in [0, n) where some word may start, in increasing order; stops early
- * when found returns non-zero. Reads up to LITSCAN_WIDTH - 1 bytes past p[n - 1]: they must be readable (subjects
+/* Calls found(ctx, i) for every position i in [0, n) where some word may start, in increasing order (a word added
+ * by litscan_add_word_start: where p[i - 1] is not an ASCII letter or digit, or i is 0); stops early when found
+ * returns non-zero. Reads up to LITSCAN_WIDTH - 1 bytes past p[n - 1]: they must be readable (subjects
  * carry padding, see buf_pad); they can only add candidates near the end, which the caller's comparison rejects. */
 void litscan_scan(const ps_litscan *t, const char *p, size_t n, int (*found)(void *ctx, size_t i), void *ctx);
 

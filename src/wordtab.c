@@ -47,6 +47,12 @@ int wordtab_add(ps_wordtab *t, const char *w, size_t len, unsigned set)
     return 0;
 }
 
+/* Does word w count only where no ASCII letter or digit comes before it: a whole word that begins with one? */
+static bool at_word_start_only(const ps_wordtab *t, const ps_wordref *w)
+{
+    return ((t->whole_words >> w->set) & 1) && ascii_alnum((unsigned char)w->w[0]);
+}
+
 static int cmp_ref(const void *a, const void *b)
 {
     const ps_wordref *x = a, *y = b;
@@ -76,18 +82,21 @@ int wordtab_finish(ps_wordtab *t)
     const char **w = malloc(t->n * sizeof *w);
     size_t *len = malloc(t->n * sizeof *len);
     uint8_t *bucket = malloc(t->n);
-    int st = w && len && bucket ? 0 : -1;
+    bool *start_only = malloc(t->n * sizeof *start_only);
+    int st = w && len && bucket && start_only ? 0 : -1;
     for (size_t k = 0; !st && k < t->n; k++) {
         w[k] = t->words[k].w;
         len[k] = t->words[k].len;
+        start_only[k] = at_word_start_only(t, &t->words[k]);
     }
     if (!st)
-        st = litscan_buckets(w, len, t->n, bucket);
+        st = litscan_buckets(w, len, start_only, t->n, bucket);
     for (size_t k = 0; !st && k < t->n; k++)
         t->words[k].bucket = bucket[k];
     free(w);
     free(len);
     free(bucket);
+    free(start_only);
     return st;
 }
 
@@ -126,7 +135,13 @@ void wordtab_lits(const ps_wordtab *t, uint64_t sets, ps_litscan *out)
     out->bigrams = t->any_bigram;
     out->short_bigrams = t->short_bigram;
     out->trigrams = t->tri_hash;
-    for (size_t k = 0; k < t->n; k++)
-        if ((sets >> t->words[k].set) & 1)
-            litscan_add(out, t->words[k].w, t->words[k].len, t->words[k].bucket);
+    for (size_t k = 0; k < t->n; k++) {
+        const ps_wordref *w = &t->words[k];
+        if (!((sets >> w->set) & 1))
+            continue;
+        if (at_word_start_only(t, w))
+            litscan_add_word_start(out, w->w, w->len, w->bucket);
+        else
+            litscan_add(out, w->w, w->len, w->bucket);
+    }
 }

@@ -30,7 +30,8 @@ typedef struct ps_wordtab {
     uint32_t *first;
     /* Sets whose words count only as whole words: where a word's first (last) byte is a letter or digit, the byte
      * before (after) it is not one ("phone" is not in "iPhone", "tel" not in "Intel"). The text's ends count as
-     * word ends: a caller that passes part of a text finds more, never fewer. */
+     * word ends: a caller that passes part of a text finds more, never fewer. Set before wordtab_finish, which
+     * gives the words that can then only start a word buckets of their own (litscan_buckets). */
     uint64_t whole_words;
 } ps_wordtab;
 

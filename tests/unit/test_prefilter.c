@@ -117,6 +117,7 @@ typedef struct wordlist {
     char w[24][16];
     size_t len[24];
     unsigned set[24];
+    bool start_only[24]; /* counts only where no ASCII letter or digit comes before it (litscan_add_word_start) */
     size_t n;
 } wordlist;
 
@@ -127,7 +128,13 @@ static void rand_words(rng *r, wordlist *wl, size_t n)
     for (size_t k = 0; k < n; k++) {
         wl->len[k] = rand_word(r, wl->w[k], small);
         wl->set[k] = below(r, 6) == 0 ? below(r, 64) : below(r, 4);
+        wl->start_only[k] = false;
     }
+}
+
+static bool alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
 static text rand_text_with(rng *r, const wordlist *wl, size_t n)
@@ -184,6 +191,8 @@ static void check_litscan(const ps_litscan *ls, const wordlist *wl, const text *
     assert_false(h.bad);
     for (size_t i = 0; i < t->n; i++) {
         for (size_t k = 0; k < wl->n; k++) {
+            if (wl->start_only[k] && i > 0 && alnum(t->p[i - 1]))
+                continue; /* inside a word: it does not count here */
             if (wl->len[k] <= t->n - i && ieq(t->p + i, wl->w[k], wl->len[k]) && !hit_has(&h, i)) {
                 fail_msg("litscan missed word '%s' at %zu (simd %d, n %zu)", wl->w[k], i, ls->simd, t->n);
             }
@@ -212,7 +221,7 @@ static void pick_buckets(rng *r, const wordlist *wl, uint8_t *bucket)
     const char *w[24];
     for (size_t k = 0; k < wl->n; k++)
         w[k] = wl->w[k];
-    assert_int_equal(litscan_buckets(w, wl->len, wl->n, bucket), 0);
+    assert_int_equal(litscan_buckets(w, wl->len, wl->start_only, wl->n, bucket), 0);
     for (size_t k = 0; k < wl->n; k++)
         assert_true(bucket[k] < LITSCAN_BUCKETS);
 }
@@ -224,12 +233,15 @@ static void test_litscan_random(void **state)
     for (int iter = 0; iter < 3000; iter++) {
         wordlist wl;
         rand_words(&r, &wl, 1 + below(&r, 20));
+        if (iter % 2) /* some words count only at a word's start (a whole word's first letter) */
+            for (size_t k = 0; k < wl.n; k++)
+                wl.start_only[k] = below(&r, 2) && alnum((unsigned char)wl.w[k][0]);
         uint8_t bucket[24];
         pick_buckets(&r, &wl, bucket);
         ps_litscan ls;
         litscan_init(&ls);
         for (size_t k = 0; k < wl.n; k++)
-            litscan_add(&ls, wl.w[k], wl.len[k], bucket[k]);
+            (wl.start_only[k] ? litscan_add_word_start : litscan_add)(&ls, wl.w[k], wl.len[k], bucket[k]);
         size_t n = below(&r, 8) == 0 ? below(&r, 20) : below(&r, 400);
         text t = rand_text_with(&r, &wl, n);
         int simd = ls.simd;
@@ -251,7 +263,7 @@ static void test_litscan_buckets(void **state)
     for (int k = 0; k < 11; k++)
         len[k] = strlen(w[k]);
     uint8_t b[11], again[11];
-    assert_int_equal(litscan_buckets(w, len, 11, b), 0);
+    assert_int_equal(litscan_buckets(w, len, NULL, 11, b), 0);
     for (int i = 0; i < 7; i++)
         for (int j = i + 1; j < 7; j++)
             if (b[i] == b[j])
@@ -259,9 +271,9 @@ static void test_litscan_buckets(void **state)
     assert_int_equal(b[7], b[0]);  /* "thee" is "the" to the fingerprint */
     assert_int_equal(b[9], b[8]);  /* so are "passwd" and "password" */
     assert_int_equal(b[10], b[8]); /* and "pass" */
-    assert_int_equal(litscan_buckets(w, len, 11, again), 0);
+    assert_int_equal(litscan_buckets(w, len, NULL, 11, again), 0);
     assert_memory_equal(b, again, sizeof b);
-    assert_int_equal(litscan_buckets(w, len, 0, b), 0);
+    assert_int_equal(litscan_buckets(w, len, NULL, 0, b), 0);
 }
 
 static void test_litscan_merge(void **state)
@@ -277,15 +289,16 @@ static void test_litscan_merge(void **state)
             memcpy(all.w[all.n], b.w[k], sizeof b.w[k]);
             all.len[all.n++] = b.len[k];
         }
+        for (size_t k = 0; k < all.n; k++) /* a start-only word and a plain one may share a bucket: it is plain */
+            all.start_only[k] = below(&r, 2) && alnum((unsigned char)all.w[k][0]);
         uint8_t bucket[24];
         pick_buckets(&r, &all, bucket); /* chosen over the union, as a wordtab does */
         ps_litscan la, lb;
         litscan_init(&la);
         litscan_init(&lb);
-        for (size_t k = 0; k < a.n; k++)
-            litscan_add(&la, a.w[k], a.len[k], bucket[k]);
-        for (size_t k = 0; k < b.n; k++)
-            litscan_add(&lb, b.w[k], b.len[k], bucket[a.n + k]);
+        for (size_t k = 0; k < all.n; k++)
+            (all.start_only[k] ? litscan_add_word_start : litscan_add)(k < a.n ? &la : &lb, all.w[k], all.len[k],
+                                                                        bucket[k]);
         litscan_merge(&la, &lb);
         assert_int_equal(la.n_words, (int)all.n);
         text t = rand_text_with(&r, &all, below(&r, 300));
@@ -329,6 +342,45 @@ static void test_litscan_every_offset(void **state)
     }
 }
 
+/* Start-only buckets: their words are reported at a word's start (or the text's), never inside a word, in either SIMD
+ * loop, while a plain bucket's word still is; the portable loop may report more, never fewer. */
+static void test_litscan_word_starts(void **state)
+{
+    (void)state;
+    static const char line[] = "tel hotel Tel,xtel 9tel _tel compose pos (tel)  tels";
+    static const size_t tel[] = {0, 10, 25, 42, 48}, pos[] = {32, 37};
+    size_t n = sizeof line - 1;
+    unsigned char buf[sizeof line + PAD] = {0};
+    memcpy(buf, line, n);
+    ps_litscan ls;
+    litscan_init(&ls);
+    litscan_add_word_start(&ls, "tel", 3, 0);
+    litscan_add(&ls, "pos", 3, 1);
+    for (int simd = 0; simd <= ls.simd; simd++) {
+        for (size_t from = 0; from <= 20; from += 20) { /* the whole line, and a part that starts inside a word */
+            ps_litscan l2 = ls;
+            l2.simd = simd;
+            hits h = {.limit = n - from};
+            litscan_scan(&l2, (const char *)buf + from, n - from, collect, &h);
+            assert_false(h.bad);
+            size_t want = 0;
+            for (size_t k = 0; k < 5; k++)
+                if (tel[k] >= from) {
+                    assert_true(hit_has(&h, tel[k] - from));
+                    want++;
+                }
+            assert_true(hit_has(&h, 0));
+            for (size_t k = 0; k < 2; k++)
+                assert_true(hit_has(&h, pos[k] - from));
+            want += 2 + (from == 20); /* from 20 the text starts with "tel": a start, for it */
+            if (simd)
+                assert_int_equal(h.n, want);
+            else
+                assert_true(h.n >= want);
+        }
+    }
+}
+
 static void test_litscan_empty(void **state)
 {
     (void)state;
@@ -344,11 +396,6 @@ static void test_litscan_empty(void **state)
 }
 
 /* ---------------------------------------------------------------- wordtab */
-
-static bool alnum(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
 
 /* The sets of the words at u[i]; those of `whole` sets only where they stand alone (a letter or digit at a word's
  * end has none next to it in u[0..n)). */
@@ -400,6 +447,7 @@ static void test_wordtab_at(void **state)
         for (size_t k = 0; k < wl.n; k++) {
             if ((sets >> wl.set[k]) & 1) {
                 memcpy(sub.w[sub.n], wl.w[k], sizeof wl.w[k]);
+                sub.start_only[sub.n] = ((wt.whole_words >> wl.set[k]) & 1) && alnum((unsigned char)wl.w[k][0]);
                 sub.len[sub.n++] = wl.len[k];
             }
         }
@@ -1557,6 +1605,7 @@ int main(void)
         cmocka_unit_test(test_litscan_random),
         cmocka_unit_test(test_litscan_merge),
         cmocka_unit_test(test_litscan_buckets),
+        cmocka_unit_test(test_litscan_word_starts),
         cmocka_unit_test(test_litscan_every_offset),
         cmocka_unit_test(test_litscan_empty),
         cmocka_unit_test(test_wordtab_at),
