@@ -219,20 +219,12 @@ static int read_u(const unsigned char *r, const unsigned char *e, uint32_t *cp)
  * @return the bytes read, or 0 when r does not start a valid escape. */
 static size_t decode_escape(const unsigned char *r, const unsigned char *e, char *d, size_t *dn)
 {
+    /* What each one-letter escape stands for (0: not one); a table, not a switch: documents hold one per line. */
+    static const char simple_escape[256] = {['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b',
+                                            ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t'};
     if (e - r < 2)
         return 0;
-    char simple = 0;
-    switch (r[1]) {
-    case '"': simple = '"'; break;
-    case '\\': simple = '\\'; break;
-    case '/': simple = '/'; break;
-    case 'b': simple = '\b'; break;
-    case 'f': simple = '\f'; break;
-    case 'n': simple = '\n'; break;
-    case 'r': simple = '\r'; break;
-    case 't': simple = '\t'; break;
-    default: break;
-    }
+    char simple = simple_escape[r[1]];
     if (simple) {
         *d = simple;
         *dn = 1;
