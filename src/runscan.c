@@ -142,7 +142,8 @@ static size_t runs_scalar(const ps_runscan *r, const unsigned char *u, size_t n,
 #define AVX2_TARGET __attribute__((target("avx2,bmi,bmi2,popcnt,lzcnt")))
 
 /* 32 bytes at q: alphabet and digit masks. */
-AVX2_TARGET static inline void masks32(const ps_runscan *r, const unsigned char *q, uint32_t *a, uint32_t *d)
+AVX2_TARGET static inline __attribute__((always_inline)) void masks32(const ps_runscan *r, const unsigned char *q,
+                                                                      uint32_t *a, uint32_t *d)
 {
     const __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)q);
     const __m256i low = _mm256_set1_epi8(0x0F);
@@ -161,9 +162,11 @@ AVX2_TARGET static inline void masks32(const ps_runscan *r, const unsigned char 
 }
 
 /* The block of w bytes at u + i. A short last block is read as the 64 bytes that end the text, shifted down; a text
- * shorter than that is copied: never a read past the text. */
-AVX2_TARGET static inline void block_avx2(const ps_runscan *r, const unsigned char *u, size_t n, size_t i, size_t w,
-                                          uint64_t *a, uint64_t *d)
+ * shorter than that is copied: never a read past the text. Inlined into the loop, as masks32 is (a call per block,
+ * its masks passed back through memory, cost 2 % of the instructions on log lines). */
+AVX2_TARGET static inline __attribute__((always_inline)) void block_avx2(const ps_runscan *r, const unsigned char *u,
+                                                                         size_t n, size_t i, size_t w, uint64_t *a,
+                                                                         uint64_t *d)
 {
     unsigned char pad[BLOCK];
     const unsigned char *q = u + i;
