@@ -74,6 +74,10 @@ struct ps_redactor {
     char *lit;          /* the unescaped literal text of the tag format */
     tag_piece *pieces;
     size_t n_pieces;
+    /* Each rule's tag, rendered once (tag_value): rule i's is tags.p[tag_at[i] .. tag_at[i + 1]). A log line with an
+     * address spent more on filling the format in than on copying the line. */
+    ps_buf tags;
+    size_t *tag_at;
     EVP_MAC_CTX *mac;   /* keyed HMAC-SHA256, duplicated per hash so threads never write to it; NULL if no rule hashes */
 };
 
@@ -150,6 +154,22 @@ static int mac_init(ps_redactor *r)
     return PS_OK;
 }
 
+static int tag_value(const ps_redactor *r, const ps_redact_rule *rule, ps_buf *out);
+
+/* Renders every rule's tag into r->tags (see ps_redactor.tags). @return PS_OK or PS_E_NOMEM. */
+static int render_tags(ps_redactor *r)
+{
+    if (!(r->tag_at = malloc((r->n_rules + 1) * sizeof *r->tag_at)) || buf_reserve(&r->tags, 1))
+        return PS_E_NOMEM; /* (tags.p is never NULL: an empty tag format renders nothing) */
+    for (size_t i = 0; i < r->n_rules; i++) {
+        r->tag_at[i] = r->tags.len;
+        if (tag_value(r, &r->rules[i], &r->tags))
+            return PS_E_NOMEM;
+    }
+    r->tag_at[r->n_rules] = r->tags.len;
+    return PS_OK;
+}
+
 int redact_new(const ps_redact_rule *rules, size_t n_rules, const char *tag_format, const unsigned char *key,
                size_t key_len, ps_redactor **out)
 {
@@ -184,7 +204,7 @@ int redact_new(const ps_redact_rule *rules, size_t n_rules, const char *tag_form
         r->key_len = key_len;
     }
     rc = parse_tag_format(r, tag_format ? tag_format : "[{entity}]");
-    if (rc != PS_OK)
+    if (rc != PS_OK || (rc = render_tags(r)) != PS_OK)
         goto fail;
     if (hashes && (rc = mac_init(r)) != PS_OK)
         goto fail;
@@ -207,6 +227,8 @@ void redact_free(ps_redactor *r)
     free(r->rules);
     free(r->lit);
     free(r->pieces);
+    buf_free(&r->tags);
+    free(r->tag_at);
     free(r);
 }
 
@@ -410,7 +432,7 @@ int redact_replace(const ps_redactor *r, uint32_t rule, const char *value, size_
     case PS_ACTION_PARTIAL: return partial_value(s, len, out);
     case PS_ACTION_HASH: return hash_value(r, str_or_empty(ru->entity), s, len, out);
     case PS_ACTION_REMOVE: return 0;
-    default: return tag_value(r, ru, out);
+    default: return buf_append(out, r->tags.p + r->tag_at[rule], r->tag_at[rule + 1] - r->tag_at[rule]);
     }
 }
 
