@@ -301,7 +301,7 @@ __attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, c
             m = _mm_and_si128(m, _mm_and_si128(_mm_shuffle_epi8(lo[k], l), _mm_shuffle_epi8(hi[k], h)));
         }
         unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero)) & (0xffffu << skip) & 0xffffu;
-        if (bits && so) { /* the candidates of start-only buckets alone, where a letter or digit comes before */
+        if (bits && so) { /* where a letter or digit comes before, only plain buckets' candidates count */
             unsigned loose = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_andnot_si128(so_v, m), zero));
             bits &= loose | ~after_alnum16(v0, j > 0 && ascii_alnum(u[j - 1]));
         }
