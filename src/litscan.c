@@ -82,13 +82,31 @@ static double text_freq(unsigned c)
     return c >= 0x21 && c < 0x7F ? 8 : 1;
 }
 
-/* The share of text bytes (freq) that nibble masks let through at one position. */
-static double mask_share(const double freq[256], uint16_t lo, uint16_t hi)
+/* text_freq summed by high nibble h and a half of the low-nibble mask: half[k][h][m] is the share of the bytes
+ * h << 4 | (8k + l) for the bits l of m. A mask's share is then two lookups per high nibble instead of a walk of
+ * every pair (choosing buckets asks it some 100 000 times at start-up). */
+typedef struct share_tab {
+    double half[2][16][256];
+} share_tab;
+
+static void share_tab_fill(share_tab *t)
+{
+    for (unsigned k = 0; k < 2; k++)
+        for (unsigned h = 0; h < 16; h++) {
+            t->half[k][h][0] = 0;
+            for (unsigned m = 1; m < 256; m++) /* the mask less its lowest bit, and that bit's byte */
+                t->half[k][h][m] = t->half[k][h][m & (m - 1)] + text_freq(h << 4 | (8 * k + (unsigned)__builtin_ctz(m)));
+        }
+}
+
+/* The share of text bytes that nibble masks let through at one position. */
+static double mask_share(const share_tab *t, uint16_t lo, uint16_t hi)
 {
     double share = 0;
-    for (unsigned h = hi; h; h &= h - 1)
-        for (unsigned l = lo; l; l &= l - 1)
-            share += freq[(unsigned)__builtin_ctz(h) << 4 | (unsigned)__builtin_ctz(l)];
+    for (unsigned h = hi; h; h &= h - 1) {
+        unsigned b = (unsigned)__builtin_ctz(h);
+        share += t->half[0][b][lo & 0xFF] + t->half[1][b][lo >> 8];
+    }
     return share;
 }
 
@@ -113,7 +131,7 @@ typedef struct bucket_fill {
 } bucket_fill;
 
 /* Bucket f's cost with word w added (its shares in share[]). */
-static double cost_with(const double freq[256], const bucket_fill *f, const char *w, size_t len,
+static double cost_with(const share_tab *freq, const bucket_fill *f, const char *w, size_t len,
                         double share[LITSCAN_WIDTH])
 {
     double cost = 1;
@@ -132,7 +150,7 @@ static double cost_with(const double freq[256], const bucket_fill *f, const char
 
 /* Puts the words of order[0..n) of kind `start` (start_only, or not) into buckets [lo, hi), greedily: the commonest
  * fingerprints first, each where it widens the bucket's nibble products least. @return the buckets' summed cost. */
-static double fill_buckets(const double freq[256], const char *const *w, const size_t *len, const bool *start_only,
+static double fill_buckets(const share_tab *freq, const char *const *w, const size_t *len, const bool *start_only,
                            const struct by_cost *order, size_t n, bool start, unsigned lo, unsigned hi,
                            uint8_t *bucket)
 {
@@ -173,14 +191,14 @@ int litscan_buckets(const char *const *w, const size_t *len, const bool *start_o
 {
     struct by_cost *order = malloc((n ? n : 1) * sizeof *order);
     uint8_t *trial = malloc(n ? n : 1);
-    if (!order || !trial) {
+    share_tab *freq = malloc(sizeof *freq);
+    if (!order || !trial || !freq) {
         free(order);
         free(trial);
+        free(freq);
         return -1;
     }
-    double freq[256];
-    for (unsigned c = 0; c < 256; c++)
-        freq[c] = text_freq(c);
+    share_tab_fill(freq);
     const bucket_fill empty = {{0}, {0}, {0}};
     size_t starts = 0; /* start-only words */
     for (size_t i = 0; i < n; i++) {
@@ -206,6 +224,7 @@ int litscan_buckets(const char *const *w, const size_t *len, const bool *start_o
     }
     free(order);
     free(trial);
+    free(freq);
     return 0;
 }
 
