@@ -254,14 +254,11 @@ static void add_complement(uint64_t s[4], const uint64_t ascii[4])
  * so those letters bring non-ASCII bytes, and non-ASCII characters bring those letters. */
 static void fold_case(uint64_t s[4])
 {
-    bool ks = false;
-    for (unsigned c = 'A'; c <= 'Z'; c++) {
-        if (byteset_has(s, c) || byteset_has(s, c + 32)) {
-            byteset_add(s, c);
-            byteset_add(s, c + 32);
-            ks |= c == 'K' || c == 'S';
-        }
-    }
+    /* 'A'..'Z' are bits 1..26 of s[1], 'a'..'z' bits 33..58: one word's shifts fold them all. */
+    const uint64_t upper = (uint64_t)0x3FFFFFF << 1;
+    uint64_t letters = (s[1] & upper) | ((s[1] >> 32) & upper);
+    s[1] |= letters | letters << 32;
+    bool ks = (letters >> ('K' - 64)) & 1 || (letters >> ('S' - 64)) & 1;
     if (s[2] || s[3]) {
         byteset_add(s, 'K');
         byteset_add(s, 'k');
