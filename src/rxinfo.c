@@ -89,8 +89,12 @@ typedef struct parser {
 
 static void add_range(uint64_t s[4], unsigned lo, unsigned hi)
 {
-    for (unsigned c = lo; c <= hi && c < 256; c++)
-        byteset_add(s, c);
+    if (hi > 255)
+        hi = 255;
+    for (unsigned w = lo >> 6; lo <= hi && w <= hi >> 6; w++) { /* the bits of [lo, hi] in each word, at once */
+        unsigned a = w == lo >> 6 ? lo & 63 : 0, b = w == hi >> 6 ? hi & 63 : 63;
+        s[w] |= (~(uint64_t)0 >> (63 - b)) & (~(uint64_t)0 << a);
+    }
 }
 
 /* a + b and a * b, saturated at cap (a sum's operands are at most cap, so it cannot wrap). */
