@@ -255,8 +255,19 @@ size_t redact_merge(const ps_redactor *r, ps_span *v, size_t n)
 {
     if (n == 0)
         return 0;
-    /* The order is total (start, end, rule), so the unstable qsort still gives one answer. */
-    qsort(v, n, sizeof *v, redact_span_cmp);
+    /* The order is total (start, end, rule), so the unstable qsort still gives one answer; a record's few spans (a
+     * log line's one or two) are put in order by insertion, which costs less than qsort's call per comparison. */
+    if (n <= 16) {
+        for (size_t i = 1; i < n; i++) {
+            ps_span x = v[i];
+            size_t j = i;
+            for (; j > 0 && redact_span_cmp(&v[j - 1], &x) > 0; j--)
+                v[j] = v[j - 1];
+            v[j] = x;
+        }
+    } else {
+        qsort(v, n, sizeof *v, redact_span_cmp);
+    }
     size_t out = 0;
     ps_span cur = v[0];
     int best = rule_priority(r, v[0].rule);

@@ -206,6 +206,37 @@ static void test_merge_deterministic(void **state)
     redact_free(r);
 }
 
+/* Many spans, in two random orders: the same result, whether they are few enough to be put in order by insertion
+ * or many enough for qsort. */
+static void test_merge_many(void **state)
+{
+    (void)state;
+    ps_redactor *r = mk_prio();
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    for (int iter = 0; iter < 300; iter++) {
+        size_t n = (size_t)(iter % 3 == 0 ? 40 : 2 + iter % 15);
+        ps_span a[40], b[40];
+        for (size_t i = 0; i < n; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            uint64_t start = (x >> 33) % 200, len = 1 + (x >> 20) % 12;
+            a[i] = (ps_span){start, start + len, (uint32_t)((x >> 8) % 4)};
+        }
+        memcpy(b, a, n * sizeof *a);
+        for (size_t i = n - 1; i > 0; i--) { /* shuffle b */
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            size_t j = (size_t)((x >> 33) % (i + 1));
+            ps_span t = b[i];
+            b[i] = b[j];
+            b[j] = t;
+        }
+        size_t ma = redact_merge(r, a, n), mb = redact_merge(r, b, n);
+        expect_spans(a, ma, b, mb);
+        for (size_t i = 1; i < ma; i++)
+            assert_true(a[i - 1].end < a[i].start); /* apart: not even touching */
+    }
+    redact_free(r);
+}
+
 /* ---------------------------------------------------------------- redact_new */
 
 static void test_new_errors(void **state)
@@ -683,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_merge_chains),
         cmocka_unit_test(test_merge_ties),
         cmocka_unit_test(test_merge_deterministic),
+        cmocka_unit_test(test_merge_many),
         cmocka_unit_test(test_new_errors),
         cmocka_unit_test(test_new_copies),
         cmocka_unit_test(test_tag_formats),
