@@ -74,6 +74,13 @@ static inline bool ascii_alnum(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* Does a word whose end byte is `edge` run on into the text byte `next` beside it (both letters or digits), so that
+ * it is not a whole word there? */
+static inline bool ascii_joined(unsigned char edge, unsigned char next)
+{
+    return ascii_alnum(edge) && ascii_alnum(next);
+}
+
 /* Locale-independent on purpose: matching must not depend on the process's locale. */
 static inline unsigned char ascii_lower(unsigned char c)
 {

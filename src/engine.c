@@ -329,8 +329,8 @@ static bool ci_find_word(const char *p, size_t len, size_t lo, size_t hi, const 
     size_t at = 0;
     while ((at = ci_find(p + lo, hi - lo, w, m, at)) != (size_t)-1) {
         size_t a = lo + at;
-        bool left_ok = !ascii_alnum((unsigned char)w[0]) || a == 0 || !ascii_alnum(u[a - 1]);
-        bool right_ok = !ascii_alnum((unsigned char)w[m - 1]) || a + m == len || !ascii_alnum(u[a + m]);
+        bool left_ok = a == 0 || !ascii_joined((unsigned char)w[0], u[a - 1]);
+        bool right_ok = a + m == len || !ascii_joined((unsigned char)w[m - 1], u[a + m]);
         if (left_ok && right_ok)
             return true;
         at++;

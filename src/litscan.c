@@ -94,8 +94,10 @@ static void share_tab_fill(share_tab *t)
     for (unsigned k = 0; k < 2; k++)
         for (unsigned h = 0; h < 16; h++) {
             t->half[k][h][0] = 0;
-            for (unsigned m = 1; m < 256; m++) /* the mask less its lowest bit, and that bit's byte */
-                t->half[k][h][m] = t->half[k][h][m & (m - 1)] + text_freq(h << 4 | (8 * k + (unsigned)__builtin_ctz(m)));
+            for (unsigned m = 1; m < 256; m++) { /* the mask less its lowest bit, and that bit's byte */
+                unsigned low = 8 * k + (unsigned)__builtin_ctz(m);
+                t->half[k][h][m] = t->half[k][h][m & (m - 1)] + text_freq(h << 4 | low);
+            }
         }
 }
 
@@ -131,14 +133,14 @@ typedef struct bucket_fill {
 } bucket_fill;
 
 /* Bucket f's cost with word w added (its shares in share[]). */
-static double cost_with(const share_tab *freq, const bucket_fill *f, const char *w, size_t len,
+static double cost_with(const share_tab *tab, const bucket_fill *f, const char *w, size_t len,
                         double share[LITSCAN_WIDTH])
 {
     double cost = 1;
     for (int k = 0; k < LITSCAN_WIDTH; k++) {
         uint16_t lo = f->lo[k], hi = f->hi[k];
         word_nibbles(w, len, k, &lo, &hi);
-        share[k] = lo == f->lo[k] && hi == f->hi[k] ? f->share[k] : mask_share(freq, lo, hi);
+        share[k] = lo == f->lo[k] && hi == f->hi[k] ? f->share[k] : mask_share(tab, lo, hi);
         cost *= share[k];
     }
     return cost;
@@ -150,7 +152,7 @@ static double cost_with(const share_tab *freq, const bucket_fill *f, const char 
 
 /* Puts the words of order[0..n) of kind `start` (start_only, or not) into buckets [lo, hi), greedily: the commonest
  * fingerprints first, each where it widens the bucket's nibble products least. @return the buckets' summed cost. */
-static double fill_buckets(const share_tab *freq, const char *const *w, const size_t *len, const bool *start_only,
+static double fill_buckets(const share_tab *tab, const char *const *w, const size_t *len, const bool *start_only,
                            const struct by_cost *order, size_t n, bool start, unsigned lo, unsigned hi,
                            uint8_t *bucket)
 {
@@ -168,7 +170,7 @@ static double fill_buckets(const share_tab *freq, const char *const *w, const si
         double best_cost = 0, best_share[LITSCAN_WIDTH] = {0};
         for (unsigned b = lo; b < hi; b++) {
             double share[LITSCAN_WIDTH];
-            double c = cost_with(freq, &fill[b], w[i], len[i], share);
+            double c = cost_with(tab, &fill[b], w[i], len[i], share);
             if (b == lo || c - cost[b] < best_cost - cost[best]) {
                 best = b;
                 best_cost = c;
@@ -191,31 +193,31 @@ int litscan_buckets(const char *const *w, const size_t *len, const bool *start_o
 {
     struct by_cost *order = malloc((n ? n : 1) * sizeof *order);
     uint8_t *trial = malloc(n ? n : 1);
-    share_tab *freq = malloc(sizeof *freq);
-    if (!order || !trial || !freq) {
+    share_tab *tab = malloc(sizeof *tab);
+    if (!order || !trial || !tab) {
         free(order);
         free(trial);
-        free(freq);
+        free(tab);
         return -1;
     }
-    share_tab_fill(freq);
+    share_tab_fill(tab);
     const bucket_fill empty = {{0}, {0}, {0}};
     size_t starts = 0; /* start-only words */
     for (size_t i = 0; i < n; i++) {
         double share[LITSCAN_WIDTH];
-        order[i] = (struct by_cost){cost_with(freq, &empty, w[i], len[i], share), i};
+        order[i] = (struct by_cost){cost_with(tab, &empty, w[i], len[i], share), i};
         starts += start_only && start_only[i];
     }
     qsort(order, n, sizeof *order, cmp_by_cost); /* the commonest fingerprints first */
     if (starts == 0 || starts == n) {
-        fill_buckets(freq, w, len, start_only, order, n, starts > 0, 0, LITSCAN_BUCKETS, bucket);
+        fill_buckets(tab, w, len, start_only, order, n, starts > 0, 0, LITSCAN_BUCKETS, bucket);
     } else {
         /* Both kinds: the start-only words get buckets [0, s), the others the rest, for the s that lets through the
          * fewest candidates. */
         double best = 0;
         for (unsigned s = 1; s < LITSCAN_BUCKETS; s++) {
-            double c = WORD_START_SHARE * fill_buckets(freq, w, len, start_only, order, n, true, 0, s, trial) +
-                       fill_buckets(freq, w, len, start_only, order, n, false, s, LITSCAN_BUCKETS, trial);
+            double c = WORD_START_SHARE * fill_buckets(tab, w, len, start_only, order, n, true, 0, s, trial) +
+                       fill_buckets(tab, w, len, start_only, order, n, false, s, LITSCAN_BUCKETS, trial);
             if (s == 1 || c < best) {
                 best = c;
                 memcpy(bucket, trial, n);
@@ -224,7 +226,7 @@ int litscan_buckets(const char *const *w, const size_t *len, const bool *start_o
     }
     free(order);
     free(trial);
-    free(freq);
+    free(tab);
     return 0;
 }
 

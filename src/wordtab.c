@@ -121,8 +121,8 @@ uint64_t wordtab_at(const ps_wordtab *t, const unsigned char *u, size_t n, size_
             j++;
         if (j < w->len)
             continue;
-        bool joined = (i > 0 && ascii_alnum((unsigned char)w->w[0]) && ascii_alnum(u[i - 1])) ||
-                      (i + j < n && ascii_alnum((unsigned char)w->w[j - 1]) && ascii_alnum(u[i + j]));
+        bool joined = (i > 0 && ascii_joined((unsigned char)w->w[0], u[i - 1])) ||
+                      (i + j < n && ascii_joined((unsigned char)w->w[j - 1], u[i + j]));
         if (!joined || !((t->whole_words >> w->set) & 1)) /* a whole word, or a set whose words need not be */
             found |= (uint64_t)1 << w->set;
     }
