@@ -129,6 +129,9 @@ typedef struct engine_rule {
     bool nl_free;          /* neither a match nor a positive lookaround can take a '\n' (rxinfo) */
     bool kw_in_match;      /* its keywords are single bytes, and every match holds one ('@' of an e-mail address) */
     bool kw_on_line;       /* a keyword is on the line of every match: in it, or in a lookbehind before it (rxinfo) */
+    unsigned kw_reach;     /* when every match holds a keyword (kw_on_line): the most bytes a match attempt reads
+                              from its start (rxinfo's reach), else RXINFO_NO_REACH */
+    uint32_t lookbehind;   /* PCRE2_INFO_MAXLOOKBEHIND: characters, so at most 4 bytes each */
     /* Every match holds a byte in [lead_lo, lead_hi] at most `lead` bytes in (rxinfo_lead): a search need only
      * start in [t - lead, t] for such a byte at t (scan_rule). has_lead false: no such bound. */
     bool has_lead;
@@ -202,6 +205,9 @@ struct ps_engine {
     uint32_t *gate_mask[3];
     int avx2; /* the CPU has AVX2: open_rules takes eight rules at a time */
     ps_rungate rungate;  /* per rule, the runs and length a record needs (gate_rules) */
+    /* per rule of runs (run_windows), the run of its alphabet a match lies in, without the rest of rungate's needs
+     * (a run a lookahead sees, a digit anywhere), which the part of a record not yet in view may meet (window_gates) */
+    ps_rungate window_rungate;
     uint64_t *rule_sets; /* per rule, the word sets it needs: keywords, required context words (gate_rules) */
     uint64_t *ctx_need;  /* per rule, its required context words' set alone (a window of a long record) */
     size_t rule_words; /* 64-bit words of a bitmap of rules */
@@ -227,6 +233,7 @@ struct ps_engine {
      * starts before the first trigger). */
     bool whole_by_words, whole_from_word;
     uint64_t whole_sets;                /* the word sets of the rules that are not line-local */
+    uint64_t window_kw_sets;            /* the keywords' sets of the rules with a kw_reach (see scan_rule) */
     uint32_t kw_bits;                   /* the bytegate bits of one-byte keywords: a record-level gate */
     unsigned line_margin;               /* the widest context window of a line-local rule */
     struct lazy_jit *jit;  /* first-use JIT compilation (ensure_jit): the engine's only mutable state */
@@ -257,6 +264,8 @@ struct ps_scratch {
     unsigned lit_next; /* alternates the way a full pair of slots gives up */
     /* Unicode folding of the current subject (see engine_scan) */
     int folded;
+    uint64_t window_kw; /* of window_kw_sets, those in the current window of an over-long record (scan_subject) */
+    uint64_t *window_runs; /* and the rules whose run gates that window passes, when it is not the record's end */
     ps_buf fold_buf;
     ps_offmap fold_map;
     ps_spanvec fold_spans;
@@ -798,10 +807,12 @@ static uint64_t set_bit(int set)
 /* The gates a record's runs, length and words decide (gate_rules), once the digit gates and word sets are assigned. */
 static int layout_rule_gates(ps_engine *e)
 {
-    if (rungate_init(&e->rungate, e->n) || !(e->rule_sets = calloc(e->n ? e->n : 1, sizeof *e->rule_sets)) ||
+    if (rungate_init(&e->rungate, e->n) || rungate_init(&e->window_rungate, e->n) ||
+        !(e->rule_sets = calloc(e->n ? e->n : 1, sizeof *e->rule_sets)) ||
         !(e->ctx_need = calloc(e->n ? e->n : 1, sizeof *e->ctx_need)))
         return PS_E_NOMEM;
     e->rungate.digit_lane = e->group_lane >= 0 ? (unsigned)e->group_lane : RUNGATE_NONE;
+    e->window_rungate.digit_lane = e->rungate.digit_lane;
     for (size_t i = 0; i < e->n; i++) {
         const engine_rule *r = &e->rules[i];
         unsigned lane = r->run_lane >= 0 ? (unsigned)r->run_lane : RUNGATE_NONE;
@@ -809,6 +820,11 @@ static int layout_rule_gates(ps_engine *e)
             rungate_set(&e->rungate, i, (unsigned)r->run_alphabet, r->min_digits, r->alpha_len, lane, r->run_len,
                         r->min_len);
             rungate_set_group(&e->rungate, i, r->min_group);
+            if (r->run_windows) {
+                rungate_set(&e->window_rungate, i, (unsigned)r->run_alphabet, r->min_digits, r->alpha_len,
+                            RUNGATE_NONE, 0, 0);
+                rungate_set_group(&e->window_rungate, i, r->min_group);
+            }
         }
         else /* a digit somewhere, or nothing */
             rungate_set(&e->rungate, i, r->digit_lane >= 0 ? (unsigned)r->digit_lane : RUNGATE_NONE, 1, 0, lane,
@@ -1191,6 +1207,8 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
     /* What a match is made of (rxinfo); assign_digit_gates turns it into a gate. UCP makes \\d match non-ASCII
      * digits, and extended mode changes what the text means: those patterns are not read. */
     r->run_alphabet = -1;
+    r->kw_reach = RXINFO_NO_REACH;
+    pcre2_pattern_info(r->code, PCRE2_INFO_MAXLOOKBEHIND, &r->lookbehind);
     ps_rxinfo info;
     if (!(src->flags & (PS_RFLAG_EXTENDED | PS_RFLAG_UCP)) &&
         rxinfo_analyze(src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, &info)) {
@@ -1221,6 +1239,8 @@ static int compile_rule(const ps_rule *src, engine_rule *r, uint32_t *max_pairs,
         r->kw_on_line = r->kw_search && r->nl_free &&
                         rxinfo_has_word(src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0,
                                         (const char *const *)r->keywords, r->kw_len, r->n_keywords);
+        if (r->kw_on_line)
+            r->kw_reach = info.reach;
         choose_lead(r, src->pattern, (src->flags & PS_RFLAG_CASELESS) != 0, info.required);
         set_start_tab(r, info.not_before);
     }
@@ -1284,10 +1304,8 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
             max_window = r->ctx_window;
         if (r->n_not_after && NOT_AFTER_WINDOW > max_window)
             max_window = NOT_AFTER_WINDOW;
-        uint32_t lb = 0;
-        pcre2_pattern_info(r->code, PCRE2_INFO_MAXLOOKBEHIND, &lb);
-        if (lb > max_lookbehind)
-            max_lookbehind = lb;
+        if (r->lookbehind > max_lookbehind)
+            max_lookbehind = r->lookbehind;
         ps_redact_rule *rr = &e->redact_rules[i];
         rr->id = r->id;
         rr->entity = r->entity;
@@ -1307,6 +1325,9 @@ int ps_engine_compile(const ps_ruleset *rs, const ps_engine_options *opts, ps_en
             e->min_len = e->rules[i].min_len;
     if ((st = assign_wordsets(e)) || (st = layout_rule_gates(e)) || (st = assign_line_mode(e)))
         goto fail;
+    for (size_t i = 0; i < e->n; i++)
+        if (e->rules[i].kw_reach != RXINFO_NO_REACH)
+            e->window_kw_sets |= set_bit(e->rules[i].kw_set);
     /* Lookbehind counts characters; 4 bytes each at most in UTF-8. */
     e->back_margin = max_window + 4 * (max_lookbehind < MAX_LOOKBEHIND_MARGIN ? max_lookbehind : MAX_LOOKBEHIND_MARGIN) + 8;
     st = redact_new(e->redact_rules, e->n, opts->tag_format, opts->key, opts->key_len, &e->redactor);
@@ -1358,6 +1379,7 @@ void ps_engine_free(ps_engine *e)
     for (int g = 0; g < 3; g++)
         free(e->gate_mask[g]);
     rungate_free(&e->rungate);
+    rungate_free(&e->window_rungate);
     free(e->rule_sets);
     free(e->ctx_need);
     free(e->line_local);
@@ -1487,6 +1509,7 @@ int engine_scratch_new(const ps_engine *e, ps_scratch **out)
     if (!s)
         return PS_E_NOMEM;
     if (!(s->open = line_alloc(e->rule_words * sizeof *s->open, NULL)) ||
+        !(s->window_runs = line_alloc(e->rule_words * sizeof *s->window_runs, NULL)) ||
         !(s->lines = pcre2_general_context_create(line_alloc, line_free, NULL))) {
         engine_scratch_free(s);
         return PS_E_NOMEM;
@@ -1519,6 +1542,7 @@ void engine_scratch_free(ps_scratch *s)
     if (!s)
         return;
     free(s->open);
+    free(s->window_runs);
     free(s->prof_ns);
     free(s->prof_runs);
     free(s->prof_calls);
@@ -1905,24 +1929,46 @@ static bool next_window(const engine_rule *r, const char *p, size_t n, size_t *o
 typedef struct run_list {
     size_t s[RUN_LIST], e[RUN_LIST];
     size_t n, i;
-    bool all; /* no run after the last one listed */
+    bool all;  /* no run after the last one listed */
+    bool tail; /* the run the text ends in was added (a window that is not the record's end) */
 } run_list;
 
+/* Where the run of rule r's alphabet that the text u[0..n) ends in starts (n when it ends in none). */
+static size_t tail_run_start(const engine_rule *r, const unsigned char *u, size_t n)
+{
+    size_t i = n;
+    while (i > 0 && r->runs_at.member[u[i - 1]])
+        i--;
+    return i;
+}
+
 /* The next window of starts for a rule whose matches are runs of its alphabet (runscan.h), at or after *off and at
- * or before limit: the starts from which a match can lie in a run that holds its digits. @return false when there is
- * no such run left. */
+ * or before limit: the starts from which a match can lie in a run that holds its digits. In a window of an
+ * over-long record that is not its end, the run the window ends in may go on with the bytes to come: it counts
+ * whatever it holds so far, and is searched last (a match there is partial, and holds the window's boundary).
+ * @return false when there is no such run left. */
 static bool next_run_window(const engine_rule *r, const ps_subject *subj, size_t limit, run_list *l, size_t *off,
                             size_t *end)
 {
     for (;;) {
         if (l->i == l->n) {
-            if (l->all)
+            if (l->all && (subj->last || l->tail))
                 return false;
+            if (l->all) {
+                l->tail = true;
+                size_t ts = tail_run_start(r, (const unsigned char *)subj->p, subj->len);
+                ts = ts > *off ? ts : *off;
+                if (ts >= subj->len || ts > limit)
+                    return false;
+                *off = ts;
+                *end = limit;
+                return true;
+            }
             l->n = runscan_runs(&r->runs_at, subj->p, subj->len, *off, limit, l->s, l->e, RUN_LIST);
             l->i = 0;
             l->all = l->n < RUN_LIST;
             if (!l->n)
-                return false;
+                continue;
         }
         size_t rs = l->s[l->i], re = l->e[l->i];
         if (*off > rs) {
@@ -1973,7 +2019,7 @@ static size_t next_start(const engine_rule *r, const unsigned char *u, size_t fr
 
 /* Does the run of rule r's alphabet from u[i] on (in u[0..n)) hold as many digits, other bytes and bytes as a match
  * that starts at i must: the match lies in it. */
-static bool run_from_holds(const engine_rule *r, const unsigned char *u, size_t n, size_t i)
+static bool run_from_holds(const engine_rule *r, const unsigned char *u, size_t n, size_t i, bool open_end)
 {
     unsigned digits = 0, len = 0; /* its other bytes: len - digits */
     for (; i < n && r->runs_at.member[u[i]]; i++) {
@@ -1981,19 +2027,19 @@ static bool run_from_holds(const engine_rule *r, const unsigned char *u, size_t 
         if (++len >= r->alpha_len && digits >= r->min_digits && len - digits >= r->min_others)
             return true;
     }
-    return false;
+    return open_end && i == n; /* the bytes to come may complete it */
 }
 
 /* Can a match of guarded rule r (with n_firsts) start anywhere in [from, end] (end < n)? memchr for each of its first
  * bytes, then where one may start (may_start), the run from it: a "+0000" in an access log's clock lacks the nine
  * digits of an E.164 number, and most lines that open an ITIN rule (a date's ten digits) hold no 9 that may start
  * one. */
-static bool any_start(const engine_rule *r, const unsigned char *u, size_t n, size_t from, size_t end)
+static bool any_start(const engine_rule *r, const unsigned char *u, size_t n, size_t from, size_t end, bool open_end)
 {
     for (unsigned k = 0; k < r->n_firsts; k++)
         for (const unsigned char *q = u + from, *e = u + end + 1;
              q < e && (q = memchr(q, r->firsts[k], (size_t)(e - q))); q++)
-            if (may_start(r, u, (size_t)(q - u)) && run_from_holds(r, u, n, (size_t)(q - u)))
+            if (may_start(r, u, (size_t)(q - u)) && run_from_holds(r, u, n, (size_t)(q - u), open_end))
                 return true;
     return false;
 }
@@ -2041,21 +2087,43 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
      * match of a kw_in_match rule holds one of its own; in a window of an over-long record they count as present
      * (ps_subject.partial). */
     bool kw_pending = r->n_keywords && !r->kw_in_match && !subj->partial && (s->ungated || (kw_check && !r->kw_search));
+    /* In a window of an over-long record, where keywords are taken as present, a rule whose every match holds one
+     * of its own and none is in view can only have a match whose attempt reads on past the window's end (its
+     * keyword is still to come): one that starts within kw_reach bytes of that end, or none in the last window. Its
+     * lookbehind must be in view too (a keyword there is before the match): the back margin holds it, except in a
+     * record's first window. Prose in one 10 MB line searched for the bracketed "[at]" of email-obfuscated through
+     * every window, a fifth of the run. */
+    if (subj->partial && !s->ungated && r->kw_reach != RXINFO_NO_REACH && set_bit(r->kw_set) &&
+        !(s->window_kw & set_bit(r->kw_set)) && subj->scan_from >= 4 * (size_t)r->lookbehind) {
+        if (subj->last)
+            return PS_OK;
+        size_t from = subj->len > r->kw_reach ? subj->len - r->kw_reach : 0;
+        off = from > off ? from : off;
+    }
     /* A rule with a lead searches only where a match can start: in [t - lead, t] for each byte t of its range,
      * nearby ranges joined into one window (searched with PCRE2's offset limit at the window's end); --explain runs
      * unbounded searches, so it also checks that bounding changes nothing. In a window that is not the record's end
-     * a match whose lead byte is past it starts within `lead` bytes of its end (the tail window below); runs and a
-     * second lead may go on past it, so those bound whole subjects only. (Windows searched a byte at a time ran a
-     * 2 GiB line at 9 MB/s.) */
-    bool bounded = !s->ungated && (r->has_lead || (subj->last && r->run_windows));
-    bool runs = bounded && subj->last && r->run_windows; /* its windows are its runs (runscan), not a lead's */
+     * a match whose lead byte is past it starts within `lead` bytes of its end (the tail window below), and one in
+     * a run goes on in the run the window ends in (next_run_window); a second lead may be past it, so it bounds whole
+     * subjects only. (Windows searched a byte at a time ran a 2 GiB line at 9 MB/s; windows searched whole by the
+     * rules of runs, a 10 MB line of prose at a fifth of the speed of its lines.) */
+    bool bounded = !s->ungated && (r->has_lead || r->run_windows);
+    bool runs = bounded && r->run_windows; /* its windows are its runs (runscan), not a lead's */
     bool lead2 = bounded && subj->last && !runs && r->has_lead2;
-    bool tail = !subj->last; /* the tail window is still to come */
+    bool tail = !subj->last && !runs; /* the tail window is still to come */
     if (lead2 && (off = lead2_start(r, subj, off, limit)) > limit)
         return PS_OK;
-    if (runs && r->n_firsts && (!subj->len || off >= subj->len ||
+    /* In a window that is not the record's end, a rule of runs that the window's run gates closed searches only the
+     * run the window ends in (window_gates). */
+    bool only_tail = runs && !subj->last && subj->partial && !((s->window_runs[idx >> 6] >> (idx & 63)) & 1);
+    if (only_tail) {
+        size_t ts = tail_run_start(r, (const unsigned char *)subj->p, subj->len);
+        off = ts > off ? ts : off;
+    }
+    /* Where a subject is a window of an over-long record, its runs are fewer than its first bytes: not asked. */
+    if (runs && r->n_firsts && !subj->partial && (!subj->len || off >= subj->len ||
                                 !any_start(r, (const unsigned char *)subj->p, subj->len, off,
-                                           limit < subj->len ? limit : subj->len - 1)))
+                                           limit < subj->len ? limit : subj->len - 1, !subj->last)))
         return PS_OK; /* no byte a match starts with, where one may start: its runs need not be looked for */
     bool capped = limit < subj->len; /* line mode: no search starts after the line */
     if (capped && !bounded)
@@ -2064,7 +2132,8 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
     bool in_window = false;
     run_list runs_left; /* its arrays are written before they are read: not cleared on every call */
     runs_left.n = runs_left.i = 0;
-    runs_left.all = false;
+    runs_left.tail = false;
+    runs_left.all = only_tail;
     while (off <= limit) {
         pcre2_match_context *mc = capped ? s->mctx_lead : s->mctx;
         if (bounded) {
@@ -2346,6 +2415,23 @@ static int scan_lines(const ps_engine *e, ps_scratch *s, const ps_subject *subj,
     return st;
 }
 
+/* What a window of an over-long record tells scan_rule before its rules run, though the rest of the record is not
+ * in view: the keyword sets of window_kw_sets in it (s->window_kw), and, in a window that is not the last, the rules
+ * whose runs gate (window_rungate) it passes (s->window_runs): a rule of runs that it closes has no run that counts
+ * but the one the window ends in (next_run_window), which the bytes to come may complete. One pass for all rules
+ * where each would look for its runs through the whole window. */
+static void window_gates(const ps_engine *e, ps_scratch *s, const ps_subject *subj)
+{
+    s->window_kw = e->window_kw_sets ? wordsets_in(e, s, e->window_kw_sets, subj->p, subj->len) : 0;
+    if (subj->last)
+        return;
+    uint8_t digits[DIGITRUNS_MAX + 1], lens[DIGITRUNS_MAX + 1];
+    uint32_t classes;
+    digitruns_count(&e->runs, subj->p, subj->len, digits, lens, e->gate.byte_bits, &classes);
+    memset(s->window_runs, 0xFF, e->rule_words * sizeof *s->window_runs);
+    rungate_apply(&e->window_rungate, digits, lens, subj->len, s->window_runs);
+}
+
 static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *subj, int only_rule, ps_spanvec *out,
                         ps_spanvec *matches, size_t *hold)
 {
@@ -2355,6 +2441,8 @@ static int scan_subject(const ps_engine *e, ps_scratch *s, const ps_subject *sub
         return PS_OK;
     if (subj->last && subj->len < e->min_len && !s->ungated)
         return PS_OK; /* shorter than any rule's shortest match (JSON ids, flags, short metadata) */
+    if (subj->partial && !s->ungated)
+        window_gates(e, s, subj);
     size_t lo = only_rule >= 0 ? (size_t)only_rule : 0;
     size_t hi = only_rule >= 0 ? (size_t)only_rule + 1 : e->n;
     /* Whole subjects only: the rules their gates let through (a bitmap). Gates say what a whole match needs; in

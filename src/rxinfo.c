@@ -33,6 +33,9 @@ typedef struct piece {
     /* For rxinfo_lead: the most bytes a match consumes (LONG when unbounded); whether every match holds a byte of
      * the parser's lead set; and then the most bytes before the first such byte. */
     unsigned maxlen;
+    /* The most bytes from the piece's start that matching it can read: what it consumes and what a lookahead or an
+     * assertion (\b, $) looks at after that (LONG when unbounded; see ps_rxinfo.reach). */
+    unsigned reach;
     bool must;
     unsigned lead;
     uint64_t req[4]; /* bytes every match consumes (ps_rxinfo.required) */
@@ -655,6 +658,7 @@ static piece parse_group(parser *ps)
         return in;
     piece r = EMPTY;
     no_text(&r); /* it sees text, but not next to what comes before or after it */
+    r.reach = in.reach; /* a lookbehind reads before here, but a lookahead in it may read after */
     r.word = positive && in.word;
     /* (?<![\w.-]): the ASCII bytes it refuses. Only a lookbehind of one character and nothing else: one with an
      * assertion in it ((?<!\ba), (?<!a$)) refuses a byte only sometimes. */
@@ -689,6 +693,7 @@ static piece backref(parser *ps, unsigned g)
     /* What the group matched last, whichever repetition; ignoring case, that text in another case, whose UTF-8
      * may be longer ('s' and U+017F). */
     r.maxlen = ps->caseless ? LONG : ps->group_maxlen[g];
+    r.reach = r.maxlen;
     if (ps->ends)
         ends_any(&r.ends, r.set, r.maxlen);
     no_text(&r);
@@ -892,6 +897,8 @@ static piece parse_seq(parser *ps)
                 ends_any(&a.ends, a.set, a.maxlen);
             }
         }
+        if (!group) /* a character reads itself; an assertion (\b, $) may read the character after it */
+            a.reach = a.maxlen > a.reach ? a.maxlen : a.reach ? a.reach : 4;
         if (!a.maxlen) /* it consumes nothing: the empty text, all digits */
             a.only_dg = true;
         unsigned min, max;
@@ -903,6 +910,7 @@ static piece parse_seq(parser *ps)
             a.digits = cap_mul(a.digits, min, MAX_DIGITS);
             a.others = cap_mul(a.others, min, MAX_DIGITS);
             a.len = cap_mul(a.len, min, MAX_DIGITS);
+            a.reach = max ? cap_add(cap_mul(a.maxlen, max - 1, LONG), a.reach, LONG) : 0; /* the last one's reach */
             a.maxlen = cap_mul(a.maxlen, max, LONG);
             a.must = a.must && min > 0; /* then the first repetition holds the byte, as far in as one does */
             if (!min)
@@ -947,6 +955,8 @@ static piece parse_seq(parser *ps)
             r.must = true;
             r.lead = cap_add(r.maxlen, a.lead, LONG);
         }
+        unsigned a_reach = cap_add(r.maxlen, a.reach, LONG);
+        r.reach = a_reach > r.reach ? a_reach : r.reach;
         r.maxlen = cap_add(r.maxlen, a.maxlen, LONG);
         better_run(&r, a.run_set, a.run_len);
     }
@@ -983,6 +993,8 @@ static piece parse_alt(parser *ps)
             r.len = b.len;
         if (b.maxlen > r.maxlen)
             r.maxlen = b.maxlen;
+        if (b.reach > r.reach)
+            r.reach = b.reach;
         r.at_end = r.at_end && b.at_end;
         if (ps->ends)
             ends_either(&r.ends, &b.ends);
@@ -1032,6 +1044,7 @@ bool rxinfo_analyze(const char *pattern, bool caseless, ps_rxinfo *out)
     out->span_len = r.span_len;
     memcpy(out->not_before, r.guard, sizeof r.guard);
     out->min_group = r.dg;
+    out->reach = r.reach >= LONG || strstr(pattern, "\\G") ? RXINFO_NO_REACH : r.reach;
     return true;
 }
 

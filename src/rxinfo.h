@@ -36,7 +36,13 @@ typedef struct ps_rxinfo {
     /* Every match holds this many ASCII digits in a row: a US phone number's last four, where an IPv4 address's
      * groups have three at most. */
     unsigned min_group;
+    /* The most bytes from where a match attempt starts that it can read (what it consumes, what a lookahead or \b
+     * after that looks at), or RXINFO_NO_REACH when unbounded. An attempt that needs text further on (a keyword every
+     * match holds, past a window's end) starts no more than this many bytes before it. */
+    unsigned reach;
 } ps_rxinfo;
+
+#define RXINFO_NO_REACH 0xFFFFFFFFu
 
 /* Analyses `pattern` as compiled with PCRE2_UTF and no UCP (\d \w \s are ASCII); `caseless` when the rule's flags
  * make it ignore case. @return true with *out filled, or false when the pattern uses a construct the analysis does

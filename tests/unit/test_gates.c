@@ -450,10 +450,6 @@ static void test_random_rules_through_run(void **state)
     assert_true(masked > 10000);
 }
 
-/* A record longer than the block is scanned in windows. A rule with a lead (here the '@' a match holds within 8 bytes
- * of its start) searches only near its lead bytes, and in a window that is not the record's end also near that end:
- * a match whose '@' is in the next window starts there. One rule alone, so that no other rule's partial match holds
- * the window's boundary back for it; addresses at every offset from the blocks' edges. */
 /* More run alphabets than digitruns has lanes: forty rules of three digits, a separator of their own and four digits,
  * and forty whose separator may also be a space. The rules left without a lane of their own share the smallest lane
  * that holds their bytes (the space ones, the digits-and-space lane of a rule before them), or go without a run gate;
@@ -518,51 +514,118 @@ static void test_more_alphabets_than_lanes(void **state)
     free(y.p);
 }
 
-static void test_windows_lead_past_the_end(void **state)
+/* A record of the rules in yaml, scanned in windows (the blocks below are shorter than it), comes out as it does
+ * scanned in one piece (ps_scrub). The record is `in`, without its newline. @return the bytes redacted. */
+static size_t expect_windows_as_whole(const char *yaml, const sbuf *in)
 {
-    (void)state;
-    static const char yaml[] = "version: 1\nrules:\n  - id: at\n    entity: AT\n    description: x@y\n"
-                               "    pattern: '[a-z]{1,8}@[a-z]{2,8}'\n";
     ps_ruleset *rs = NULL;
     ps_engine *e = NULL;
     ps_diag d;
     assert_int_equal(ps_ruleset_new(&rs), PS_OK);
-    assert_int_equal(ps_ruleset_load_buffer(rs, "at.yaml", yaml, sizeof yaml - 1, &d), PS_OK);
-    assert_int_equal(ps_engine_compile(rs, NULL, &e, &d), PS_OK);
-    sbuf in = {0};
-    for (unsigned i = 0; i < 600; i++) {
-        for (unsigned k = i % 37; k--;)
-            sb_s(&in, "-");
-        sb_s(&in, i % 2 ? " abcdefgh@host " : " jo@xy ");
-    }
+    if (ps_ruleset_load_buffer(rs, "w.yaml", yaml, strlen(yaml), &d) != PS_OK || ps_engine_compile(rs, NULL, &e, &d))
+        fail_msg("%s:%u:%u: %s", d.file, d.line, d.col, d.msg);
     char *want;
-    size_t want_n;
-    assert_int_equal(ps_scrub(e, in.p, in.n, &want, &want_n), PS_OK); /* the record in one piece */
-    sb_s(&in, "\n");
+    size_t want_n, changed = 0;
+    assert_int_equal(ps_scrub(e, in->p, in->n, &want, &want_n), PS_OK); /* the record in one piece */
+    for (size_t i = 0; i < in->n && i < want_n; i++)
+        changed += in->p[i] != want[i];
     FILE *f = tmpfile();
     assert_non_null(f);
-    assert_int_equal(fwrite(in.p, 1, in.n, f), in.n);
+    assert_int_equal(fwrite(in->p, 1, in->n, f), in->n);
+    assert_int_equal(fputc('\n', f), '\n');
     assert_int_equal(fflush(f), 0);
     static const size_t blocks[] = {64, 100, 256, 4096};
     for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++) {
         sbuf out = {0};
         ps_stats st;
         run_fd(e, fileno(f), PS_FORMAT_TEXT, 1, blocks[b], sink, &out, &st);
-        assert_int_equal(out.n, want_n + 1);
         size_t i = 0;
-        while (i < want_n && out.p[i] == want[i])
+        while (i < want_n && i < out.n && out.p[i] == want[i])
             i++;
-        if (i < want_n)
-            fail_msg("block %zu: differs at byte %zu: \"%.40s\" / in one piece \"%.40s\"", blocks[b], i, out.p + i,
-                     want + i);
+        if (i < want_n || out.n != want_n + 1)
+            fail_msg("block %zu: differs at byte %zu: \"%.40s\" / in one piece \"%.40s\"", blocks[b], i,
+                     out.p ? out.p + i : "", want + i);
         ps_stats_free(&st);
         free(out.p);
     }
     fclose(f);
     free(want);
-    free(in.p);
     ps_engine_free(e);
     ps_ruleset_free(rs);
+    return changed;
+}
+
+/* A record longer than the block is scanned in windows. A rule with a lead (here the '@' a match holds within 8 bytes
+ * of its start) searches only near its lead bytes, and in a window that is not the record's end also near that end:
+ * a match whose '@' is in the next window starts there. One rule alone, so that no other rule's partial match holds
+ * the window's boundary back for it; addresses at every offset from the blocks' edges. */
+static void test_windows_lead_past_the_end(void **state)
+{
+    (void)state;
+    sbuf in = {0};
+    for (unsigned i = 0; i < 600; i++) {
+        for (unsigned k = i % 37; k--;)
+            sb_s(&in, "-");
+        sb_s(&in, i % 2 ? " abcdefgh@host " : " jo@xy ");
+    }
+    assert_true(expect_windows_as_whole("version: 1\nrules:\n  - id: at\n    entity: AT\n    description: x@y\n"
+                                        "    pattern: '[a-z]{1,8}@[a-z]{2,8}'\n",
+                                        &in) > 1000);
+    free(in.p);
+}
+
+/* In a window that is not the record's end, a rule of runs searches its runs that count and the run the window ends
+ * in, whatever that one holds so far; where the window has no run that counts (its run gates close the rule), only
+ * that last one. Numbers of 7 to 13 digits, some split by a dash or glued to letters, at every offset from the
+ * blocks' edges, between stretches without digits as long as a window: a number cut by a window's end must be found
+ * whole in the next. */
+static void test_windows_runs_past_the_end(void **state)
+{
+    (void)state;
+    sbuf in = {0};
+    for (unsigned i = 0; i < 900; i++) {
+        for (unsigned k = (i * 7) % 41; k--;)
+            sb_s(&in, "x");
+        if (i % 50 == 0)
+            for (unsigned k = 300; k--;) /* a window or more without a digit */
+                sb_s(&in, i % 100 ? "- " : "ab");
+        char num[40];
+        snprintf(num, sizeof num, i / 7 % 3 ? " %0*u " : "%0*u-", 7 + (int)(i % 7), i * 7919u % 1000000u);
+        sb_s(&in, num);
+        if (i % 4 == 0)
+            sb_s(&in, "2024-01-0");
+    }
+    /* One rule at a time, so that no other rule's partial match holds the window's boundary back for it. */
+    assert_true(expect_windows_as_whole("version: 1\nrules:\n"
+                                        "  - {id: ten, entity: TEN, pattern: '(?<![\\w-])\\d{3}-?\\d{7}(?![\\w-])'}\n",
+                                        &in) > 500);
+    assert_true(expect_windows_as_whole("version: 1\nrules:\n"
+                                        "  - {id: nine, entity: NINE, pattern: '(?<!\\d)\\d{9}(?!\\d)'}\n",
+                                        &in) > 1000);
+    free(in.p);
+}
+
+/* In a window of an over-long record, a rule whose every match holds one of its keywords, none of which is in the
+ * window, searches only near the window's end (a match whose keyword is still to come starts within what an
+ * attempt reads), and in the record's last window not at all. Matches at every offset from the blocks' edges, the
+ * keyword itself cut by them, between stretches without one longer than a window, and a lookbehind. */
+static void test_windows_keyword_past_the_end(void **state)
+{
+    (void)state;
+    sbuf in = {0};
+    for (unsigned i = 0; i < 700; i++) {
+        for (unsigned k = (i * 5) % 43; k--;)
+            sb_s(&in, ".");
+        for (unsigned k = i % 3 ? 25 : 200; k--;) /* longer than a small window */
+            sb_s(&in, "at [a ");
+        sb_s(&in, i % 2 ? " abcdefghijkl [at] example " : " bob(at)corpio ");
+    }
+    sb_s(&in, " trailing [a"); /* the last window holds no whole keyword */
+    assert_true(expect_windows_as_whole("version: 1\nrules:\n  - id: obf\n    entity: OBF\n"
+                                        "    pattern: '(?<![a-z])[a-z]{1,12} ?(?:\\[at\\]|\\(at\\)) ?[a-z]{2,12}'\n"
+                                        "    keywords: ['[at]', '(at)']\n",
+                                        &in) > 1000);
+    free(in.p);
 }
 
 int main(void)
@@ -571,6 +634,8 @@ int main(void)
         cmocka_unit_test(test_random_rules_gated_as_exhaustive),
         cmocka_unit_test(test_random_rules_through_run),
         cmocka_unit_test(test_windows_lead_past_the_end),
+        cmocka_unit_test(test_windows_runs_past_the_end),
+        cmocka_unit_test(test_windows_keyword_past_the_end),
         cmocka_unit_test(test_more_alphabets_than_lanes),
     };
     /* PS_TEST_GATES_ONLY: only the tests whose names match this cmocka pattern (the ThreadSanitizer stage of

@@ -851,6 +851,92 @@ static void test_random_patterns(void **state)
     assert_true(ck.matches > 10000);
 }
 
+/* rxinfo's reach: an attempt from any start reads no further than `reach` bytes on. Cut the text there (at the next
+ * character's start) and the anchored attempt finds what it finds on the whole text, and never runs into the cut
+ * (PCRE2_PARTIAL_HARD would say so). */
+static bool reach_sound(pcre2_code *code, unsigned reach, const char *subj, char *why, size_t why_size)
+{
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
+    assert_non_null(md);
+    size_t n = strlen(subj);
+    bool ok = true;
+    for (size_t st = 0; ok && st + reach < n; st++) {
+        if (((unsigned char)subj[st] & 0xC0) == 0x80)
+            continue;
+        size_t cut = st + reach;
+        while (cut < n && ((unsigned char)subj[cut] & 0xC0) == 0x80)
+            cut++;
+        int whole = pcre2_match(code, (PCRE2_SPTR)subj, n, st, PCRE2_ANCHORED, md, NULL);
+        PCRE2_SIZE ws = 0, we = 0;
+        if (whole >= 0) {
+            ws = pcre2_get_ovector_pointer(md)[0];
+            we = pcre2_get_ovector_pointer(md)[1];
+        }
+        int part = pcre2_match(code, (PCRE2_SPTR)subj, cut, st, PCRE2_ANCHORED | PCRE2_PARTIAL_HARD, md, NULL);
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        if (part == PCRE2_ERROR_PARTIAL || (whole >= 0) != (part >= 0) ||
+            (whole >= 0 && (ov[0] != ws || ov[1] != we))) {
+            snprintf(why, why_size, "from %zu, cut at %zu: %d [%zu,%zu) where the whole text gives %d [%zu,%zu)", st,
+                     cut, part, part >= 0 ? (size_t)ov[0] : 0, part >= 0 ? (size_t)ov[1] : 0, whole, (size_t)ws,
+                     (size_t)we);
+            ok = false;
+        }
+    }
+    pcre2_match_data_free(md);
+    return ok;
+}
+
+static void test_reach(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern;
+        unsigned reach;
+    } reach_cases[] = {
+        {"abc", 3},
+        {"a\\b", 5},              /* \b reads the character after: up to 4 bytes */
+        {"a(?=bcd)", 4},
+        {"a(?!x{5})", 6},
+        {"(?:ab){2,3}", 6},
+        {"(?<=xyz)a", 3},          /* the lookbehind, taken as reading on (a lookahead in it could) */
+        {"a|bcd", 3},
+        {"[a-z]{1,12} ?\\[at\\]", 17},
+        {"a+", RXINFO_NO_REACH},   /* unbounded */
+        {"a(?=.*b)", RXINFO_NO_REACH},
+        {"\\Ga", RXINFO_NO_REACH}, /* asserts at the search's start, which a user of the reach moves */
+    };
+    for (size_t i = 0; i < sizeof reach_cases / sizeof reach_cases[0]; i++) {
+        ps_rxinfo info;
+        assert_true(rxinfo_analyze(reach_cases[i].pattern, false, &info));
+        if (info.reach != reach_cases[i].reach)
+            fail_msg("\"%s\": reach %u, want %u", reach_cases[i].pattern, info.reach, reach_cases[i].reach);
+    }
+    rng r = {0x4EAC4};
+    size_t bounded = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        pbuf b = {.n = 0};
+        b.p[0] = 0;
+        gen_alt(&r, &b, 0);
+        bool caseless = below(&r, 3) == 0;
+        ps_rxinfo info;
+        if (!rxinfo_analyze(b.p, caseless, &info) || info.reach == RXINFO_NO_REACH)
+            continue;
+        pcre2_code *code = compile(b.p, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (caseless ? PCRE2_CASELESS : 0));
+        if (!code)
+            continue; /* the generator can write what PCRE2 refuses */
+        bounded++;
+        for (int k = 0; k < 20; k++) {
+            char subj[64], why[200];
+            gen_subject(&r, subj, 8 + below(&r, 50));
+            if (!reach_sound(code, info.reach, subj, why, sizeof why))
+                fail_msg("pattern \"%s\" (caseless %d, reach %u), text \"%s\": %s", b.p, caseless, info.reach, subj,
+                         why);
+        }
+        pcre2_code_free(code);
+    }
+    assert_true(bounded > 500);
+}
+
 /* rxinfo_tail: every match ends at the end (or before a final newline) and is no longer than the bound. */
 static bool tail_sound(const char *pattern, bool caseless, unsigned tail, const char *subj, char *why, size_t why_size)
 {
@@ -1487,6 +1573,7 @@ int main(void)
         cmocka_unit_test(test_span),
         cmocka_unit_test(test_not_before_and_group),
         cmocka_unit_test(test_tail),
+        cmocka_unit_test(test_reach),
         cmocka_unit_test(test_ends),
         cmocka_unit_test(test_packs_sound),
         cmocka_unit_test(test_random_patterns),
