@@ -6,6 +6,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* ---- character and text helpers ------------------------------------------------------------------------------ */
 
 static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -648,18 +652,71 @@ static double log2_ge1(double x)
     return e + 2.0 * sum / 0.69314718055994530942;
 }
 
+#define ENTROPY_MEMO 64 /* counts below this have their log2 computed once a call */
+
+/* sum c log2 c over the bytes of `twice` (those seen more than once), in byte order, their counts in c8 (a text
+ * shorter than 256 bytes) or else in cw. The counts of a short token repeat (a base64 line of 76 bytes: ~20 bytes
+ * seen more than once, with 4 or 5 different counts), and each log2 is a series of divisions: each count's is
+ * computed once. */
+static double sum_c_log2_c(const uint64_t twice[4], const uint8_t *c8, const size_t *cw)
+{
+    double memo[ENTROPY_MEMO], acc = 0.0;
+    uint64_t known = 0;
+    for (unsigned w = 0; w < 4; w++)
+        for (uint64_t m = twice[w]; m; m &= m - 1) {
+            unsigned b = w * 64 + (unsigned)__builtin_ctzll(m);
+            size_t c = c8 ? c8[b] : cw[b];
+            if (c < ENTROPY_MEMO && !((known >> c) & 1)) {
+                memo[c] = log2_ge1((double)c);
+                known |= (uint64_t)1 << c;
+            }
+            acc += (double)c * (c < ENTROPY_MEMO ? memo[c] : log2_ge1((double)c));
+        }
+    return acc;
+}
+
+/* H = log2 n - (1/n) * sum c log2 c, summed in byte order over the bytes seen more than once, which are found
+ * without a branch each (PEM body lines, tested one per line of base64 text, spent 40 % of the run here on
+ * mispredicted branches and divisions). A token shorter than 256 bytes counts in bytes: its table is cleared and
+ * read 16 bytes at a time. */
 double validate_entropy(const char *s, size_t n)
 {
     if (n == 0)
         return 0.0;
-    size_t count[256] = {0};
-    for (size_t i = 0; i < n; i++)
-        count[(unsigned char)s[i]]++;
-    /* H = log2 n - (1/n) * sum c log2 c */
-    double acc = 0.0;
-    for (size_t b = 0; b < 256; b++)
-        if (count[b] > 1)
-            acc += (double)count[b] * log2_ge1((double)count[b]);
+    uint64_t twice[4];
+    double acc;
+    if (n < 256) {
+        uint8_t count[256];
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++)
+            count[(unsigned char)s[i]]++;
+        for (unsigned w = 0; w < 4; w++) {
+            uint64_t m = 0; /* in a register: an OR into memory per byte would wait on the one before */
+#ifdef __SSE2__
+            for (unsigned k = 0; k < 4; k++) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(count + w * 64 + k * 16));
+                __m128i at_most_1 = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(1)), v);
+                m |= (uint64_t)(~(unsigned)_mm_movemask_epi8(at_most_1) & 0xFFFFu) << (k * 16);
+            }
+#else
+            for (unsigned j = 0; j < 64; j++)
+                m |= (uint64_t)(count[w * 64 + j] > 1) << j;
+#endif
+            twice[w] = m;
+        }
+        acc = sum_c_log2_c(twice, count, NULL);
+    } else {
+        size_t count[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[(unsigned char)s[i]]++;
+        for (unsigned w = 0; w < 4; w++) {
+            uint64_t m = 0;
+            for (unsigned j = 0; j < 64; j++)
+                m |= (uint64_t)(count[w * 64 + j] > 1) << j;
+            twice[w] = m;
+        }
+        acc = sum_c_log2_c(twice, NULL, count);
+    }
     double h = log2_ge1((double)n) - acc / (double)n;
     return h < 0.0 ? 0.0 : h > 8.0 ? 8.0 : h;
 }

@@ -493,6 +493,32 @@ static void test_entropy(void **state)
     assert_true(fabs_diff(validate_entropy("xxxy", 4), 0.81127812445913283) < 1e-12);
 }
 
+/* A text and the same text written k times have one entropy: the two agree across validate_entropy's ways of
+ * counting (bytes below 256 bytes of text, words above), with counts up to 255 and counts past its log2 memo. */
+static void test_entropy_repeated(void **state)
+{
+    (void)state;
+    unsigned seed = 0x5EED;
+    char t[255], rep[255 * 9];
+    for (int iter = 0; iter < 2000; iter++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = 1 + (seed >> 8) % sizeof t;
+        unsigned alphabet = 1 + (seed >> 20) % (iter % 3 ? 64 : 4); /* few bytes: counts up to n */
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            t[i] = (char)(unsigned char)(0x20 + (seed >> 16) % alphabet + (iter % 5 == 0 ? 0x70 : 0));
+        }
+        size_t k = 1 + (256 + n - 1) / n; /* enough copies to pass 256 bytes */
+        if (k > 9)
+            k = 9;
+        for (size_t j = 0; j < k; j++)
+            memcpy(rep + j * n, t, n);
+        double a = validate_entropy(t, n), b = validate_entropy(rep, k * n);
+        if (fabs_diff(a, b) > 1e-9)
+            fail_msg("%zu bytes of %u kinds: %.15f, written %zu times: %.15f", n, alphabet, a, k, b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -505,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_no_fnr),     cmocka_unit_test(test_ie_pps),   cmocka_unit_test(test_pt_nif),
         cmocka_unit_test(test_ch_ahv),     cmocka_unit_test(test_us_itin),  cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_random_input), cmocka_unit_test(test_table),  cmocka_unit_test(test_entropy),
+        cmocka_unit_test(test_entropy_repeated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
