@@ -133,3 +133,21 @@ if [ -z "${BENCH_CORPORA:-}" ] || [[ ",$BENCH_CORPORA," == *,jsonl,* ]]; then
         printf '%s\n' "$ratio" | sed 's/^/    /'
     } >>"$results"
 fi
+
+# ---- 7. other shapes of text against ripgrep (where piiscrub is weak), appended to the report ----------------------
+if [ -z "${BENCH_CORPORA:-}" ]; then
+    say "other shapes: bash bench/shapes.sh $bin"
+    shapes=$(bash "$here/shapes.sh" "$bin")
+    {
+        printf '
+## Other shapes of text
+
+'
+        printf '`bash bench/shapes.sh %s`: text shaped unlike the corpora above (see the script), `-j 1` against
+' "${bin#"$root"/}"
+        printf 'ripgrep with the reference patterns, medians of 5 alternating runs (CPU time).
+
+'
+        printf '%s\n' "$shapes"
+    } >>"$results"
+fi
