@@ -2152,12 +2152,8 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
     if (lead2 && (off = lead2_start(r, subj, off, limit)) > limit)
         return PS_OK;
     /* In a window that is not the record's end, a rule of runs that the window's run gates closed searches only the
-     * run the window ends in (window_gates). */
+     * run the window ends in (window_gates): its list of runs starts out done, and next_run_window goes to the tail. */
     bool only_tail = runs && !subj->last && subj->partial && !((s->window_runs[idx >> 6] >> (idx & 63)) & 1);
-    if (only_tail) {
-        size_t ts = tail_run_start(r, (const unsigned char *)subj->p, subj->len);
-        off = ts > off ? ts : off;
-    }
     /* Where a subject is a window of an over-long record, its runs are fewer than its first bytes: not asked. */
     if (runs && r->n_firsts && !subj->partial && (!subj->len || off >= subj->len ||
                                 !any_start(r, (const unsigned char *)subj->p, subj->len, off,
