@@ -3,7 +3,11 @@
 # Usage: bash bench/jsonl_ratio.sh [BIN] [MB]   (default: build-bench/piiscrub, 10 MB of bench/out/prose.txt)
 #   lines:      one prose line per {"id","text","meta"} record (46 bytes of text in ~100: the worst case for JSONL)
 #   paragraphs: 10 lines joined by spaces per record; text mode reads the same paragraphs, one per line
-#   documents:  20 lines joined by "\n" per record (escaped in JSON); text mode reads the original lines
+#   documents:  20 lines joined by "\n" per record (escaped in JSON); text mode reads the same documents as
+#               NUL-separated records (-f nul): the same subjects, so a context word on the next line of a document
+#               counts in both modes, and the same matches
+#   documents-as-lines: the same JSONL against text mode reading the original lines, one record each (a cheaper
+#               job: context words never reach over a line's edge)
 # Each shape: medians of 11 alternating runs (task-clock from perf stat when present, else wall time) of text mode
 # and of jsonl with every string scanned; the ratio of the times, and the ratio of MB/s of each mode's input.
 # JSONL_RATIO_METER=callgrind counts instructions instead (valgrind; one run each, start-up taken out).
@@ -31,9 +35,13 @@ with open(d + "/paragraphs.txt", "w", encoding="utf-8", errors="surrogateescape"
     o.write("".join(p + "\n" for p in paras))
 out("lines", lines)
 out("paragraphs", paras)
-out("documents", ["\n".join(lines[i:i + 20]) for i in range(0, len(lines), 20)])
+docs = ["\n".join(lines[i:i + 20]) for i in range(0, len(lines), 20)]
+out("documents", docs)
+with open(d + "/documents.txt", "w", encoding="utf-8", errors="surrogateescape") as o:
+    o.write("".join(t + "\0" for t in docs))
 PY
-cp "$work/lines.txt" "$work/documents.txt"
+cp "$work/documents.jsonl" "$work/documents-as-lines.jsonl"
+cp "$work/lines.txt" "$work/documents-as-lines.txt"
 RUNS=11
 if [ "${JSONL_RATIO_METER:-}" = callgrind ]; then
     # Instructions, not time: deterministic on a noisy machine (one run each; start-up, the same in both modes, taken
@@ -51,10 +59,11 @@ else
     unit="ms"
 fi
 med() { printf '%s\n' "$@" | sort -n | sed -n "$(($# / 2 + 1))p"; }
-for shape in lines paragraphs documents; do
-    A=() B=()
+for shape in lines paragraphs documents documents-as-lines; do
+    A=() B=() text_format=text
+    [ "$shape" = documents ] && text_format=nul
     for ((i = 0; i < RUNS; i++)); do
-        A+=("$(t "$BIN" -j 1 <"$work/$shape.txt")")
+        A+=("$(t "$BIN" -j 1 -f $text_format <"$work/$shape.txt")")
         B+=("$(t "$BIN" -j 1 -f jsonl <"$work/$shape.jsonl")")
     done
     a=$(med "${A[@]}"); b=$(med "${B[@]}")
