@@ -296,8 +296,10 @@ __attribute__((target("avx2"))) static inline unsigned after_alnum32(__m256i v, 
     return (unsigned)_mm256_movemask_epi8(is) << 1 | before;
 }
 
+/* `keep`: the positions of the last block that count (a short text's, see litscan_scan). */
 __attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, const unsigned char *u, size_t i,
-                                                           size_t n, int (*found)(void *, size_t), void *ctx, int *stop)
+                                                           size_t n, unsigned keep, int (*found)(void *, size_t),
+                                                           void *ctx, int *stop)
 {
     __m128i lo[LITSCAN_WIDTH], hi[LITSCAN_WIDTH];
     for (int k = 0; k < LITSCAN_WIDTH; k++) {
@@ -321,7 +323,8 @@ __attribute__((target("ssse3"))) static size_t scan_ssse3(const ps_litscan *t, c
             __m128i l = _mm_and_si128(v, nib), h = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
             m = _mm_and_si128(m, _mm_and_si128(_mm_shuffle_epi8(lo[k], l), _mm_shuffle_epi8(hi[k], h)));
         }
-        unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero)) & (0xffffu << skip) & 0xffffu;
+        unsigned bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero)) & (0xffffu << skip) &
+                        (j + 16 >= n ? keep : 0xffffu);
         if (bits && so) { /* where a letter or digit comes before, only plain buckets' candidates count */
             unsigned loose = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_andnot_si128(so_v, m), zero));
             bits &= loose | ~after_alnum16(v0, j > 0 && ascii_alnum(u[j - 1]));
@@ -381,13 +384,24 @@ void litscan_scan(const ps_litscan *t, const char *p, size_t n, int (*found)(voi
     if (!t->n_words)
         return;
 #ifdef PS_HAVE_TEDDY
+    if (t->simd && n < 16) {
+        /* Shorter than a step (a JSON id or label, a line of `seq`): one step over a zero-padded copy, whose
+         * positions from n on do not count. The byte loop below cost about 75 instructions a position (JSONL
+         * records: 900 for each 12-byte id). Zero bytes start no word; the copy holds the bytes the steps read. */
+        unsigned char pad[16 + LITSCAN_WIDTH];
+        memset(pad, 0, sizeof pad);
+        memcpy(pad, u, n);
+        int stop = 0;
+        (void)scan_ssse3(t, pad, 0, 16, n ? (1u << n) - 1 : 0, found, ctx, &stop);
+        return;
+    }
     if (t->simd) {
         int stop = 0;
         if (t->simd > 1)
             i = scan_avx2(t, u, 0, n, found, ctx, &stop);
         if (stop)
             return;
-        i = scan_ssse3(t, u, i, n, found, ctx, &stop); /* (the tail of the AVX2 loop) */
+        i = scan_ssse3(t, u, i, n, 0xffffu, found, ctx, &stop); /* (the tail of the AVX2 loop) */
         if (stop)
             return;
     }
