@@ -327,6 +327,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int src = jsonl_walk(line, n, ps, max_depth, note_cb, &s);
         CHECK(src == rc || src == JSONL_NOMEM || rc == JSONL_NOMEM);
         CHECK(s.count <= f.count);
+        /* the one-pass walk with a selection decodes exactly the strings it selects, as jsonl_decode does */
+        fctx d = {.line = line, .n = n, .path_hash = 1469598103934665603u, .decoding = 1};
+        ps_buf ddec = {0};
+        int drc = jsonl_walk_optimistic(line, n, ps, max_depth, &ddec, note_cb, &d);
+        buf_free(&ddec);
+        CHECK(drc == want || drc == JSONL_NOMEM);
+        if (drc == JSONL_OK && src == JSONL_OK)
+            CHECK(d.count == s.count && d.path_hash == s.path_hash);
         jsonl_paths_free(ps);
     }
 

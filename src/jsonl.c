@@ -245,6 +245,17 @@ static size_t decode_escape(const unsigned char *r, const unsigned char *e, char
     return used;
 }
 
+/* decode_escape with the one-letter escapes inline, without a call: a document has one on every line. */
+static inline size_t escape_at(const unsigned char *r, const unsigned char *e, char *d, size_t *dn)
+{
+    char simple = e - r >= 2 ? simple_escape[r[1]] : 0;
+    if (!simple)
+        return decode_escape(r, e, d, dn);
+    *d = simple;
+    *dn = 1;
+    return 2;
+}
+
 /* Copies r[0..e) up to its first '"', '\\' or control byte (see scan_special) to d: @return the bytes copied. 32
  * bytes a step, so a string with many escapes costs one pass (documents, a "\n" on every line, spent 7 % of the run
  * in a memchr and a memcpy per escape). The wide stores write no further than d + (e - r). */
@@ -288,7 +299,7 @@ static size_t decode_into(const char *raw, size_t n, char *d)
         o += run;
         if (r == e)
             return o;
-        size_t used = *r == '\\' ? decode_escape(r, e, d + o, &dn) : 0;
+        size_t used = *r == '\\' ? escape_at(r, e, d + o, &dn) : 0;
         if (!used) { /* a quote, a control byte or a malformed escape: not in a valid string, copied as they are */
             d[o++] = (char)*r++;
             continue;
@@ -364,7 +375,7 @@ static const unsigned char *check_escaped(const unsigned char *lo, const unsigne
         memcpy(d, p, o);
     while (q < e && *q == '\\') {
         *esc = 1;
-        /* A one-letter escape here, without a call: a document has one on every line. */
+        /* A one-letter escape here, without a call (escape_at, but no store of it when only checking). */
         char simple = e - q >= 2 ? simple_escape[q[1]] : 0;
         size_t used = 2;
         if (simple) {
@@ -484,13 +495,15 @@ static int set_key(jw_stack *st, size_t depth, const unsigned char *k, const uns
     return path_append(st, (const char *)k, (size_t)(q - k), esc, depth == 1);
 }
 
+static int selected(const ps_jpaths *ps, const jw_stack *st, size_t depth);
+
 /* One pass over s[0..n): validates it as exactly one JSON value and, when fn is set, reports values with their paths
- * as it meets them: strings, and containers, numbers and literals too when `all` is set (without fn no path is
- * built). With dec (room for n bytes), a string value with escapes is decoded into it as it is checked, for fn to
- * read (dec->len; keys are not). @return JSONL_OK, JSONL_INVALID, JSONL_TOO_DEEP, JSONL_NOMEM or fn's non-zero
- * value. */
+ * as it meets them: strings (only those `sel` selects, when not NULL), and containers, numbers and literals too when
+ * `all` is set (without fn no path is built). With dec (room for n bytes), a string value it reports with escapes is
+ * decoded into it as it is checked, for fn to read (dec->len; keys are not). @return JSONL_OK, JSONL_INVALID,
+ * JSONL_TOO_DEEP, JSONL_NOMEM or fn's non-zero value. */
 static int walk(const unsigned char *s, size_t n, unsigned max_depth, jw_stack *st, visit_fn fn, bool all,
-                ps_buf *dec, void *ctx)
+                const ps_jpaths *sel, ps_buf *dec, void *ctx)
 {
     if (n == 0) /* also keeps a NULL line out of pointer arithmetic */
         return JSONL_INVALID;
@@ -507,13 +520,17 @@ value:
         return JSONL_INVALID;
     c = *p;
     switch (c) {
-    case '"':
-        if (!(q = check_string(s, p + 1, e, &esc, dec ? dec->p : NULL, dec ? &dec->len : NULL)))
+    case '"': {
+        /* A string the selection leaves out is checked, but neither decoded nor reported (--field text: decoding
+         * the text as it is checked spares a second pass over it). */
+        bool report = fn && (!sel || selected(sel, st, depth));
+        if (!(q = check_string(s, p + 1, e, &esc, report && dec ? dec->p : NULL, report && dec ? &dec->len : NULL)))
             return JSONL_INVALID;
-        if (fn && (r = fn(ctx, st, depth, V_STRING, (size_t)(p + 1 - s), (size_t)(q - s), esc)))
+        if (report && (r = fn(ctx, st, depth, V_STRING, (size_t)(p + 1 - s), (size_t)(q - s), esc)))
             return r;
         p = q + 1;
         goto after_value;
+    }
     case '{':
     case '[':
         if (depth >= max_depth)
@@ -716,7 +733,6 @@ static int selected(const ps_jpaths *ps, const jw_stack *st, size_t depth)
 /* ---- jsonl_walk ---- */
 
 typedef struct walk_ctx {
-    const ps_jpaths *paths;
     jsonl_string_fn cb;
     void *ctx;
     const ps_buf *dec; /* where walk decodes string values with escapes, or NULL */
@@ -725,9 +741,7 @@ typedef struct walk_ctx {
 static int walk_visit(void *vctx, jw_stack *st, size_t depth, int kind, size_t start, size_t end, int esc)
 {
     const walk_ctx *w = vctx;
-    (void)kind; /* strings only (see walk's `all`) */
-    if (w->paths && !selected(w->paths, st, depth))
-        return 0;
+    (void)kind; /* the strings selected only (see walk's `all` and `sel`) */
     ps_jstring js = {.start = start, .end = end, .has_escapes = esc, .walk = st, .depth = depth};
     if (esc && w->dec) {
         js.decoded = w->dec->p;
@@ -737,20 +751,20 @@ static int walk_visit(void *vctx, jw_stack *st, size_t depth, int kind, size_t s
 }
 
 /* One walk over line[0..n) with a fresh stack; `lazy`: paths only on request (jsonl_string_path). */
-static int walk_line(const char *line, size_t n, unsigned max_depth, visit_fn fn, bool all, bool lazy, ps_buf *dec,
-                     void *ctx)
+static int walk_line(const char *line, size_t n, unsigned max_depth, visit_fn fn, bool all, const ps_jpaths *sel,
+                     ps_buf *dec, void *ctx)
 {
     jw_stack st;
     stack_init(&st);
-    st.lazy = lazy;
-    int rc = walk((const unsigned char *)line, n, max_depth, &st, fn, all, dec, ctx);
+    st.lazy = fn && !all && !sel; /* without a selection no path is compared, and one is asked for seldom */
+    int rc = walk((const unsigned char *)line, n, max_depth, &st, fn, all, sel, dec, ctx);
     stack_free(&st);
     return rc;
 }
 
 int jsonl_validate(const char *line, size_t n, unsigned max_depth)
 {
-    return walk_line(line, n, max_depth, NULL, false, false, NULL, NULL);
+    return walk_line(line, n, max_depth, NULL, false, NULL, NULL, NULL);
 }
 
 int jsonl_walk_optimistic(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth, ps_buf *dec,
@@ -761,9 +775,8 @@ int jsonl_walk_optimistic(const char *line, size_t n, const ps_jpaths *paths, un
         if (buf_reserve(dec, n))
             return JSONL_NOMEM;
     }
-    walk_ctx w = {paths, cb, ctx, dec};
-    /* Without a selection no path is compared, and the callback asks for one seldom (a string with findings). */
-    return walk_line(line, n, max_depth, walk_visit, false, paths == NULL, dec, &w);
+    walk_ctx w = {cb, ctx, dec};
+    return walk_line(line, n, max_depth, walk_visit, false, paths, dec, &w);
 }
 
 const char *jsonl_string_path(const ps_jstring *js)
@@ -853,7 +866,7 @@ int jsonl_find(const char *line, size_t n, const char *const *paths, size_t k, u
         values[i] = (jsonl_value){JSONL_ABSENT, 0, 0};
     find_ctx f = {paths, k, values};
     /* find_visit never stops the walk, and what it found counts only on a valid line. */
-    int rc = walk_line(line, n, max_depth, k ? find_visit : NULL, true, false, NULL, &f);
+    int rc = walk_line(line, n, max_depth, k ? find_visit : NULL, true, NULL, NULL, &f);
     if (rc != JSONL_OK)
         for (size_t i = 0; i < k; i++)
             values[i].kind = JSONL_ABSENT;

@@ -58,9 +58,9 @@ int jsonl_walk(const char *line, size_t n, const ps_jpaths *paths, unsigned max_
 /* As jsonl_walk, in one pass instead of two: callbacks fire as strings are met, so on a line that turns out not to be
  * valid JSON some may already have fired when JSONL_INVALID (or JSONL_TOO_DEEP) is returned. For callers that can
  * take back what they did (the scrubber rolls the record back); about twice as fast on short records.
- * With dec, every string value with escapes is decoded into it (ps_jstring.decoded) in the pass that checks it, one
- * pass where jsonl_decode would be a second: for callers that decode every string, as paths == NULL does. The
- * callback may grow dec (to pad it) but not shrink it. */
+ * With dec, every string value that `paths` selects and that holds escapes is decoded into it (ps_jstring.decoded)
+ * in the pass that checks it, one pass where jsonl_decode would be a second: for callers that decode every string
+ * they are given. The callback may grow dec (to pad it) but not shrink it. */
 int jsonl_walk_optimistic(const char *line, size_t n, const ps_jpaths *paths, unsigned max_depth, ps_buf *dec,
                           jsonl_string_fn cb, void *ctx);
 

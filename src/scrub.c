@@ -340,8 +340,7 @@ static int scrub_json(ps_worker *w, const char *base, size_t at, size_t n, size_
     }
     json_ctx c = {w, base, at, pending, o, 0, 0, PS_OK};
     if (rc == JSONL_OK) /* one pass: strings are scrubbed before the end of the line is known to be valid */
-        rc = jsonl_walk_optimistic(line, n, w->paths, JSON_MAX_DEPTH, w->paths ? NULL : &w->dec, scrub_json_string,
-                                   &c);
+        rc = jsonl_walk_optimistic(line, n, w->paths, JSON_MAX_DEPTH, &w->dec, scrub_json_string, &c);
     *findings = c.findings;
     *scanned = c.scanned;
     if (rc == JSONL_OK)
