@@ -8,8 +8,11 @@
 #               counts in both modes, and the same matches
 #   documents-as-lines: the same JSONL against text mode reading the original lines, one record each (a cheaper
 #               job: context words never reach over a line's edge)
+#   records:    the first MB of the benchmark's training records (bench/out/records.jsonl, when there: an id, a text of
+#               a few paragraphs, metadata strings), `--field text`, against their texts as NUL-separated records
+#   records-all-strings: the same with every string scanned (ids and metadata too: more text than text mode reads)
 # Each shape: medians of 11 alternating runs (task-clock from perf stat when present, else wall time) of text mode
-# and of jsonl with every string scanned; the ratio of the times, and the ratio of MB/s of each mode's input.
+# and of jsonl (every string scanned unless said); the ratio of the times, and the ratio of MB/s of each mode's input.
 # JSONL_RATIO_METER=callgrind counts instructions instead (valgrind; one run each, start-up taken out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +45,24 @@ with open(d + "/documents.txt", "w", encoding="utf-8", errors="surrogateescape")
 PY
 cp "$work/documents.jsonl" "$work/documents-as-lines.jsonl"
 cp "$work/lines.txt" "$work/documents-as-lines.txt"
+shapes="lines paragraphs documents documents-as-lines"
+if [ -f bench/out/records.jsonl ]; then
+    python3 - "$work" "$MB" bench/out/records.jsonl <<'PY'
+import json, sys
+d, mb, src = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+size = 0
+with open(src, "rb") as i, open(d + "/records.jsonl", "wb") as oj, open(d + "/records.txt", "wb") as ot:
+    for line in i:
+        if size + len(line) > mb * 1000000:
+            break
+        size += len(line)
+        oj.write(line)
+        ot.write(json.loads(line)["text"].encode("utf-8", "surrogateescape") + b"\0")
+PY
+    cp "$work/records.jsonl" "$work/records-all-strings.jsonl"
+    cp "$work/records.txt" "$work/records-all-strings.txt"
+    shapes="$shapes records records-all-strings"
+fi
 RUNS=11
 if [ "${JSONL_RATIO_METER:-}" = callgrind ]; then
     # Instructions, not time: deterministic on a noisy machine (one run each; start-up, the same in both modes, taken
@@ -59,12 +80,13 @@ else
     unit="ms"
 fi
 med() { printf '%s\n' "$@" | sort -n | sed -n "$(($# / 2 + 1))p"; }
-for shape in lines paragraphs documents documents-as-lines; do
-    A=() B=() text_format=text
-    [ "$shape" = documents ] && text_format=nul
+for shape in $shapes; do
+    A=() B=() text_format=text fields=()
+    case $shape in documents | records*) text_format=nul ;; esac
+    [ "$shape" = records ] && fields=(--field text)
     for ((i = 0; i < RUNS; i++)); do
         A+=("$(t "$BIN" -j 1 -f $text_format <"$work/$shape.txt")")
-        B+=("$(t "$BIN" -j 1 -f jsonl <"$work/$shape.jsonl")")
+        B+=("$(t "$BIN" -j 1 -f jsonl "${fields[@]}" <"$work/$shape.jsonl")")
     done
     a=$(med "${A[@]}"); b=$(med "${B[@]}")
     # Two readings of "throughput on the same text content": the time the same text takes (the strict one, the
