@@ -4,10 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int buf_reserve(ps_buf *b, size_t extra)
+int buf_grow(ps_buf *b, size_t extra)
 {
-    if (b->cap - b->len >= extra)
-        return 0;
     size_t need = b->len + extra;
     if (need < b->len)
         return -1; /* overflow */

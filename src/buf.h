@@ -9,8 +9,15 @@ typedef struct ps_buf {
     size_t len, cap;
 } ps_buf;
 
-/* Makes room for `extra` more bytes. @return 0 or -1 (out of memory; the buffer is unchanged). */
-int buf_reserve(ps_buf *b, size_t extra);
+/* buf_reserve's way when the room is not there yet. */
+int buf_grow(ps_buf *b, size_t extra);
+
+/* Makes room for `extra` more bytes. @return 0 or -1 (out of memory; the buffer is unchanged). Inline: callers ask
+ * in their loops (jsonl_encode once per escape), and there is nearly always room. */
+static inline int buf_reserve(ps_buf *b, size_t extra)
+{
+    return b->cap - b->len >= extra ? 0 : buf_grow(b, extra);
+}
 /* Appends n bytes. @return 0 or -1. */
 int buf_append(ps_buf *b, const void *data, size_t n);
 /* Appends n copies of byte c. @return 0 or -1. */
