@@ -319,6 +319,35 @@ int jsonl_decode(const char *raw, size_t n, ps_buf *out)
     return 0;
 }
 
+void jsonl_raw_offset(const char *raw, size_t n, size_t *raw_at, size_t *dec_at, size_t to, bool after)
+{
+    const unsigned char *u = (const unsigned char *)raw;
+    size_t r = *raw_at, d = *dec_at;
+    while (d < to && r < n) {
+        const unsigned char *q = memchr(u + r, '\\', n - r);
+        size_t plain = q ? (size_t)(q - (u + r)) : n - r;
+        if (to - d <= plain) {
+            r += to - d;
+            d = to;
+            break;
+        }
+        r += plain;
+        d += plain;
+        if (!q)
+            break;
+        char unused[4];
+        size_t dn, used = escape_at(q, u + n, unused, &dn);
+        if (!used) /* not an escape: one byte, as decode_into copies it */
+            used = dn = 1;
+        if (d + dn > to && !after)
+            break; /* `to` is inside this escape's decoding: its start */
+        r += used;
+        d += dn;
+    }
+    *raw_at = r;
+    *dec_at = d;
+}
+
 int jsonl_encode(const char *s, size_t n, ps_buf *out)
 {
     static const char hex[] = "0123456789abcdef";

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum {
@@ -71,6 +72,13 @@ int jsonl_validate(const char *line, size_t n, unsigned max_depth);
 /* Decodes JSON string content raw[0..n) (valid: as reported by jsonl_walk) into out (appended): \" \\ \/ \b \f \n
  * \r \t and \uXXXX including surrogate pairs (a lone surrogate becomes U+FFFD). @return 0 or -1 (no memory). */
 int jsonl_decode(const char *raw, size_t n, ps_buf *out);
+
+/* Moves (*raw_at, *dec_at), a place in raw[0..n) (JSON string content, as jsonl_walk reports it) and the same place
+ * in its decoding (as jsonl_decode decodes it), on to the decoded offset `to`: where an edge of a span of the decoded
+ * text is in the raw text. When `to` falls inside the decoding of one escape ("\u00e9" decodes to two bytes), the
+ * place is that escape's start, or with `after` its end: a span widened to whole escapes only ever covers more. A
+ * `to` behind *dec_at leaves the place as it is. */
+void jsonl_raw_offset(const char *raw, size_t n, size_t *raw_at, size_t *dec_at, size_t to, bool after);
 
 /* Encodes s[0..n) as JSON string content (no quotes), appended to out: '"' and '\\' escaped, control characters as
  * \n \r \t \b \f or \u00XX, everything else (UTF-8, even invalid bytes) as is. @return 0 or -1. */

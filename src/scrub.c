@@ -232,6 +232,32 @@ static bool plain_escapes(const char *raw, size_t n, size_t *decoded_len)
     return true;
 }
 
+/* A redacted string value, appended to out: the bytes outside the spans (merged, sorted, in the decoded text) as the
+ * line has them, escapes and all, so that a "\u00e9" or "\/" nobody redacted comes out as it went in, and each
+ * span's replacement encoded for JSON; no pass over the rest of the value to encode it again (a document's text,
+ * with a "\n" on every line). A span's edge inside an escape's decoding takes in the whole escape. @return 0 or -1
+ * (no memory). */
+static int emit_json_value(ps_worker *w, const char *raw, size_t raw_len, const char *text, bool esc, ps_buf *out)
+{
+    const ps_redactor *r = engine_redactor(w->e);
+    size_t copied = 0, raw_at = 0, dec_at = 0;
+    for (size_t i = 0; i < w->spans.n; i++) {
+        size_t s = (size_t)w->spans.v[i].start, e = (size_t)w->spans.v[i].end, rs = s, re = e;
+        if (esc) {
+            jsonl_raw_offset(raw, raw_len, &raw_at, &dec_at, s, false);
+            rs = raw_at < copied ? copied : raw_at; /* (the last span took in the escape this one starts in) */
+            jsonl_raw_offset(raw, raw_len, &raw_at, &dec_at, e, true);
+            re = raw_at;
+        }
+        w->red.len = 0;
+        if (buf_append(out, raw + copied, rs - copied) || redact_replace(r, w->spans.v[i].rule, text + s, e - s, &w->red) ||
+            jsonl_encode(w->red.p, w->red.len, out))
+            return -1;
+        copied = re;
+    }
+    return buf_append(out, raw + copied, raw_len - copied);
+}
+
 /* One string value of a JSON line: decode, scan, and re-encode it when something is redacted. */
 static int scrub_json_string(void *ctx, const ps_jstring *js)
 {
@@ -304,9 +330,7 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
     c->findings += (uint64_t)n;
     if (w->check_only)
         return 0;
-    w->red.len = 0;
-    if (redact_render(engine_redactor(w->e), text, 0, 0, len, w->spans.v, w->spans.n, &w->red) ||
-        jsonl_encode(w->red.p, w->red.len, &c->o->out))
+    if (emit_json_value(w, raw, raw_len, text, js->has_escapes, &c->o->out))
         return c->status = PS_E_NOMEM;
     return 0;
 }

@@ -623,6 +623,53 @@ static void test_roundtrip_random(void **state)
     }
 }
 
+/* jsonl_raw_offset against a map built by decoding each prefix of a random string of plain bytes and escapes: a
+ * decoded offset at a token's start is that token's raw start; one inside an escape's decoding rounds to the escape's
+ * start, or with `after` to its end; a target behind the place leaves it. */
+static void test_raw_offset(void **state)
+{
+    (void)state;
+    static const char *const tokens[] = {"a", "b", " ", "\xc3", "\xa9", "\\n", "\\\"", "\\\\", "\\/", "\\t",
+                                         "\\u00e9", "\\u20ac", "\\ud83d\\ude00", "\\ud800", "\\u0041"};
+    uint64_t seed = 0x51ed2701u;
+    for (int iter = 0; iter < 2000; iter++) {
+        size_t nt = (size_t)(rng_next(&seed) % 24), rs[25], ds[25];
+        ps_buf raw = {0};
+        for (size_t k = 0; k < nt; k++) {
+            const char *t = tokens[rng_next(&seed) % (sizeof tokens / sizeof tokens[0])];
+            rs[k] = raw.len;
+            assert_int_equal(buf_append(&raw, t, strlen(t)), 0);
+        }
+        rs[nt] = raw.len;
+        for (size_t k = 0; k <= nt; k++) { /* each token's decoded start: the decoding of what comes before it */
+            ps_buf dec = {0};
+            assert_int_equal(jsonl_decode(raw.p, rs[k], &dec), 0);
+            ds[k] = dec.len;
+            buf_free(&dec);
+        }
+        size_t raw_at = 0, dec_at = 0;
+        for (int step = 0; step < 12; step++) {
+            size_t to = (size_t)(rng_next(&seed) % (ds[nt] + 1));
+            bool after = rng_next(&seed) & 1;
+            size_t want_raw = raw_at, want_dec = dec_at;
+            if (to > dec_at) {
+                size_t k = 0;
+                while (k < nt && ds[k + 1] <= to)
+                    k++; /* to is in token k's decoding, or at its start */
+                bool inside = k < nt && to > ds[k];
+                size_t at = inside && after ? k + 1 : k;
+                want_raw = inside || k == nt ? rs[at] : rs[k];
+                want_dec = inside ? ds[at] : to;
+            }
+            jsonl_raw_offset(raw.p, raw.len, &raw_at, &dec_at, to, after);
+            if (raw_at != want_raw || dec_at != want_dec)
+                fail_msg("to %zu after %d: raw %zu dec %zu, want %zu %zu", to, after, raw_at, dec_at, want_raw,
+                         want_dec);
+        }
+        buf_free(&raw);
+    }
+}
+
 static int get(const char *text, const char *path, char **val)
 {
     size_t n = strlen(text);
@@ -778,7 +825,7 @@ int main(void)
         cmocka_unit_test(test_paths_new_errors), cmocka_unit_test(test_callback_stop),
         cmocka_unit_test(test_decode),           cmocka_unit_test(test_encode),
         cmocka_unit_test(test_roundtrip_random), cmocka_unit_test(test_get), cmocka_unit_test(test_find),
-        cmocka_unit_test(test_splice),
+        cmocka_unit_test(test_splice),           cmocka_unit_test(test_raw_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

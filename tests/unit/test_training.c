@@ -137,6 +137,21 @@ static void escapes_decoded_for_matching(void **state)
     ps_stats_free(&st);
 }
 
+/* A redacted string keeps the rest of its bytes as the line has them: an escape nobody redacted ("\u00e9", "\/", a
+ * surrogate pair, "\u0040") is not written again in another form; one inside a finding goes with it. */
+static void unredacted_escapes_kept_as_written(void **state)
+{
+    (void)state;
+    const char *in = "{\"t\":\"caf\\u00e9 \\/ a@b.io \\u00e9\\n\\ud83d\\ude00 x\\u0040y\",\"u\":\"\\u0061\\u0040example.com!\"}\n";
+    ps_run_options o = {0};
+    ps_stats st;
+    char *out = run_ok(in, &o, &st);
+    assert_string_equal(out, "{\"t\":\"caf\\u00e9 \\/ [EMAIL] \\u00e9\\n\\ud83d\\ude00 x\\u0040y\",\"u\":\"[EMAIL]!\"}\n");
+    assert_int_equal(st.findings, 2);
+    free(out);
+    ps_stats_free(&st);
+}
+
 /* A string whose escapes are all plain (a quote, a newline: no \uXXXX, no \/) is asked about in its raw text, where
  * with these rules decoding makes no trigger (engine_escapes_inert). One with a trigger is scanned decoded; one with
  * none is counted as scanned at its decoded length: twenty \" and an x are 21 bytes, not 41, so one finding in
@@ -515,6 +530,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(strings_redacted_everything_else_identical),
         cmocka_unit_test(escapes_decoded_for_matching),
+        cmocka_unit_test(unredacted_escapes_kept_as_written),
         cmocka_unit_test(plain_escapes_asked_raw),
         cmocka_unit_test(escapes_that_make_triggers_looked_at_decoded),
         cmocka_unit_test(multiline_pem_in_one_string),
