@@ -666,6 +666,7 @@ typedef struct jp_seg {
     const char *s;
     size_t len;
     int star;
+    size_t index; /* the array index it names ("3"; decimal without leading zeros), or SIZE_MAX */
 } jp_seg;
 
 typedef struct jp_path {
@@ -688,6 +689,20 @@ void jsonl_paths_free(ps_jpaths *p)
     free(p->path);
     free(p->text);
     free(p);
+}
+
+/* The array index s[0..len) names, as the walk writes one in a path (decimal, no leading zero), or SIZE_MAX. */
+static size_t segment_index(const char *s, size_t len)
+{
+    if (len == 0 || len > 18 || (s[0] == '0' && len > 1))
+        return SIZE_MAX;
+    size_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!is_digit((unsigned char)s[i]))
+            return SIZE_MAX;
+        v = v * 10 + (size_t)(s[i] - '0');
+    }
+    return v;
 }
 
 int jsonl_paths_new(const char *const *paths, size_t n, ps_jpaths **out)
@@ -725,6 +740,7 @@ int jsonl_paths_new(const char *const *paths, size_t n, ps_jpaths **out)
             sg->s = b;
             sg->len = (size_t)(t + j - b);
             sg->star = sg->len == 1 && b[0] == '*';
+            sg->index = segment_index(b, sg->len);
             if (sg->len == 0) {
                 ps->n++; /* so free releases this path's segments too */
                 jsonl_paths_free(ps);
@@ -738,8 +754,32 @@ int jsonl_paths_new(const char *const *paths, size_t n, ps_jpaths **out)
     return JSONL_OK;
 }
 
-/* A path selects the value when it matches a prefix of the value's path segment by segment. */
-static int selected(const ps_jpaths *ps, const jw_stack *st, size_t depth)
+/* Is the key k[0..n) (raw, escapes still encoded) the text s[0..len)? Decoded as it is compared, as decode_into
+ * decodes: no buffer for the rare key with escapes. */
+static bool key_equals(const unsigned char *k, size_t n, const char *s, size_t len)
+{
+    if (!memchr(k, '\\', n))
+        return n == len && memcmp(k, s, n) == 0;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        char d[4];
+        size_t dn = 1, used = k[i] == '\\' ? escape_at(k + i, k + n, d, &dn) : 0;
+        if (!used) {
+            d[0] = (char)k[i];
+            used = dn = 1;
+        }
+        if (dn > len - o || memcmp(s + o, d, dn) != 0)
+            return false;
+        i += used;
+        o += dn;
+    }
+    return o == len;
+}
+
+/* A path selects the value when it matches a prefix of the value's path segment by segment. The stack is lazy (see
+ * walk_line): a key is compared where it is in the line, an index as a number; no path is written (--field on short
+ * records spent more on writing each key into a path than it saved by scanning fewer strings). */
+__attribute__((noinline)) static int selected(const ps_jpaths *ps, const jw_stack *st, size_t depth)
 {
     for (size_t i = 0; i < ps->n; i++) {
         const jp_path *jp = &ps->path[i];
@@ -747,10 +787,11 @@ static int selected(const ps_jpaths *ps, const jw_stack *st, size_t depth)
             continue;
         size_t k = 0;
         for (; k < jp->nseg; k++) {
-            if (jp->seg[k].star)
+            const jp_seg *sg = &jp->seg[k];
+            if (sg->star)
                 continue;
-            size_t b, end = seg_span(st, depth, k, &b);
-            if (end - b != jp->seg[k].len || memcmp(st->path + b, jp->seg[k].s, end - b) != 0)
+            if (st->kind[k] == '{' ? !key_equals(st->line + st->seg[k], st->key_end[k] - st->seg[k], sg->s, sg->len)
+                                   : st->seg[k] != sg->index)
                 break;
         }
         if (k == jp->nseg)
@@ -785,7 +826,7 @@ static int walk_line(const char *line, size_t n, unsigned max_depth, visit_fn fn
 {
     jw_stack st;
     stack_init(&st);
-    st.lazy = fn && !all && !sel; /* without a selection no path is compared, and one is asked for seldom */
+    st.lazy = fn && !all; /* a path is asked for seldom (a string with findings); selected() reads the lazy stack */
     int rc = walk((const unsigned char *)line, n, max_depth, &st, fn, all, sel, dec, ctx);
     stack_free(&st);
     return rc;

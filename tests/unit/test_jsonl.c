@@ -422,7 +422,13 @@ static void test_selection(void **state)
     expect_strings("\"top\"", NULL, 0, "=top");
     /* selection by decoded key */
     static const char *const dec[] = {"caf\xc3\xa9"};
-    expect_strings("{\"caf\\u00e9\":\"v\",\"cafe\":\"w\"}", dec, 1, "caf\xc3\xa9=v");
+    expect_strings("{\"caf\\u00e9\":\"v\",\"cafe\":\"w\",\"caf\\u00e9s\":\"x\",\"ca\\u0066\":\"y\",\"caf\\u00e8\":\"z\"}", dec, 1,
+                   "caf\xc3\xa9=v");
+    /* an index is named as the walk writes it: "02" is no index; a key of digits is a key */
+    static const char *const lead0[] = {"items.01", "meta.tags.01"};
+    expect_strings(rec, lead0, 2, "");
+    static const char *const digit_key[] = {"0.1"};
+    expect_strings("{\"0\":[\"a\",\"b\"],\"1\":\"c\"}", digit_key, 1, "0.1=b");
     /* an empty set selects nothing */
     ps_jpaths *ps = NULL;
     assert_int_equal(jsonl_paths_new(NULL, 0, &ps), JSONL_OK);
