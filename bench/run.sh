@@ -129,9 +129,11 @@ if [ -z "${BENCH_CORPORA:-}" ] || [[ ",$BENCH_CORPORA," == *,jsonl,* ]]; then
     {
         printf '\n## JSONL versus text mode (issue 5: >= 80 %%)\n\n'
         printf '`bash bench/jsonl_ratio.sh %s 10`: the first 10 MB of the prose as text and as JSONL records of three\n' "$shown"
-        printf 'shapes, `-j 1`, medians of 11 alternating runs (CPU time). Same text content in both modes; for documents,\n'
-        printf 'text mode reads the same documents as NUL-separated records (the same subjects and matches), and\n'
-        printf 'documents-as-lines compares them with the original lines, one record each (no context over line edges).\n\n'
+        printf 'shapes, and the first 10 MB of the training records above, `-j 1`, medians of 11 alternating runs (CPU\n'
+        printf 'time). Same text content in both modes; for documents and records, text mode reads the same texts as\n'
+        printf 'NUL-separated records (the same subjects and matches); documents-as-lines compares the documents with the\n'
+        printf 'original lines, one record each (no context over line edges); records scans the `text` field\n'
+        printf '(`--field text`), records-all-strings every string (ids and metadata too, which text mode does not read).\n\n'
         printf '%s\n' "$ratio" | sed 's/^/    /'
     } >>"$results"
 fi
