@@ -215,12 +215,12 @@ static int read_u(const unsigned char *r, const unsigned char *e, uint32_t *cp)
     return 1;
 }
 
-/* The escape at r (r[0] is the backslash, r < e) decoded into d (room for 4 bytes): *dn gets the bytes written.
- * @return the bytes read, or 0 when r does not start a valid escape. */
 /* What each one-letter escape stands for (0: not one); a table, not a switch: documents hold one per line. */
 static const char simple_escape[256] = {['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b',
                                         ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t'};
 
+/* The escape at r (r[0] is the backslash, r < e) decoded into d (room for 4 bytes): *dn gets the bytes written.
+ * @return the bytes read, or 0 when r does not start a valid escape. */
 static size_t decode_escape(const unsigned char *r, const unsigned char *e, char *d, size_t *dn)
 {
     if (e - r < 2)

@@ -237,28 +237,32 @@ static bool plain_escapes(const char *raw, size_t n, size_t *decoded_len)
  * span's replacement encoded for JSON; no pass over the rest of the value to encode it again (a document's text,
  * with a "\n" on every line). A span's edge inside an escape's decoding takes in the whole escape. @return 0 or -1
  * (no memory). */
-static int emit_json_value(ps_worker *w, const char *raw, size_t raw_len, const char *text, bool esc, ps_buf *out)
+static int emit_json_value(ps_worker *w, const char *raw, size_t raw_len, const char *text, size_t len, bool esc,
+                           ps_buf *out)
 {
     const ps_redactor *r = engine_redactor(w->e);
     size_t copied = 0, raw_at = 0, dec_at = 0;
     for (size_t i = 0; i < w->spans.n; i++) {
-        size_t s = (size_t)w->spans.v[i].start, e = (size_t)w->spans.v[i].end, rs = s, re = e;
+        /* Clamped rather than trusted, as redact_render does: a span past the text reads nothing past it. */
+        size_t e = w->spans.v[i].end < len ? (size_t)w->spans.v[i].end : len;
+        size_t s = w->spans.v[i].start < e ? (size_t)w->spans.v[i].start : e, rs = s, re = e;
         if (esc) {
             jsonl_raw_offset(raw, raw_len, &raw_at, &dec_at, s, false);
-            rs = raw_at < copied ? copied : raw_at; /* (the last span took in the escape this one starts in) */
+            rs = raw_at; /* (below copied when the last span took in the escape this one starts in) */
             jsonl_raw_offset(raw, raw_len, &raw_at, &dec_at, e, true);
             re = raw_at;
         }
+        rs = rs < copied ? copied : rs;
         w->red.len = 0;
-        if (buf_append(out, raw + copied, rs - copied) || redact_replace(r, w->spans.v[i].rule, text + s, e - s, &w->red) ||
-            jsonl_encode(w->red.p, w->red.len, out))
+        if (buf_append(out, raw + copied, rs - copied) ||
+            redact_replace(r, w->spans.v[i].rule, text + s, e - s, &w->red) || jsonl_encode(w->red.p, w->red.len, out))
             return -1;
-        copied = re;
+        copied = re < rs ? rs : re;
     }
     return buf_append(out, raw + copied, raw_len - copied);
 }
 
-/* One string value of a JSON line: decode, scan, and re-encode it when something is redacted. */
+/* One string value of a JSON line: decode, scan, and write it anew when something is redacted (emit_json_value). */
 static int scrub_json_string(void *ctx, const ps_jstring *js)
 {
     json_ctx *c = ctx;
@@ -330,7 +334,7 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
     c->findings += (uint64_t)n;
     if (w->check_only)
         return 0;
-    if (emit_json_value(w, raw, raw_len, text, js->has_escapes, &c->o->out))
+    if (emit_json_value(w, raw, raw_len, text, len, js->has_escapes, &c->o->out))
         return c->status = PS_E_NOMEM;
     return 0;
 }
