@@ -470,6 +470,53 @@ static void gen_value(ps_buf *b, int depth)
     }
 }
 
+/* The string values of a valid line, as raw spans. */
+typedef struct raw_strings {
+    size_t start[64], end[64], n;
+} raw_strings;
+
+static int note_string(void *ctx, const ps_jstring *js)
+{
+    raw_strings *r = ctx;
+    if (r->n < 64) {
+        r->start[r->n] = js->start;
+        r->end[r->n] = js->end;
+    }
+    r->n++;
+    return 0;
+}
+
+/* The first place of needle[0..m) (m > 0) in hay[0..n), or NULL (memmem is not C11). */
+static const char *find_bytes(const char *hay, size_t n, const char *needle, size_t m)
+{
+    for (size_t i = 0; i + m <= n; i++)
+        if (memcmp(hay + i, needle, m) == 0)
+            return hay + i;
+    return NULL;
+}
+
+/* Is out[0..m) in[0..n) with some spans replaced by "[TAG]"s: the bytes between the tags the input's own, in order? */
+static bool raw_outside_tags(const char *in, size_t n, const char *out, size_t m)
+{
+    size_t pos = 0;
+    for (size_t i = 0; i < m;) {
+        const char *tag = memchr(out + i, '[', m - i);
+        size_t piece = tag ? (size_t)(tag - (out + i)) : m - i;
+        const char *at = piece ? find_bytes(in + pos, n - pos, out + i, piece) : in + pos;
+        if (!at)
+            return false;
+        pos = (size_t)(at - in) + piece;
+        i += piece;
+        if (tag) {
+            const char *close = memchr(tag, ']', (size_t)(out + m - tag));
+            if (!close)
+                return false;
+            i = (size_t)(close - out) + 1;
+        }
+    }
+    return true;
+}
+
 static void generated_lines_stay_valid(void **state)
 {
     (void)state;
@@ -512,6 +559,16 @@ static void generated_lines_stay_valid(void **state)
         char line[4096];
         snprintf(line, sizeof line, "%.*s", (int)(oe - op), op);
         if (vout) {
+            /* Each string keeps the bytes outside its findings as the input has them, escapes and all. */
+            raw_strings rin = {0}, rout = {0};
+            assert_int_equal(jsonl_walk(ip, (size_t)(ie - ip), NULL, 1000, note_string, &rin), JSONL_OK);
+            assert_int_equal(jsonl_walk(op, (size_t)(oe - op), NULL, 1000, note_string, &rout), JSONL_OK);
+            assert_int_equal(rin.n, rout.n);
+            for (size_t k = 0; k < rin.n && k < 64; k++)
+                if (!raw_outside_tags(ip + rin.start[k], rin.end[k] - rin.start[k], op + rout.start[k],
+                                      rout.end[k] - rout.start[k]))
+                    fail_msg("string %zu of line '%.*s' became '%.*s'", k, (int)(ie - ip), ip,
+                             (int)(rout.end[k] - rout.start[k]), op + rout.start[k]);
             /* keys are never scanned: blank out the one key that holds an address before looking */
             for (char *k; (k = strstr(line, "\"k a@b.io\""));)
                 memset(k, '_', 10);
