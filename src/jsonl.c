@@ -201,7 +201,9 @@ static unsigned hex_val(unsigned c)
 
 static int is_ws(unsigned c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    /* One test for the usual case, a byte above the space: most bytes after a token are not whitespace. */
+    const uint64_t ws = (uint64_t)1 << ' ' | (uint64_t)1 << '\t' | (uint64_t)1 << '\n' | (uint64_t)1 << '\r';
+    return c <= ' ' && (ws >> c & 1);
 }
 
 /* ---- decoding (shared by jsonl_decode and key paths) ---- */
