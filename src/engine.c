@@ -2082,6 +2082,24 @@ static bool any_start(const engine_rule *r, const unsigned char *u, size_t n, si
     return false;
 }
 
+#define SHORT_SUBJECT 32 /* bytes: a subject this short is read byte by byte for a guarded rule's starts */
+
+/* Can a match of guarded rule r start in [from, end] of the short text u[0..n): a byte that may start one, whose
+ * run holds what a match needs (run_from_holds)? For a JSON id "doc-00000042" an ID-card rule's run of letters,
+ * '-' and digits holds its seven digits, but the four bytes that could start a match in it cannot: a look at them
+ * costs less than finding the run (runscan's copy of a text shorter than its 64-byte step). */
+static bool short_has_start(const engine_rule *r, const unsigned char *u, size_t n, size_t from, size_t end)
+{
+    if (n - from < r->alpha_len)
+        return false;
+    if (end > n - r->alpha_len)
+        end = n - r->alpha_len; /* a match from a later start would not fit */
+    for (size_t i = from; i <= end; i++)
+        if (may_start(r, u, i) && run_from_holds(r, u, n, i))
+            return true;
+    return false;
+}
+
 /* In the window that ends at win_end, where rule r's search from *off looks next: *off moves to the first start
  * there may be, and the search is limited to it and the starts right after it (*sub_end). A call per group of
  * adjacent starts: PCRE2 fails a start faster than it enters a call, but a call per start costs fewer
@@ -2159,6 +2177,9 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
                                 !any_start(r, (const unsigned char *)subj->p, subj->len, off,
                                            limit < subj->len ? limit : subj->len - 1)))
         return PS_OK; /* no byte a match starts with, where one may start: its runs need not be looked for */
+    if (runs && r->guarded && subj->last && subj->len <= SHORT_SUBJECT && off < subj->len &&
+        !short_has_start(r, (const unsigned char *)subj->p, subj->len, off, limit < subj->len ? limit : subj->len - 1))
+        return PS_OK;
     bool capped = limit < subj->len; /* line mode: no search starts after the line */
     if (capped && !bounded)
         pcre2_set_offset_limit(s->mctx_lead, limit);
