@@ -2445,7 +2445,7 @@ static int scan_lines(const ps_engine *e, ps_scratch *s, const ps_subject *subj,
     const char *p = subj->p;
     size_t n = subj->len;
     ps_trigger_cursor cur = {0};
-    size_t t = engine_next_trigger(e, &cur, p, n, 0);
+    size_t t = engine_next_trigger(e, &cur, p, n, 0, 0);
     int st = PS_OK;
     /* The rules that are not line-local, gated on the whole subject by their word sets; not even looked for when
      * their triggers, words all, are not in it. */
@@ -2455,7 +2455,7 @@ static int scan_lines(const ps_engine *e, ps_scratch *s, const ps_subject *subj,
         st = run_rules(e, s, subj, s->open, 0, e->n, n, true, out, NULL, hold);
     }
     /* The line-local ones, on each line that holds a trigger. */
-    for (size_t pos = 0; st == PS_OK && t < n; t = pos < n ? engine_next_trigger(e, &cur, p, n, pos) : n) {
+    for (size_t pos = 0; st == PS_OK && t < n; t = pos < n ? engine_next_trigger(e, &cur, p, n, pos, pos) : n) {
         const char *nl = t > pos ? memrchr(p + pos, '\n', t - pos) : NULL;
         size_t ls = nl ? (size_t)(nl - p) + 1 : pos;
         nl = memchr(p + t, '\n', n - t);
@@ -2598,7 +2598,7 @@ bool engine_escapes_inert(const ps_engine *e)
     return e->pf_on && e->escapes_inert;
 }
 
-size_t engine_next_trigger(const ps_engine *e, ps_trigger_cursor *c, const char *p, size_t n, size_t from)
+size_t engine_next_trigger(const ps_engine *e, ps_trigger_cursor *c, const char *p, size_t n, size_t from, size_t near)
 {
     /* Each kind remembers its next hit; only a kind whose hit is behind `from` looks again. Trigger bytes are dense
      * in logs and JSON (a digit in every line), runs are sparse: the runs' pass must not stop at every byte. */
@@ -2611,10 +2611,16 @@ size_t engine_next_trigger(const ps_engine *e, ps_trigger_cursor *c, const char 
     }
     if (!c->started || c->word < from)
         c->word = prefilter_next_word(&e->pf, p, n, from);
-    if (!c->started || c->run < from)
-        c->run = prefilter_next_runs(&e->pf, p, n, from);
     c->started = true;
     size_t at = c->byte < c->word ? c->byte : c->word;
+    /* A byte or a word in the caller's record: where the next run is does not matter (a log line's digit). The
+     * runs' pass then reads only the stretches of records without one (prose's), not every line of a log. */
+    if (at < near)
+        return at;
+    if (!c->run_known || c->run < from) {
+        c->run = prefilter_next_runs(&e->pf, p, n, from);
+        c->run_known = true;
+    }
     return c->run < at ? c->run : at;
 }
 

@@ -89,13 +89,16 @@ bool engine_escapes_inert(const ps_engine *e);
 /* Where each kind of trigger (a byte, a word, a run) is next in one chunk; zero-initialise it for each chunk. */
 typedef struct ps_trigger_cursor {
     size_t byte, word, run;
-    bool started;
+    bool started, run_known;
 } ps_trigger_cursor;
 /* The first position >= from in the chunk p[0..n) where some rule's trigger is, or n. Successive calls with one
  * cursor must be about one chunk and ask about non-decreasing positions; n may differ between them (a caller that
  * only wants to know about p[from..n) passes that n: the cursor looks no further, and a kind that found nothing
- * before n looks again when asked about a later position). p must carry 64 bytes of padding (see buf_pad). */
-size_t engine_next_trigger(const ps_engine *e, ps_trigger_cursor *c, const char *p, size_t n, size_t from);
+ * before n looks again when asked about a later position). `near`: a trigger byte or word before it is enough to
+ * know (the caller's record has one), and is returned though a run may start earlier; pass `from` for the first
+ * trigger of every kind. p must carry 64 bytes of padding (see buf_pad). */
+size_t engine_next_trigger(const ps_engine *e, ps_trigger_cursor *c, const char *p, size_t n, size_t from,
+                           size_t near);
 
 /* Why the most recent candidate of engine_scan was dropped, or NULL (for self-tests and explain). */
 const char *engine_last_drop(const ps_scratch *s);

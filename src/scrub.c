@@ -281,7 +281,7 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
                                                        plain_escapes(raw, raw_len, &decoded_len)));
     if (raw_asks &&
         (len < engine_min_len(w->e) || /* an id, a flag: too short for any match, not worth the cursor's look */
-         engine_next_trigger(w->e, w->pf_cur, c->base, ahead, c->at + js->start) >= c->at + js->end)) {
+         engine_next_trigger(w->e, w->pf_cur, c->base, ahead, c->at + js->start, c->at + js->end) >= c->at + js->end)) {
         c->scanned += decoded_len;
         return 0; /* no rule can match in it (see ps_worker.pf_cur) */
     }
@@ -299,7 +299,7 @@ static int scrub_json_string(void *ctx, const ps_jstring *js)
          * is short enough to hope for none (a document of twenty lines nearly always holds a trigger). */
         ps_trigger_cursor own = {0};
         if (w->pf_cur && !raw_asks && len <= JSON_PREFILTER_MAX &&
-            engine_next_trigger(w->e, &own, text, len, 0) >= len) {
+            engine_next_trigger(w->e, &own, text, len, 0, len) >= len) {
             c->scanned += len;
             return 0;
         }
@@ -464,8 +464,9 @@ void scrub_chunk(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
     bool prefilter = engine_prefilter_on(w->e), json = w->format == PS_FORMAT_JSONL;
     ps_trigger_cursor cur = {0};
     while (pos < n) {
+        const char *end = memchr(p + pos, sep, n - pos);
         if (prefilter && !json) {
-            size_t t = engine_next_trigger(w->e, &cur, p, n, pos), upto = t;
+            size_t t = engine_next_trigger(w->e, &cur, p, n, pos, end ? (size_t)(end - p) : n), upto = t;
             if (t > pos && t < n) { /* back to the start of the trigger's record */
                 const char *sep_before = memrchr(p + pos, sep, t - pos);
                 upto = sep_before ? (size_t)(sep_before - p) + 1 : pos;
@@ -476,7 +477,6 @@ void scrub_chunk(ps_worker *w, const char *p, size_t n, ps_chunk_out *o)
                 continue;
             }
         }
-        const char *end = memchr(p + pos, sep, n - pos);
         size_t len = end ? (size_t)(end - (p + pos)) : n - pos;
         w->pf_cur = prefilter && json ? &cur : NULL;
         w->pf_len = n;

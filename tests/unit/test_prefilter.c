@@ -1494,11 +1494,38 @@ static void test_fold_triggers(void **state)
         assert_non_null(p);
         memcpy(p, t, n);
         ps_trigger_cursor c = {0};
-        size_t got = engine_next_trigger(x->e, &c, p, n, 0), want = cases[k].at == NONE ? n : cases[k].at;
+        size_t got = engine_next_trigger(x->e, &c, p, n, 0, 0), want = cases[k].at == NONE ? n : cases[k].at;
         if (got != want)
             fail_msg("case %zu: trigger at %zu, want %zu", k, got, want);
         free(p);
     }
+}
+
+/* `near`: a trigger byte before it ends the cursor's look, though a run (20 of [A-Z0-9], an AWS key id's) starts
+ * earlier; at or past it, the run is looked for and is the first trigger. */
+static void test_trigger_near(void **state)
+{
+    e2e *x = *state;
+    const char *t = "a ABCDEFGHIJKLMNOPQRSTUV thing, then 7 and more words";
+    size_t n = strlen(t), run = 2, digit = (size_t)(strchr(t, '7') - t);
+    char *p = calloc(n + PAD, 1);
+    assert_non_null(p);
+    memcpy(p, t, n);
+    static const struct {
+        size_t from, near, want;
+    } cases[] = {{0, 0, 2}, {0, 37, 2}, {0, 38, 37}, {0, 60, 37}, {25, 25, 37}, {25, 60, 37}};
+    assert_int_equal(run, cases[0].want);
+    assert_int_equal(digit, 37);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        ps_trigger_cursor c = {0};
+        size_t got = engine_next_trigger(x->e, &c, p, n, cases[k].from, cases[k].near);
+        if (got != cases[k].want)
+            fail_msg("case %zu: trigger at %zu, want %zu", k, got, cases[k].want);
+        /* The same cursor asked again without `near` still finds the run where it is first. */
+        if (cases[k].from == 0 && engine_next_trigger(x->e, &c, p, n, 0, 0) != run)
+            fail_msg("case %zu: the cursor lost the run", k);
+    }
+    free(p);
 }
 
 /* Every match example, alone and inside prose, is still redacted by ps_run with its neighbours (the prefilter) —
@@ -1620,6 +1647,7 @@ int main(void)
         cmocka_unit_test(test_rungate),
         cmocka_unit_test(test_runscan),
         cmocka_unit_test_setup_teardown(test_fold_triggers, e2e_setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_trigger_near, e2e_setup, e2e_teardown),
         cmocka_unit_test_setup_teardown(test_end_to_end, e2e_setup, e2e_teardown),
         cmocka_unit_test_setup_teardown(test_examples_through_run, e2e_setup, e2e_teardown),
         cmocka_unit_test_setup_teardown(test_gates_and_bounds_change_nothing, e2e_setup, e2e_teardown),
