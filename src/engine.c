@@ -212,6 +212,7 @@ struct ps_engine {
     ps_rungate window_rungate;
     uint64_t *rule_sets; /* per rule, the word sets it needs: keywords, required context words (gate_rules) */
     uint64_t *ctx_need;  /* per rule, its required context words' set alone (a window of a long record) */
+    uint64_t *word_rules; /* a bitmap of the rules that need a word set (rule_sets[i] != 0): the others pass by */
     size_t rule_words; /* 64-bit words of a bitmap of rules */
     uint32_t min_len; /* the shortest match any rule can make */
     ps_digitruns runs; /* the alphabets of the rules that need two or more digits */
@@ -815,7 +816,8 @@ static int layout_rule_gates(ps_engine *e)
 {
     if (rungate_init(&e->rungate, e->n) || rungate_init(&e->window_rungate, e->n) ||
         !(e->rule_sets = calloc(e->n ? e->n : 1, sizeof *e->rule_sets)) ||
-        !(e->ctx_need = calloc(e->n ? e->n : 1, sizeof *e->ctx_need)))
+        !(e->ctx_need = calloc(e->n ? e->n : 1, sizeof *e->ctx_need)) ||
+        !(e->word_rules = calloc(e->rule_words, sizeof *e->word_rules)))
         return PS_E_NOMEM;
     e->rungate.digit_lane = e->group_lane >= 0 ? (unsigned)e->group_lane : RUNGATE_NONE;
     e->window_rungate.digit_lane = e->rungate.digit_lane;
@@ -837,6 +839,8 @@ static int layout_rule_gates(ps_engine *e)
                         r->run_len, r->min_len);
         e->rule_sets[i] = set_bit(r->kw_set) | set_bit(r->ctx_set);
         e->ctx_need[i] = set_bit(r->ctx_set);
+        if (e->rule_sets[i])
+            e->word_rules[i >> 6] |= (uint64_t)1 << (i & 63);
     }
     return PS_OK;
 }
@@ -1388,6 +1392,7 @@ void ps_engine_free(ps_engine *e)
     rungate_free(&e->window_rungate);
     free(e->rule_sets);
     free(e->ctx_need);
+    free(e->word_rules);
     free(e->line_local);
     free(e->whole_rules);
     free(e->ctx_sets);
@@ -2282,12 +2287,12 @@ static int scan_rule(const ps_engine *e, const engine_rule *r, uint32_t idx, ps_
 static void close_missing_sets(const ps_engine *e, ps_scratch *s, const uint64_t *need, uint64_t found)
 {
     for (size_t w = 0; w < e->rule_words; w++) {
-        uint64_t keep = 0;
-        for (uint64_t b = s->open[w]; b; b &= b - 1) {
+        uint64_t shut = 0;
+        for (uint64_t b = s->open[w] & e->word_rules[w]; b; b &= b - 1) {
             unsigned bit = (unsigned)__builtin_ctzll(b);
-            keep |= (uint64_t)!(need[(w << 6) + bit] & ~found) << bit;
+            shut |= (uint64_t)!!(need[(w << 6) + bit] & ~found) << bit;
         }
-        s->open[w] = keep;
+        s->open[w] &= ~shut;
     }
 }
 
@@ -2304,7 +2309,7 @@ static void need_sets(const ps_engine *e, ps_scratch *s, const uint64_t *need, c
 {
     uint64_t sets = 0;
     for (size_t w = 0; w < e->rule_words; w++)
-        for (uint64_t b = s->open[w]; b; b &= b - 1)
+        for (uint64_t b = s->open[w] & e->word_rules[w]; b; b &= b - 1)
             sets |= need[(w << 6) + (size_t)__builtin_ctzll(b)];
     if (!sets)
         return;
@@ -2398,7 +2403,7 @@ static bool gate_line(const ps_engine *e, ps_scratch *s, const ps_subject *subj,
     uint64_t kw = 0, line_kw = 0, ctx = 0, any = 0;
     for (size_t w = 0; w < e->rule_words; w++) {
         any |= s->open[w] &= e->line_local[w];
-        for (uint64_t b = s->open[w]; b; b &= b - 1) {
+        for (uint64_t b = s->open[w] & e->word_rules[w]; b; b &= b - 1) {
             size_t i = (w << 6) + (size_t)__builtin_ctzll(b);
             kw |= e->kw_sets[i];
             line_kw |= e->line_kw_sets[i];
