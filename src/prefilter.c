@@ -453,14 +453,9 @@ size_t prefilter_next_runs(const ps_prefilter *pf, const char *p, size_t n, size
 {
     if (from >= n || !pf->n_runs)
         return n;
-    unsigned shortest = RUN_CAP;
-    for (unsigned r = 0; r < pf->n_runs; r++) {
-        unsigned len = run_len(pf, r);
-        if (len <= 1) /* a run of one byte of its set, or of none: anywhere */
-            return from;
-        shortest = len < shortest ? len : shortest;
-    }
-    if (n - from < shortest)
+    if (pf->shortest_run <= 1) /* a run of one byte of its set, or of none: anywhere */
+        return from;
+    if (n - from < pf->shortest_run)
         return n; /* no room for one (a short JSON value): not worth a block */
 #ifdef PS_HAVE_PSHUFB
     if (pf->simd > 1)

@@ -31,7 +31,7 @@ typedef struct ps_prefilter {
     /* No kind of run holds a byte at or below the space: a block without as many bytes above it in a row as the
      * shortest kind's length holds no run (prose's words are shorter), and its kinds are not looked up. */
     bool runs_above_space;
-    unsigned shortest_run;
+    unsigned shortest_run; /* the shortest kind's length (prefilter_finish) */
     int simd; /* 2: the CPU has AVX2, 1: SSSE3, 0: neither */
 } ps_prefilter;
 
